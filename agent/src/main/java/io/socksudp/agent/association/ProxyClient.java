@@ -1,0 +1,197 @@
+package io.socksudp.agent.association;
+
+import io.socksudp.agent.config.AssociateMode;
+import io.socksudp.agent.config.Config;
+import io.socksudp.agent.socks.CommandReply;
+import io.socksudp.agent.socks.CommandRequest;
+import io.socksudp.agent.socks.MethodNegotiation;
+import io.socksudp.agent.socks.PasswordAuth;
+import io.socksudp.agent.socks.ReplyCode;
+import io.socksudp.agent.socks.Socks5;
+import io.socksudp.agent.socks.SocksAddress;
+import io.socksudp.agent.socks.SocksProtocolException;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Proxy;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+
+/**
+ * Opens UDP associations with the configured SOCKS5 proxy (RFC 1928, RFC 1929).
+ *
+ * <p>The greeting, the username/password sub-negotiation and the UDP ASSOCIATE request go out in one write:
+ * a single round trip instead of three (verified with danted and ss-local). That is only sound when we
+ * offer exactly one method, so with credentials we offer only username/password: a user who configured
+ * credentials wants them used, and a server that then answers "no acceptable methods" gets a clear error.
+ */
+public final class ProxyClient {
+
+    private final Config config;
+
+    public ProxyClient(Config config) {
+        this.config = config;
+    }
+
+    public String proxyName() {
+        return config.proxy().toString();
+    }
+
+    /**
+     * Opens an association for a socket bound to {@code localAddress} (used by the port and full modes).
+     * Blocks at most about twice the connect timeout; throws {@link ProxyUnavailableException} naming the
+     * proxy and the cause.
+     */
+    public Association associate(InetSocketAddress localAddress) throws ProxyUnavailableException {
+        String proxy = proxyName();
+        InetSocketAddress proxyAddress;
+        try {
+            // Resolved at each association, so a proxy whose address changes is followed.
+            proxyAddress = config.proxy().resolve();
+        } catch (IOException e) {
+            throw new ProxyUnavailableException("cannot resolve SOCKS5 proxy " + proxy + ": " + e.getMessage(), e);
+        }
+        // Proxy.NO_PROXY: with the JDK's socksProxyHost set, a plain new Socket() would itself be socksified.
+        Socket control = new Socket(Proxy.NO_PROXY);
+        boolean ok = false;
+        try {
+            int timeout = config.connectTimeoutMillis();
+            control.setTcpNoDelay(true);
+            // Keepalive lets a dead path eventually surface as a reset of the control connection.
+            control.setKeepAlive(true);
+            control.connect(proxyAddress, timeout);
+            control.setSoTimeout(timeout);
+            InetSocketAddress relay = handshake(control, request(localAddress));
+            control.setSoTimeout(0);
+            ok = true;
+            return new Association(control, relay, proxy);
+        } catch (SocketTimeoutException e) {
+            throw new ProxyUnavailableException("SOCKS5 proxy " + proxy + " did not answer within "
+                    + config.connectTimeoutMillis() + " ms", e);
+        } catch (SocksProtocolException e) {
+            throw new ProxyUnavailableException("SOCKS5 proxy " + proxy + " answered with a malformed reply: "
+                    + e.getMessage(), e);
+        } catch (ProxyUnavailableException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new ProxyUnavailableException("cannot reach SOCKS5 proxy " + proxy + ": " + e.getMessage(), e);
+        } finally {
+            if (!ok) {
+                closeQuietly(control);
+            }
+        }
+    }
+
+    /** DST.ADDR/DST.PORT of the UDP ASSOCIATE request for the configured mode. */
+    private SocksAddress request(InetSocketAddress local) {
+        AssociateMode mode = config.associateMode();
+        if (mode == AssociateMode.ZERO || local == null) {
+            return SocksAddress.zeroIpv4();
+        }
+        if (mode == AssociateMode.PORT) {
+            return SocksAddress.ofIpv4(new byte[4], local.getPort());
+        }
+        return SocksAddress.of(local);
+    }
+
+    private InetSocketAddress handshake(Socket control, SocksAddress dst) throws IOException {
+        byte[] user = config.username() == null ? null : config.username().getBytes("UTF-8");
+        byte[] pass = config.passwordBytes();
+        ByteBuffer out = ByteBuffer.allocate(3 + 3 + 255 + 255 + 6 + 262);
+        if (user != null) {
+            MethodNegotiation.encodeGreeting(out, Socks5.USERNAME_PASSWORD);
+            PasswordAuth.encodeRequest(out, user, pass);
+            java.util.Arrays.fill(pass, (byte) 0);
+        } else {
+            MethodNegotiation.encodeGreeting(out, Socks5.NO_AUTH);
+        }
+        CommandRequest.encode(out, Socks5.UDP_ASSOCIATE, dst);
+        OutputStream os = control.getOutputStream();
+        os.write(out.array(), 0, out.position());
+        os.flush();
+
+        InputStream is = control.getInputStream();
+        ByteBuffer in = ByteBuffer.allocate(512);
+        in.flip();
+        Integer method;
+        while ((method = MethodNegotiation.decodeSelection(in)) == null) {
+            in = readMore(is, in, "the method selection");
+        }
+        int expected = user != null ? Socks5.USERNAME_PASSWORD : Socks5.NO_AUTH;
+        if (method == Socks5.NO_ACCEPTABLE_METHODS) {
+            throw new ProxyUnavailableException("SOCKS5 proxy " + proxyName() + " accepts none of the offered "
+                    + "authentication methods (offered: " + (user != null ? "username/password" : "no authentication")
+                    + (user != null ? ")" : "; configure socksudp.username and socksudp.password)"));
+        }
+        if (method != expected) {
+            throw new SocksProtocolException("proxy selected method " + method + ", which was not offered");
+        }
+        if (user != null) {
+            Boolean accepted;
+            while ((accepted = PasswordAuth.decodeResponse(in)) == null) {
+                in = readMore(is, in, "the authentication reply");
+            }
+            if (!accepted) {
+                throw new ProxyUnavailableException("SOCKS5 proxy " + proxyName() + " rejected the username and "
+                        + "password of user '" + config.username() + "' (RFC 1929 authentication failed)");
+            }
+        }
+        CommandReply reply;
+        while ((reply = CommandReply.decode(in)) == null) {
+            in = readMore(is, in, "the UDP ASSOCIATE reply");
+        }
+        if (!reply.isSuccess()) {
+            throw new ProxyUnavailableException("SOCKS5 proxy " + proxyName() + " refused UDP ASSOCIATE: "
+                    + ReplyCode.describe(reply.rep()));
+        }
+        return relayAddress(reply.bound(), control.getInetAddress());
+    }
+
+    /**
+     * BND.ADDR fix-up: a wildcard or empty address means "the proxy's own address" (the address our TCP
+     * connection reached); a configured relayHost replaces whatever the server advertised.
+     */
+    private InetSocketAddress relayAddress(SocksAddress bound, InetAddress proxyAddress) throws IOException {
+        if (bound.port() == 0) {
+            throw new SocksProtocolException("UDP ASSOCIATE reply names relay port 0");
+        }
+        InetAddress address;
+        if (config.relayHost() != null) {
+            address = InetAddress.getByName(config.relayHost());
+        } else if (bound.isWildcard()) {
+            address = proxyAddress;
+        } else if (bound.type() == Socks5.ATYP_DOMAIN) {
+            address = InetAddress.getByName(bound.host());
+        } else {
+            address = bound.toInetSocketAddress().getAddress();
+        }
+        return new InetSocketAddress(address, bound.port());
+    }
+
+    private static ByteBuffer readMore(InputStream is, ByteBuffer in, String what) throws IOException {
+        in.compact();
+        if (!in.hasRemaining()) {
+            throw new SocksProtocolException(what + " is longer than any valid SOCKS5 message");
+        }
+        int n = is.read(in.array(), in.arrayOffset() + in.position(), in.remaining());
+        if (n < 0) {
+            throw new EOFException("the proxy closed the connection before sending " + what);
+        }
+        in.position(in.position() + n);
+        in.flip();
+        return in;
+    }
+
+    private static void closeQuietly(Socket s) {
+        try {
+            s.close();
+        } catch (IOException ignored) {
+            // already failing; the original cause is what matters
+        }
+    }
+}

@@ -1,0 +1,23 @@
+package io.socksudp.agent.intercept;
+
+/** Why a received datagram was not handed to the application. */
+public enum DropReason {
+    /** Neither from the relay nor from a source the bypass list lets through: a stray or spoofed datagram. */
+    NOT_FROM_RELAY("not from the relay"),
+    /** From the relay, but its SOCKS5 UDP header is truncated or invalid. */
+    MALFORMED("malformed SOCKS5 UDP header"),
+    /** From the relay with FRAG != 0: fragmentation is optional in RFC 1928 and not supported. */
+    FRAGMENTED("fragmented (FRAG != 0)"),
+    /** From the relay with an ATYP other than 1, 3 or 4. */
+    BAD_ADDRESS_TYPE("unknown address type");
+
+    private final String description;
+
+    DropReason(String description) {
+        this.description = description;
+    }
+
+    public String description() {
+        return description;
+    }
+}

@@ -1,0 +1,226 @@
+package io.socksudp.agent.intercept;
+
+import io.socksudp.agent.association.Association;
+import io.socksudp.agent.association.AssociationManager;
+import io.socksudp.agent.bootstrap.UdpTunnel;
+import io.socksudp.agent.socks.UdpHeader;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+
+/**
+ * The agent's state for one application socket: its association with the proxy, and the buffers and
+ * caches that let a datagram be framed and unframed without allocating.
+ *
+ * <p>Threading: the JDK calls the send side only under the channel's write lock and the receive side only
+ * under its read lock, so each side's fields have a single writer at a time; the association is shared and
+ * volatile.
+ */
+final class SocketTunnel extends UdpTunnel {
+
+    /** Large enough for any UDP datagram the OS can deliver (IPv4: 65507 payload bytes; IPv6: 65527). */
+    private static final int RECEIVE_CAPACITY = 65536;
+    private static final int UNAVAILABLE = -2; // sun.nio.ch.IOStatus.UNAVAILABLE
+
+    private final AssociationManager associations;
+    private final Routing routing;
+    private final SourceAddressReader sources;
+    private final DropCounters drops;
+
+    private volatile Association association;
+    /** Set by the first association: from then on only the relay and bypassed sources are believed. */
+    private volatile boolean socksified;
+    private volatile boolean closed;
+
+    // Send side (channel write lock).
+    private ByteBuffer sendBuffer;
+    private InetSocketAddress sendRelay;
+    private InetSocketAddress lastTarget;
+    private boolean lastTargetDirect;
+    private byte[] lastTargetHeader;
+
+    // Receive side (channel read lock).
+    private ByteBuffer receiveBuffer;
+    /** What the JDK's sourceSocketAddress() reports for the datagram just received; see SourceAddress advice. */
+    private InetSocketAddress pendingSender;
+    private byte[] lastSenderHeader;
+    private InetSocketAddress lastSender;
+
+    SocketTunnel(AssociationManager associations, Routing routing, SourceAddressReader sources,
+                 DropCounters drops) {
+        this.associations = associations;
+        this.routing = routing;
+        this.sources = sources;
+        this.drops = drops;
+    }
+
+    /** This tunnel when {@code target} goes through the proxy (associating first if needed), else null. */
+    UdpTunnel forSend(Object channel, InetSocketAddress target) throws IOException {
+        if (target != lastTarget) {
+            // Identity, as the JDK's own target cache does: apps resend to the same address object.
+            lastTargetDirect = routing.isDirect(target);
+            lastTargetHeader = lastTargetDirect ? null : UdpHeader.encode(target);
+            lastTarget = target;
+        }
+        if (lastTargetDirect) {
+            return null;
+        }
+        sendRelay = associated(channel).relay();
+        return this;
+    }
+
+    private Association associated(Object channel) throws IOException {
+        Association a = association;
+        if (a != null && a.isOpen()) {
+            return a;
+        }
+        synchronized (this) {
+            if (closed) {
+                throw new ClosedChannelException();
+            }
+            a = association;
+            if (a == null || !a.isOpen()) {
+                a = associations.open(channel);
+                association = a;
+                socksified = true;
+            }
+            return a;
+        }
+    }
+
+    @Override
+    public ByteBuffer frame(ByteBuffer payload, InetSocketAddress target) {
+        byte[] header = target == lastTarget ? lastTargetHeader : UdpHeader.encode(target);
+        int length = payload.remaining();
+        ByteBuffer out = sendBuffer(header.length + length);
+        out.put(header);
+        int position = payload.position();
+        out.put(payload);
+        payload.position(position); // consumed only once the JDK reports the datagram sent
+        out.flip();
+        return out;
+    }
+
+    private ByteBuffer sendBuffer(int needed) {
+        ByteBuffer b = sendBuffer;
+        if (b == null || b.capacity() < needed) {
+            int capacity = Math.max(needed, b == null ? 2048 : Math.min(2 * b.capacity(), RECEIVE_CAPACITY + 512));
+            b = ByteBuffer.allocateDirect(Math.max(capacity, needed));
+            sendBuffer = b;
+        }
+        b.clear();
+        return b;
+    }
+
+    @Override
+    public InetSocketAddress relay() {
+        return sendRelay;
+    }
+
+    @Override
+    public int sent(ByteBuffer payload, int written) {
+        if (written <= 0) {
+            return written; // would block, or nothing sent: the payload stays unconsumed, as in the JDK
+        }
+        int length = payload.remaining();
+        payload.position(payload.limit());
+        return length;
+    }
+
+    @Override
+    public ByteBuffer receiveBuffer() {
+        ByteBuffer b = receiveBuffer;
+        if (b == null) {
+            b = ByteBuffer.allocateDirect(RECEIVE_CAPACITY);
+            receiveBuffer = b;
+        }
+        b.clear();
+        pendingSender = null;
+        return b;
+    }
+
+    @Override
+    public int received(Object channel, ByteBuffer dst, int n) throws IOException {
+        if (n < 0) {
+            return n; // nothing received (would block, interrupted): pass the JDK's status through
+        }
+        ByteBuffer datagram = receiveBuffer;
+        datagram.flip();
+        InetSocketAddress source = sources.actualSource(channel);
+        Association a = association;
+        if (a != null && source.equals(a.relay())) {
+            return unwrap(datagram, dst, source);
+        }
+        if (!socksified || routing.acceptsDirectFrom(source)) {
+            pendingSender = source;
+            return deliver(datagram, dst); // a plain socket so far, or a bypassed peer
+        }
+        drops.drop(DropReason.NOT_FROM_RELAY, source);
+        return UNAVAILABLE;
+    }
+
+    private int unwrap(ByteBuffer datagram, ByteBuffer dst, InetSocketAddress relay) {
+        int headerLength = UdpHeader.parse(datagram);
+        if (headerLength < 0) {
+            drops.drop(reasonFor(headerLength), relay);
+            return UNAVAILABLE;
+        }
+        InetSocketAddress sender = lastSender;
+        if (sender == null || !UdpHeader.addressEquals(datagram, lastSenderHeader)) {
+            sender = UdpHeader.decodeAddress(datagram);
+            byte[] header = new byte[headerLength];
+            datagram.duplicate().get(header); // a new sender: allocation is fine off the repeat path
+            lastSenderHeader = header;
+            lastSender = sender;
+        }
+        datagram.position(datagram.position() + headerLength);
+        pendingSender = sender;
+        return deliver(datagram, dst);
+    }
+
+    private static DropReason reasonFor(int parseResult) {
+        if (parseResult == UdpHeader.FRAGMENTED) {
+            return DropReason.FRAGMENTED;
+        }
+        if (parseResult == UdpHeader.BAD_ADDRESS_TYPE) {
+            return DropReason.BAD_ADDRESS_TYPE;
+        }
+        return DropReason.MALFORMED;
+    }
+
+    /** Copies the datagram into the caller's buffer, truncating silently as the JDK does. */
+    private static int deliver(ByteBuffer datagram, ByteBuffer dst) {
+        int length = Math.min(datagram.remaining(), dst.remaining());
+        if (length < datagram.remaining()) {
+            datagram.limit(datagram.position() + length);
+        }
+        dst.put(datagram);
+        return length;
+    }
+
+    /**
+     * The sender to report for the datagram just received: the peer from the SOCKS header if relayed, the
+     * real source if delivered directly; null while the source is still being read.
+     */
+    InetSocketAddress reportedSender() {
+        return pendingSender;
+    }
+
+    void close() {
+        synchronized (this) {
+            closed = true;
+        }
+        Association a = association;
+        association = null;
+        if (a != null) {
+            associations.release(a);
+        }
+    }
+
+    /** The association, if any; for a collected socket whose tunnel is released from the reaper. */
+    Association association() {
+        return association;
+    }
+}

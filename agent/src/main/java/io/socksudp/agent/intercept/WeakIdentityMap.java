@@ -1,0 +1,119 @@
+package io.socksudp.agent.intercept;
+
+import java.lang.ref.ReferenceQueue;
+import java.lang.ref.WeakReference;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A concurrent map from objects, compared by identity and held weakly, to values. Retransformed JDK classes
+ * cannot gain fields, so this is where per-socket state lives. Keys whose object was collected arrive on
+ * {@link #collected()} with their value still reachable through {@link Key#value}, so the owner can release
+ * what the value holds.
+ *
+ * <p>Lookups do not allocate: a per-thread probe key stands in for the real key.
+ */
+public final class WeakIdentityMap<K, V> {
+
+    private final ConcurrentHashMap<Object, V> map = new ConcurrentHashMap<Object, V>();
+    private final ReferenceQueue<K> queue = new ReferenceQueue<K>();
+    private final ThreadLocal<Probe> probes = new ThreadLocal<Probe>() {
+        @Override
+        protected Probe initialValue() {
+            return new Probe();
+        }
+    };
+
+    public V get(K key) {
+        Probe probe = probes.get();
+        probe.referent = key;
+        probe.hash = System.identityHashCode(key);
+        try {
+            return map.get(probe);
+        } finally {
+            probe.referent = null;
+        }
+    }
+
+    /** Associates {@code value} with {@code key} unless a value is there already; returns the winner. */
+    public V putIfAbsent(K key, V value) {
+        V existing = map.putIfAbsent(new Key<K, V>(key, queue, value), value);
+        return existing == null ? value : existing;
+    }
+
+    public V remove(K key) {
+        Probe probe = probes.get();
+        probe.referent = key;
+        probe.hash = System.identityHashCode(key);
+        try {
+            return map.remove(probe);
+        } finally {
+            probe.referent = null;
+        }
+    }
+
+    /** The queue on which the keys of collected objects appear; call {@link #expunge} with each. */
+    public ReferenceQueue<K> collected() {
+        return queue;
+    }
+
+    /** Removes the entry of a collected key and returns its value, or null if it was removed already. */
+    @SuppressWarnings("unchecked")
+    public V expunge(Object reference) {
+        Key<K, V> key = (Key<K, V>) reference;
+        return map.remove(key) != null ? key.value : null;
+    }
+
+    public int size() {
+        return map.size();
+    }
+
+    /** A stored key: weak, hashed by the identity of its referent, and carrying its value for cleanup. */
+    public static final class Key<K, V> extends WeakReference<K> {
+        private final int hash;
+        final V value;
+
+        Key(K referent, ReferenceQueue<K> queue, V value) {
+            super(referent, queue);
+            this.hash = System.identityHashCode(referent);
+            this.value = value;
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            if (other == this) {
+                return true;
+            }
+            if (other instanceof Probe) {
+                Object referent = get();
+                return referent != null && referent == ((Probe) other).referent;
+            }
+            // Two distinct keys are equal only while both still name the same live object.
+            if (other instanceof Key) {
+                Object referent = get();
+                return referent != null && referent == ((Key<?, ?>) other).get();
+            }
+            return false;
+        }
+    }
+
+    /** A reusable stand-in for a key during lookups. */
+    private static final class Probe {
+        Object referent;
+        int hash;
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof Key && ((Key<?, ?>) other).get() == referent && referent != null;
+        }
+    }
+}
