@@ -1,0 +1,625 @@
+package io.socksudp.agent.config;
+
+import java.nio.charset.Charset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * The agent's configuration: immutable, validated once by {@link #load}.
+ *
+ * <h2>Sources, highest precedence first</h2>
+ * <ol>
+ * <li>System property {@code socksudp.<key>}, e.g. {@code -Dsocksudp.proxy=proxy.example:1080}.</li>
+ * <li>Agent argument {@code <key>=value}: the text after {@code =} in
+ *     {@code -javaagent:socksudp-agent.jar=proxy=proxy.example:1080,log=debug}, comma-separated pairs,
+ *     whitespace around keys and values trimmed. A value cannot contain a comma, so a password with a
+ *     comma must be given as the system property {@code socksudp.password} (or the environment
+ *     variable).</li>
+ * <li>Environment variable {@code SOCKSUDP_<KEY>} in upper snake case, e.g.
+ *     {@code SOCKSUDP_NON_PROXY_HOSTS}.</li>
+ * <li>The JDK's standard properties: {@code socksProxyHost} and {@code socksProxyPort},
+ *     {@code java.net.socks.username} and {@code java.net.socks.password}, {@code socksNonProxyHosts}.</li>
+ * <li>Defaults.</li>
+ * </ol>
+ * An unknown agent-argument key or {@code socksudp.*} system property is an error, so a typo cannot
+ * silently go unused; {@code socksudp.agentJar} and {@code socksudp.demoJar} are reserved for the
+ * project's tests and ignored. Unknown {@code SOCKSUDP_*} environment variables are ignored (the
+ * environment is shared by whole process trees). Values are trimmed, except user names and passwords
+ * from system properties and environment variables, which are taken exactly.
+ *
+ * <h2>Keys</h2>
+ * <ul>
+ * <li>{@code proxy}: {@code HOST:PORT}, {@code [IPv6]:PORT} or {@code HOST} (port 1080). Not resolved
+ *     here: see {@link ProxyAddress#resolve()}. Required (directly or through {@code socksProxyHost}).</li>
+ * <li>{@code username}, {@code password}: RFC 1929 credentials, 1 to 255 bytes of UTF-8 each, both or
+ *     neither.</li>
+ * <li>{@code nonProxyHosts}: destinations that bypass the proxy, see {@link HostMatcher}; default
+ *     loopback, an explicitly empty value proxies everything.</li>
+ * <li>{@code log}: error, warn, info (default), debug or trace.</li>
+ * <li>{@code connectTimeout}: for the TCP connect and SOCKS handshake, 1 to 600000 ms, a number of
+ *     milliseconds or with the unit ms or s ({@code 5s}); default 10000.</li>
+ * <li>{@code associate}: zero (default), port or full, see {@link AssociateMode}.</li>
+ * <li>{@code relayHost}: a host or IP literal (no port) that replaces the relay address in the
+ *     proxy's reply; by default the reply's BND.ADDR is used. Empty means no override.</li>
+ * <li>{@code onUnavailable}: fail (default) or drop, see {@link OnUnavailable}.</li>
+ * </ul>
+ */
+public final class Config {
+    /** The configuration keys, as written in agent arguments and after {@code socksudp.}. */
+    public static final List<String> KEYS = Collections.unmodifiableList(Arrays.asList(
+            "proxy", "username", "password", "nonProxyHosts", "log", "connectTimeout", "associate", "relayHost",
+            "onUnavailable"));
+    /** System properties in the {@code socksudp.} namespace that are not settings and are ignored. */
+    public static final List<String> RESERVED_PROPERTIES = Collections.unmodifiableList(Arrays.asList(
+            "socksudp.agentJar", "socksudp.demoJar"));
+    public static final int DEFAULT_PROXY_PORT = 1080;
+    public static final int DEFAULT_CONNECT_TIMEOUT_MILLIS = 10000;
+    public static final int MAX_CONNECT_TIMEOUT_MILLIS = 600000;
+    static final String PROPERTY_PREFIX = "socksudp.";
+    static final String ENV_PREFIX = "SOCKSUDP_";
+    static final List<String> LOG_LEVELS = Collections.unmodifiableList(Arrays.asList(
+            "error", "warn", "info", "debug", "trace"));
+    private static final Charset UTF_8 = Charset.forName("UTF-8");
+    private static final String PROXY_EXAMPLE = "proxy.example:1080";
+
+    private final ProxyAddress proxy;
+    private final String proxySource;
+    private final String username;
+    private final byte[] password;
+    private final HostMatcher nonProxyHosts;
+    private final String logLevel;
+    private final int connectTimeoutMillis;
+    private final AssociateMode associateMode;
+    private final String relayHost;
+    private final OnUnavailable onUnavailable;
+
+    private Config(ProxyAddress proxy, String proxySource, String username, byte[] password,
+            HostMatcher nonProxyHosts, String logLevel, int connectTimeoutMillis, AssociateMode associateMode,
+            String relayHost, OnUnavailable onUnavailable) {
+        this.proxy = proxy;
+        this.proxySource = proxySource;
+        this.username = username;
+        this.password = password;
+        this.nonProxyHosts = nonProxyHosts;
+        this.logLevel = logLevel;
+        this.connectTimeoutMillis = connectTimeoutMillis;
+        this.associateMode = associateMode;
+        this.relayHost = relayHost;
+        this.onUnavailable = onUnavailable;
+    }
+
+    /**
+     * Reads and validates the configuration. Resolves no names.
+     *
+     * @param agentArgs        the agent's argument string, comma-separated {@code key=value}; may be null or empty
+     * @param systemProperties usually {@link System#getProperties()}; null counts as empty
+     * @param environment      usually {@link System#getenv()}; null counts as empty
+     * @throws ConfigException with a one-sentence message naming the setting, its source and the fix
+     */
+    public static Config load(String agentArgs, Properties systemProperties, Map<String, String> environment)
+            throws ConfigException {
+        Sources sources = new Sources(
+                systemProperties != null ? systemProperties : new Properties(),
+                parseAgentArgs(agentArgs),
+                environment != null ? environment : Collections.<String, String>emptyMap());
+        checkSystemPropertyNames(sources.properties);
+
+        Source proxySource = sources.find("proxy", true);
+        ProxyAddress proxy = proxySource != null ? parseProxy(proxySource) : null;
+        if (proxy == null) {
+            proxySource = sources.jdk("socksProxyHost", false);
+            if (proxySource == null) {
+                throw new ConfigException("No SOCKS5 proxy is configured; set -Dsocksudp.proxy=HOST:PORT (or the JDK's"
+                        + " -DsocksProxyHost=HOST), the agent argument proxy=HOST:PORT or the environment variable"
+                        + " SOCKSUDP_PROXY=HOST:PORT.");
+            }
+            proxy = parseJdkProxy(proxySource, sources.jdk("socksProxyPort", false));
+        }
+
+        Source userSource = sources.find("username", false);
+        if (userSource == null) {
+            userSource = sources.jdk("java.net.socks.username", false);
+        }
+        Source passwordSource = sources.find("password", false);
+        if (passwordSource == null) {
+            passwordSource = sources.jdk("java.net.socks.password", false);
+        }
+        if (userSource != null) {
+            credential(userSource, "alice");
+        }
+        byte[] password = passwordSource != null ? credential(passwordSource, "secret") : null;
+        if (passwordSource != null && userSource == null) {
+            throw new ConfigException(passwordSource.where() + " is set but no user name is; set "
+                    + sibling(passwordSource, "username").example("alice")
+                    + " too, since SOCKS5 username/password authentication (RFC 1929) needs both.");
+        }
+        if (userSource != null && passwordSource == null) {
+            throw new ConfigException(userSource.where() + " is set but no password is; set "
+                    + sibling(userSource, "password").example("PASSWORD")
+                    + " too, since SOCKS5 username/password authentication (RFC 1929) needs both.");
+        }
+
+        Source hostsSource = sources.find("nonProxyHosts", true);
+        if (hostsSource == null) {
+            hostsSource = sources.jdk("socksNonProxyHosts", true);
+        }
+        HostMatcher nonProxyHosts = hostsSource != null ? HostMatcher.parse(hostsSource) : HostMatcher.defaultLoopback();
+
+        Source logSource = sources.find("log", true);
+        String log = logSource != null ? oneOf(logSource, "log level", LOG_LEVELS, "debug") : "info";
+
+        Source timeoutSource = sources.find("connectTimeout", true);
+        int timeout = timeoutSource != null ? parseTimeout(timeoutSource) : DEFAULT_CONNECT_TIMEOUT_MILLIS;
+
+        Source associateSource = sources.find("associate", true);
+        AssociateMode associate = associateSource == null ? AssociateMode.ZERO : AssociateMode.valueOf(
+                oneOf(associateSource, "UDP ASSOCIATE mode", Arrays.asList("zero", "port", "full"), "zero")
+                        .toUpperCase(Locale.ROOT));
+
+        Source relaySource = sources.find("relayHost", true);
+        String relayHost = relaySource != null ? parseRelayHost(relaySource) : null;
+
+        Source unavailableSource = sources.find("onUnavailable", true);
+        OnUnavailable onUnavailable = unavailableSource == null ? OnUnavailable.FAIL : OnUnavailable.valueOf(
+                oneOf(unavailableSource, "choice", Arrays.asList("fail", "drop"), "drop").toUpperCase(Locale.ROOT));
+
+        return new Config(proxy, proxySource.where(), userSource != null ? userSource.value : null, password,
+                nonProxyHosts, log, timeout, associate, relayHost, onUnavailable);
+    }
+
+    /** {@link #load} from this JVM's system properties and environment. */
+    public static Config fromSystem(String agentArgs) throws ConfigException {
+        return load(agentArgs, System.getProperties(), System.getenv());
+    }
+
+    // ---------------------------------------------------------------------------------------------- getters
+
+    /** The proxy's address, not resolved. */
+    public ProxyAddress proxy() {
+        return proxy;
+    }
+
+    /** The RFC 1929 user name, or null when no credentials are configured. */
+    public String username() {
+        return username;
+    }
+
+    /** A copy of the password's UTF-8 bytes (the caller should clear it after use), or null when none. */
+    public byte[] passwordBytes() {
+        return password != null ? password.clone() : null;
+    }
+
+    /** Whether a user name and password are configured (always both or neither). */
+    public boolean hasCredentials() {
+        return username != null;
+    }
+
+    /** The destinations that bypass the proxy. */
+    public HostMatcher nonProxyHosts() {
+        return nonProxyHosts;
+    }
+
+    /** One of error, warn, info, debug, trace (lower case). */
+    public String logLevel() {
+        return logLevel;
+    }
+
+    /** The timeout for the TCP connect and the SOCKS handshake with the proxy, 1..600000 ms. */
+    public int connectTimeoutMillis() {
+        return connectTimeoutMillis;
+    }
+
+    /** What to send in the UDP ASSOCIATE request's DST.ADDR and DST.PORT. */
+    public AssociateMode associateMode() {
+        return associateMode;
+    }
+
+    /** The host or IP literal (IPv6 without brackets) replacing the reply's BND.ADDR, or null to use BND.ADDR. */
+    public String relayHost() {
+        return relayHost;
+    }
+
+    /** What a send does while no association can be had. */
+    public OnUnavailable onUnavailable() {
+        return onUnavailable;
+    }
+
+    /** All settings on one line, for a debug log; the password is shown as {@code ***}. */
+    @Override
+    public String toString() {
+        return "socksudp config: proxy=" + proxy + " (from " + lowerFirst(proxySource) + ")"
+                + ", username=" + (username != null ? username : "none")
+                + ", password=" + (password != null ? "***" : "none")
+                + ", nonProxyHosts=" + nonProxyHosts
+                + ", log=" + logLevel
+                + ", connectTimeout=" + connectTimeoutMillis + "ms"
+                + ", associate=" + associateMode.configValue()
+                + ", relayHost=" + (relayHost != null ? relayHost : "none (use the reply's BND.ADDR)")
+                + ", onUnavailable=" + onUnavailable.configValue();
+    }
+
+    private static String lowerFirst(String s) {
+        return Character.toLowerCase(s.charAt(0)) + s.substring(1);
+    }
+
+    // ---------------------------------------------------------------------------------------------- sources
+
+    /** The three socksudp sources plus JDK fallbacks. */
+    private static final class Sources {
+        final Properties properties;
+        final Map<String, Source> agentArgs;
+        final Map<String, String> environment;
+
+        Sources(Properties properties, Map<String, Source> agentArgs, Map<String, String> environment) {
+            this.properties = properties;
+            this.agentArgs = agentArgs;
+            this.environment = environment;
+        }
+
+        /** The highest-precedence value for {@code key}, or null; trimmed if {@code trim}. */
+        Source find(String key, boolean trim) {
+            String value = properties.getProperty(PROPERTY_PREFIX + key);
+            if (value != null) {
+                return new Source(Source.Kind.SYSTEM_PROPERTY, PROPERTY_PREFIX + key, trim ? value.trim() : value);
+            }
+            Source arg = agentArgs.get(key);
+            if (arg != null) {
+                return arg;
+            }
+            String name = environmentName(key);
+            value = environment.get(name);
+            if (value != null) {
+                return new Source(Source.Kind.ENVIRONMENT_VARIABLE, name, trim ? value.trim() : value);
+            }
+            return null;
+        }
+
+        /** A JDK property; an empty value counts as absent unless {@code keepEmpty}. */
+        Source jdk(String property, boolean keepEmpty) {
+            String value = properties.getProperty(property);
+            if (value == null || (!keepEmpty && value.trim().isEmpty())) {
+                return null;
+            }
+            boolean secret = property.startsWith("java.net.socks.");
+            return new Source(Source.Kind.SYSTEM_PROPERTY, property, secret ? value : value.trim());
+        }
+    }
+
+    /** {@code nonProxyHosts} -> {@code SOCKSUDP_NON_PROXY_HOSTS}. */
+    static String environmentName(String key) {
+        StringBuilder sb = new StringBuilder(ENV_PREFIX);
+        for (int i = 0; i < key.length(); i++) {
+            char c = key.charAt(i);
+            if (Character.isUpperCase(c)) {
+                sb.append('_');
+            }
+            sb.append(Character.toUpperCase(c));
+        }
+        return sb.toString();
+    }
+
+    /** The source for {@code key} of the same kind as {@code like}, for messages. */
+    private static Source sibling(Source like, String key) {
+        if (like.name.startsWith("java.net.socks.")) {
+            return new Source(like.kind, "java.net.socks." + key, "");
+        }
+        switch (like.kind) {
+            case SYSTEM_PROPERTY:
+                return new Source(like.kind, PROPERTY_PREFIX + key, "");
+            case AGENT_ARGUMENT:
+                return new Source(like.kind, key, "");
+            default:
+                return new Source(like.kind, environmentName(key), "");
+        }
+    }
+
+    private static Map<String, Source> parseAgentArgs(String agentArgs) throws ConfigException {
+        Map<String, Source> result = new LinkedHashMap<String, Source>();
+        if (agentArgs == null || agentArgs.trim().isEmpty()) {
+            return result;
+        }
+        String[] entries = agentArgs.split(",", -1);
+        boolean afterPassword = false;
+        for (int i = 0; i < entries.length; i++) {
+            String entry = entries[i].trim();
+            if (entry.isEmpty()) {
+                continue;
+            }
+            int eq = entry.indexOf('=');
+            String key = eq >= 0 ? entry.substring(0, eq).trim() : null;
+            boolean bad = key == null || !KEYS.contains(key) || result.containsKey(key);
+            if (bad && afterPassword) {
+                // Probably the rest of a password containing a comma: never echo it.
+                throw new ConfigException("Agent argument number " + (i + 1) + " (after password) is not a valid"
+                        + " KEY=VALUE pair, probably because the password contains a comma, which agent arguments"
+                        + " cannot carry; set such a password with -Dsocksudp.password=... or SOCKSUDP_PASSWORD.");
+            }
+            if (key == null) {
+                throw new ConfigException("Agent argument " + Source.quote(entry) + " has no '='; agent arguments are"
+                        + " comma-separated KEY=VALUE pairs, e.g. -javaagent:socksudp-agent.jar=proxy="
+                        + PROXY_EXAMPLE + ",log=debug.");
+            }
+            if (!KEYS.contains(key)) {
+                String suggestion = closest(key, KEYS);
+                throw new ConfigException("Agent argument " + Source.quote(key) + " is not a known key; "
+                        + (suggestion != null ? "perhaps you meant " + suggestion + " (the known keys are " : "the known keys are ")
+                        + join(KEYS) + (suggestion != null ? ")." : "."));
+            }
+            if (result.containsKey(key)) {
+                throw new ConfigException("Agent argument " + key + " is given twice; give each key once, e.g. "
+                        + "-javaagent:socksudp-agent.jar=proxy=" + PROXY_EXAMPLE + ",log=debug.");
+            }
+            result.put(key, new Source(Source.Kind.AGENT_ARGUMENT, key, entry.substring(eq + 1).trim()));
+            afterPassword = key.equals("password");
+        }
+        return result;
+    }
+
+    private static void checkSystemPropertyNames(Properties properties) throws ConfigException {
+        List<String> known = new ArrayList<String>();
+        for (String key : KEYS) {
+            known.add(PROPERTY_PREFIX + key);
+        }
+        for (String name : properties.stringPropertyNames()) {
+            if (name.startsWith(PROPERTY_PREFIX) && !known.contains(name) && !RESERVED_PROPERTIES.contains(name)) {
+                String suggestion = closest(name, known);
+                throw new ConfigException("System property " + name + " is not a known setting; "
+                        + (suggestion != null ? "perhaps you meant " + suggestion + " (the known ones are " : "the known ones are ")
+                        + join(known) + (suggestion != null ? ")." : "."));
+            }
+        }
+    }
+
+    /** The candidate closest to {@code name} (case-insensitive edit distance), or null if none is close. */
+    static String closest(String name, List<String> candidates) {
+        String lower = name.toLowerCase(Locale.ROOT);
+        String best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        for (String candidate : candidates) {
+            int d = editDistance(lower, candidate.toLowerCase(Locale.ROOT));
+            if (d < bestDistance) {
+                best = candidate;
+                bestDistance = d;
+            }
+        }
+        int tail = lower.startsWith(PROPERTY_PREFIX) ? lower.length() - PROPERTY_PREFIX.length() : lower.length();
+        return bestDistance <= Math.max(2, tail / 3) ? best : null;
+    }
+
+    private static int editDistance(String a, String b) {
+        int[] previous = new int[b.length() + 1];
+        int[] current = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            previous[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            current[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                current[j] = Math.min(Math.min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
+            }
+            int[] t = previous;
+            previous = current;
+            current = t;
+        }
+        return previous[b.length()];
+    }
+
+    private static String join(List<String> items) {
+        StringBuilder sb = new StringBuilder();
+        for (String item : items) {
+            if (sb.length() > 0) {
+                sb.append(", ");
+            }
+            sb.append(item);
+        }
+        return sb.toString();
+    }
+
+    // ---------------------------------------------------------------------------------------------- parsers
+
+    private static ProxyAddress parseProxy(Source s) throws ConfigException {
+        String v = s.value;
+        String expected = "expected HOST:PORT, [IPv6]:PORT or HOST (port " + DEFAULT_PROXY_PORT + ")";
+        if (v.isEmpty()) {
+            throw s.invalid("is empty", expected, PROXY_EXAMPLE);
+        }
+        if (v.indexOf('@') >= 0) {
+            // user:password@host: never echo it
+            throw s.invalidSecret("contains '@', but credentials do not belong in the proxy address",
+                    "give only HOST:PORT there and set the credentials with socksudp.username and socksudp.password",
+                    PROXY_EXAMPLE);
+        }
+        if (v.contains("://")) {
+            throw s.invalid("has a URL scheme", expected + " without a scheme", PROXY_EXAMPLE);
+        }
+        String host;
+        String portText = null;
+        if (v.startsWith("[")) {
+            int close = v.indexOf(']');
+            if (close < 0) {
+                throw s.invalid("has no closing ']'", "expected [IPv6]:PORT", "[2001:db8::1]:1080");
+            }
+            host = v.substring(1, close);
+            if (!isIpv6WithScope(host)) {
+                throw s.invalid("has " + Source.quote(host) + " in brackets, which is not an IPv6 literal",
+                        "use brackets only around IPv6 literals, as in [IPv6]:PORT", "[2001:db8::1]:1080");
+            }
+            String rest = v.substring(close + 1);
+            if (rest.startsWith(":")) {
+                portText = rest.substring(1);
+            } else if (!rest.isEmpty()) {
+                throw s.invalid("has unexpected text after ']'", "expected [IPv6]:PORT", "[2001:db8::1]:1080");
+            }
+        } else {
+            int colon = v.indexOf(':');
+            if (colon >= 0 && colon != v.lastIndexOf(':')) {
+                throw s.invalid("looks like an IPv6 address without brackets",
+                        "write IPv6 literals in brackets, as in [IPv6]:PORT", "[2001:db8::1]:1080");
+            }
+            host = colon >= 0 ? v.substring(0, colon) : v;
+            portText = colon >= 0 ? v.substring(colon + 1) : null;
+            checkHost(s, host, expected, PROXY_EXAMPLE);
+        }
+        int port = DEFAULT_PROXY_PORT;
+        if (portText != null) {
+            port = parsePort(portText);
+            if (port < 0) {
+                throw s.invalid("has an invalid port " + Source.quote(portText),
+                        "expected HOST:PORT with a port from 1 to 65535", PROXY_EXAMPLE);
+            }
+        }
+        return ProxyAddress.of(host, port);
+    }
+
+    /** {@code socksProxyHost} (a host alone, IPv6 with or without brackets) and {@code socksProxyPort}. */
+    private static ProxyAddress parseJdkProxy(Source hostSource, Source portSource) throws ConfigException {
+        String host = hostSource.value;
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        if (host.indexOf(':') >= 0) {
+            if (!isIpv6WithScope(host)) {
+                throw hostSource.invalid("is not a host name or IP literal", "socksProxyHost takes the host alone"
+                        + " and socksProxyPort the port (" + DEFAULT_PROXY_PORT + " if unset)", "proxy.example");
+            }
+        } else {
+            checkHost(hostSource, host, "expected the proxy's host name or IP literal", "proxy.example");
+        }
+        int port = DEFAULT_PROXY_PORT;
+        if (portSource != null) {
+            port = parsePort(portSource.value);
+            if (port < 0) {
+                throw portSource.invalid("is not a valid port", "expected a port from 1 to 65535", "1080");
+            }
+        }
+        return ProxyAddress.of(host, port);
+    }
+
+    private static String parseRelayHost(Source s) throws ConfigException {
+        String v = s.value;
+        if (v.isEmpty()) {
+            return null;
+        }
+        String expected = "expected a host name or IP literal without a port, since the relay port always comes"
+                + " from the proxy's reply (BND.PORT)";
+        if (v.startsWith("[") && v.endsWith("]")) {
+            String inner = v.substring(1, v.length() - 1);
+            if (!isIpv6WithScope(inner)) {
+                throw s.invalid("has " + Source.quote(inner) + " in brackets, which is not an IPv6 literal",
+                        expected, "203.0.113.7");
+            }
+            return inner;
+        }
+        if (v.indexOf(':') >= 0) {
+            if (isIpv6WithScope(v)) {
+                return v;
+            }
+            if (v.indexOf(':') == v.lastIndexOf(':') || v.startsWith("[")) {
+                throw s.invalid("has a port", expected, "203.0.113.7");
+            }
+            throw s.invalid("is not a host name or IP literal", expected, "203.0.113.7");
+        }
+        checkHost(s, v, expected, "203.0.113.7");
+        return v;
+    }
+
+    private static boolean isIpv6WithScope(String text) {
+        int scope = text.indexOf('%');
+        if (scope == 0 || scope == text.length() - 1) {
+            return false;
+        }
+        return IpLiterals.isIpv6(scope > 0 ? text.substring(0, scope) : text);
+    }
+
+    /** Host names: letters, digits, '.', '-', '_' and non-ASCII (internationalised names). */
+    private static void checkHost(Source s, String host, String expected, String example) throws ConfigException {
+        if (host.isEmpty()) {
+            throw s.invalid("has an empty host", expected, example);
+        }
+        for (int i = 0; i < host.length(); i++) {
+            char c = host.charAt(i);
+            if (c < 0x80 && !(Character.isLetterOrDigit(c) || c == '.' || c == '-' || c == '_')) {
+                String shown = Character.isWhitespace(c) || Character.isISOControl(c) ? "whitespace or a control character"
+                        : "the character '" + c + "'";
+                throw s.invalid("has " + shown + " in the host", expected, example);
+            }
+        }
+    }
+
+    /** 1..65535, or -1. */
+    private static int parsePort(String text) {
+        if (text.isEmpty() || text.length() > 5) {
+            return -1;
+        }
+        int port = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            port = port * 10 + (c - '0');
+        }
+        return port >= 1 && port <= 65535 ? port : -1;
+    }
+
+    private static byte[] credential(Source s, String example) throws ConfigException {
+        byte[] bytes = s.value.getBytes(UTF_8);
+        if (bytes.length == 0 || bytes.length > 255) {
+            Arrays.fill(bytes, (byte) 0);
+            throw s.invalidSecret(bytes.length == 0 ? "is empty" : "is " + bytes.length + " bytes long in UTF-8",
+                    "SOCKS5 username/password authentication (RFC 1929) needs 1 to 255 bytes", example);
+        }
+        return bytes;
+    }
+
+    private static String oneOf(Source s, String what, List<String> allowed, String example) throws ConfigException {
+        String v = s.value.toLowerCase(Locale.ROOT);
+        if (!allowed.contains(v)) {
+            StringBuilder choices = new StringBuilder();
+            for (int i = 0; i < allowed.size(); i++) {
+                if (i > 0) {
+                    choices.append(i == allowed.size() - 1 ? " or " : ", ");
+                }
+                choices.append(allowed.get(i));
+            }
+            throw s.invalid("is not a valid " + what, "expected " + choices, example);
+        }
+        return v;
+    }
+
+    private static int parseTimeout(Source s) throws ConfigException {
+        String v = s.value.toLowerCase(Locale.ROOT);
+        String expected = "expected milliseconds from 1 to " + MAX_CONNECT_TIMEOUT_MILLIS
+                + ", as a number or with the unit ms or s";
+        int multiplier = 1;
+        if (v.endsWith("ms")) {
+            v = v.substring(0, v.length() - 2).trim();
+        } else if (v.endsWith("s")) {
+            v = v.substring(0, v.length() - 1).trim();
+            multiplier = 1000;
+        }
+        if (v.isEmpty() || v.length() > 9) {
+            throw s.invalid(v.isEmpty() ? "is not a duration" : "is out of range", expected, "5s");
+        }
+        long value = 0;
+        for (int i = 0; i < v.length(); i++) {
+            char c = v.charAt(i);
+            if (c < '0' || c > '9') {
+                throw s.invalid("is not a duration", expected, "5s");
+            }
+            value = value * 10 + (c - '0');
+        }
+        value *= multiplier;
+        if (value < 1 || value > MAX_CONNECT_TIMEOUT_MILLIS) {
+            throw s.invalid("is out of range", expected, "5s");
+        }
+        return (int) value;
+    }
+}

@@ -1,0 +1,81 @@
+package io.socksudp.agent.config;
+
+/**
+ * Where one configuration value came from, and how to word errors about it. Package-private.
+ */
+final class Source {
+    enum Kind { SYSTEM_PROPERTY, AGENT_ARGUMENT, ENVIRONMENT_VARIABLE }
+
+    private static final int MAX_QUOTED = 120;
+
+    final Kind kind;
+    /** The name as the user writes it: {@code socksudp.proxy}, {@code proxy}, {@code SOCKSUDP_PROXY}, {@code socksProxyHost}. */
+    final String name;
+    final String value;
+
+    Source(Kind kind, String name, String value) {
+        this.kind = kind;
+        this.name = name;
+        this.value = value;
+    }
+
+    /** E.g. {@code System property socksudp.proxy}. */
+    String where() {
+        switch (kind) {
+            case SYSTEM_PROPERTY:
+                return "System property " + name;
+            case AGENT_ARGUMENT:
+                return "Agent argument " + name;
+            default:
+                return "Environment variable " + name;
+        }
+    }
+
+    /** How to set {@code exampleValue} in this same place, e.g. {@code -Dsocksudp.proxy=proxy.example:1080}. */
+    String example(String exampleValue) {
+        switch (kind) {
+            case SYSTEM_PROPERTY:
+                return "-D" + name + "=" + exampleValue;
+            case AGENT_ARGUMENT:
+                return "-javaagent:socksudp-agent.jar=" + name + "=" + exampleValue;
+            default:
+                return name + "=" + exampleValue;
+        }
+    }
+
+    /** {@code <where> '<value>' <problem>; <fix>, e.g. <example>.} */
+    ConfigException invalid(String problem, String fix, String exampleValue) {
+        return new ConfigException(where() + " " + quote(value) + " " + problem + "; " + fix
+                + ", e.g. " + example(exampleValue) + ".");
+    }
+
+    /** Like {@link #invalid} but without echoing the value (for secrets): {@code <where> <problem>; ...}. */
+    ConfigException invalidSecret(String problem, String fix, String exampleValue) {
+        return new ConfigException(where() + " " + problem + "; " + fix + ", e.g. " + example(exampleValue) + ".");
+    }
+
+    /** {@code 'text'} on one line: control characters escaped, long text shortened. */
+    static String quote(String text) {
+        StringBuilder sb = new StringBuilder(Math.min(text.length(), MAX_QUOTED) + 8);
+        sb.append('\'');
+        for (int i = 0; i < text.length(); i++) {
+            if (i == MAX_QUOTED) {
+                sb.append("...");
+                break;
+            }
+            char c = text.charAt(i);
+            if (c == '\n') {
+                sb.append("\\n");
+            } else if (c == '\r') {
+                sb.append("\\r");
+            } else if (c == '\t') {
+                sb.append("\\t");
+            } else if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
+                sb.append(String.format("\\u%04x", (int) c));
+            } else {
+                sb.append(c);
+            }
+        }
+        return sb.append('\'').toString();
+    }
+}
