@@ -9,24 +9,16 @@ import io.socksudp.agent.intercept.DatagramInstrumentation;
 import io.socksudp.agent.intercept.Routing;
 import io.socksudp.agent.intercept.nio.NioDatagramChannelInstrumentation;
 import io.socksudp.agent.intercept.nio.NioSourceAddressReader;
-import net.bytebuddy.ByteBuddy;
-import net.bytebuddy.agent.builder.AgentBuilder;
-import net.bytebuddy.description.type.TypeDescription;
-import net.bytebuddy.dynamic.DynamicType;
-import net.bytebuddy.dynamic.scaffold.TypeValidation;
-import net.bytebuddy.utility.JavaModule;
+import io.socksudp.agent.intercept.AdviceTransformer;
+import net.bytebuddy.asm.AsmVisitorWrapper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.lang.instrument.Instrumentation;
-import java.util.Arrays;
-import java.util.Collections;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
+import java.lang.instrument.UnmodifiableClassException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
-import java.util.Set;
-
-import static net.bytebuddy.matcher.ElementMatchers.none;
 
 /** Wires the agent together and instruments the JDK; fails the start-up rather than run half-instrumented. */
 final class Installer {
@@ -62,62 +54,27 @@ final class Installer {
     }
 
     private static void instrument(Instrumentation inst, DatagramInstrumentation strategy) throws StartupException {
-        Set<String> expected = new HashSet<String>(Arrays.asList(strategy.targetClasses()));
-        TransformationReport report = new TransformationReport(expected);
-        for (String name : expected) {
+        Map<String, AsmVisitorWrapper> advice = strategy.advice();
+        List<Class<?>> loaded = new ArrayList<Class<?>>();
+        for (String name : advice.keySet()) {
             try {
-                Class.forName(name); // load now, so it is retransformed and checked here rather than later
+                // Load now, so it is transformed and checked here at start-up rather than at first use.
+                loaded.add(Class.forName(name));
             } catch (ClassNotFoundException e) {
                 throw new StartupException("cannot load " + name + " (" + e + ")", e);
             }
         }
-        AgentBuilder builder = new AgentBuilder.Default(new ByteBuddy().with(TypeValidation.DISABLED))
-                .disableClassFormatChanges()
-                .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
-                .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
-                // The default ignores bootstrap classes; the JDK's own classes are exactly our targets.
-                .ignore(none())
-                .with(report);
-        strategy.instrument(builder).installOn(inst);
-        String failure = report.failure();
+        AdviceTransformer transformer = new AdviceTransformer(advice);
+        inst.addTransformer(transformer, true);
+        try {
+            inst.retransformClasses(loaded.toArray(new Class<?>[0]));
+        } catch (UnmodifiableClassException | RuntimeException e) {
+            throw new StartupException("cannot retransform the JDK's datagram classes (" + e + ")", e);
+        }
+        String failure = transformer.failure();
         if (failure != null) {
             throw new StartupException("could not instrument the JDK's datagram I/O (" + failure
                     + "); refusing to run unproxied");
-        }
-    }
-
-    /** Records what was transformed and every error; Byte Buddy swallows errors unless a listener reports them. */
-    private static final class TransformationReport extends AgentBuilder.Listener.Adapter {
-
-        private final Set<String> pending;
-        private final Map<String, Throwable> errors =
-                Collections.synchronizedMap(new LinkedHashMap<String, Throwable>());
-
-        TransformationReport(Set<String> expected) {
-            this.pending = Collections.synchronizedSet(new HashSet<String>(expected));
-        }
-
-        @Override
-        public void onTransformation(TypeDescription type, ClassLoader loader, JavaModule module, boolean loaded,
-                                     DynamicType dynamicType) {
-            pending.remove(type.getName());
-        }
-
-        @Override
-        public void onError(String typeName, ClassLoader loader, JavaModule module, boolean loaded,
-                            Throwable throwable) {
-            errors.put(typeName, throwable);
-        }
-
-        String failure() {
-            if (!errors.isEmpty()) {
-                Map.Entry<String, Throwable> first = errors.entrySet().iterator().next();
-                return first.getKey() + ": " + first.getValue();
-            }
-            if (!pending.isEmpty()) {
-                return "not transformed: " + pending;
-            }
-            return null;
         }
     }
 }

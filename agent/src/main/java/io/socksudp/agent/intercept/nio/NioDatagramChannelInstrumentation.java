@@ -1,7 +1,6 @@
 package io.socksudp.agent.intercept.nio;
 
 import io.socksudp.agent.intercept.DatagramInstrumentation;
-import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.asm.AsmVisitorWrapper;
 import net.bytebuddy.description.method.MethodDescription;
@@ -11,6 +10,8 @@ import java.io.FileDescriptor;
 import java.lang.reflect.Method;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.util.Collections;
+import java.util.Map;
 
 import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.returns;
@@ -27,11 +28,6 @@ public final class NioDatagramChannelInstrumentation implements DatagramInstrume
     @Override
     public String name() {
         return "nio-datagram-channel";
-    }
-
-    @Override
-    public String[] targetClasses() {
-        return new String[] {CHANNEL_CLASS};
     }
 
     @Override
@@ -72,23 +68,17 @@ public final class NioDatagramChannelInstrumentation implements DatagramInstrume
     }
 
     @Override
-    public AgentBuilder instrument(AgentBuilder builder) {
-        return builder.type(named(CHANNEL_CLASS)).transform(new AgentBuilder.Transformer() {
-            @Override
-            public net.bytebuddy.dynamic.DynamicType.Builder<?> transform(
-                    net.bytebuddy.dynamic.DynamicType.Builder<?> type,
-                    net.bytebuddy.description.type.TypeDescription typeDescription, ClassLoader classLoader,
-                    net.bytebuddy.utility.JavaModule module, java.security.ProtectionDomain protectionDomain) {
-                return type.visit(advice(DatagramChannelAdvice.Send.class, named("send")
-                                .and(takesArguments(FileDescriptor.class, ByteBuffer.class, InetSocketAddress.class))))
-                        .visit(advice(DatagramChannelAdvice.Receive.class, named("receive")
-                                .and(takesArguments(ByteBuffer.class, boolean.class))))
-                        .visit(advice(DatagramChannelAdvice.SourceAddress.class, named("sourceSocketAddress")
-                                .and(takesArguments(0)).and(returns(InetSocketAddress.class))))
-                        .visit(advice(DatagramChannelAdvice.Close.class, named("implCloseSelectableChannel")
-                                .and(takesArguments(0))));
-            }
-        });
+    public Map<String, AsmVisitorWrapper> advice() {
+        AsmVisitorWrapper channelAdvice = new AsmVisitorWrapper.Compound(
+                advice(DatagramChannelAdvice.Send.class, named("send")
+                        .and(takesArguments(FileDescriptor.class, ByteBuffer.class, InetSocketAddress.class))),
+                advice(DatagramChannelAdvice.Receive.class, named("receive")
+                        .and(takesArguments(ByteBuffer.class, boolean.class))),
+                advice(DatagramChannelAdvice.SourceAddress.class, named("sourceSocketAddress")
+                        .and(takesArguments(0)).and(returns(InetSocketAddress.class))),
+                advice(DatagramChannelAdvice.Close.class, named("implCloseSelectableChannel")
+                        .and(takesArguments(0))));
+        return Collections.singletonMap(CHANNEL_CLASS, channelAdvice);
     }
 
     private static AsmVisitorWrapper advice(Class<?> adviceClass,
