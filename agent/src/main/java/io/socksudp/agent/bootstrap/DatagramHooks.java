@@ -12,5 +12,7 @@ public interface DatagramHooks {
 
     InetSocketAddress sender(Object channel);
 
+    void connecting(Object channel, Object peer) throws IOException;
+
     void closed(Object channel);
 }

@@ -41,6 +41,14 @@ public final class Dispatch {
         return h == null ? null : h.sender(channel);
     }
 
+    /** Vets a connect() before the JDK connects the OS socket; throws to refuse it. */
+    public static void connecting(Object channel, Object peer) throws IOException {
+        DatagramHooks h = hooks;
+        if (h != null) {
+            h.connecting(channel, peer);
+        }
+    }
+
     public static void closed(Object channel) {
         DatagramHooks h = hooks;
         if (h != null) {

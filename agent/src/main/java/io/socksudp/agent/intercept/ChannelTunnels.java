@@ -9,6 +9,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.SocketException;
 import java.nio.channels.Channel;
 
 /**
@@ -55,6 +56,19 @@ public final class ChannelTunnels implements DatagramHooks {
     public InetSocketAddress sender(Object channel) {
         SocketTunnel t = tunnels.get(channel);
         return t == null ? null : t.reportedSender();
+    }
+
+    /**
+     * Connected datagram sockets are not tunnelled yet, and a connected socket would write straight to its
+     * peer: refuse to connect to a proxied destination (fail closed) with a message that says so.
+     */
+    @Override
+    public void connecting(Object channel, Object peer) throws IOException {
+        if (peer instanceof InetSocketAddress && !routing.isDirect((InetSocketAddress) peer)) {
+            throw new SocketException("socksudp: connect() to " + peer + " refused: connected datagram sockets "
+                    + "are not tunnelled through the SOCKS5 proxy yet, and a direct connection would bypass it; "
+                    + "send without connecting, or add the destination to socksudp.nonProxyHosts");
+        }
     }
 
     @Override

@@ -93,6 +93,20 @@ final class DatagramChannelAdvice {
         }
     }
 
+    /**
+     * {@code DatagramChannel connect(SocketAddress sa, boolean check)}, behind both
+     * {@code DatagramChannel.connect} and {@code DatagramSocket.connect}. A connected channel writes straight
+     * to its peer through {@code IOUtil.write}, around the advised send; until connected sockets are
+     * tunnelled, connecting to a proxied destination is refused rather than let traffic leave directly.
+     */
+    static final class Connect {
+
+        @Advice.OnMethodEnter
+        static void enter(@Advice.This Object channel, @Advice.Argument(0) Object peer) throws IOException {
+            Dispatch.connecting(channel, peer);
+        }
+    }
+
     /** {@code protected void implCloseSelectableChannel()}: the association ends with the socket. */
     static final class Close {
 

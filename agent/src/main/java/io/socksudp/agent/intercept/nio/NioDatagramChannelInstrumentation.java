@@ -9,7 +9,9 @@ import net.bytebuddy.matcher.ElementMatcher;
 import java.io.FileDescriptor;
 import java.lang.reflect.Method;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
 import java.util.Collections;
 import java.util.Map;
 
@@ -19,7 +21,7 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 /**
  * JDK 17 and newer (JEP 373): {@code DatagramSocket}, {@code MulticastSocket} and {@code DatagramChannel}
- * all do their I/O in {@code sun.nio.ch.DatagramChannelImpl}, so four private methods cover every path.
+ * all do their I/O in {@code sun.nio.ch.DatagramChannelImpl}, so a handful of its methods cover every path.
  */
 public final class NioDatagramChannelInstrumentation implements DatagramInstrumentation {
 
@@ -43,6 +45,7 @@ public final class NioDatagramChannelInstrumentation implements DatagramInstrume
                 InetSocketAddress.class);
         missing = orMissing(missing, channel, int.class, "receive", ByteBuffer.class, boolean.class);
         missing = orMissing(missing, channel, InetSocketAddress.class, "sourceSocketAddress");
+        missing = orMissing(missing, channel, DatagramChannel.class, "connect", SocketAddress.class, boolean.class);
         missing = orMissing(missing, channel, void.class, "implCloseSelectableChannel");
         return missing;
     }
@@ -76,6 +79,8 @@ public final class NioDatagramChannelInstrumentation implements DatagramInstrume
                         .and(takesArguments(ByteBuffer.class, boolean.class))),
                 advice(DatagramChannelAdvice.SourceAddress.class, named("sourceSocketAddress")
                         .and(takesArguments(0)).and(returns(InetSocketAddress.class))),
+                advice(DatagramChannelAdvice.Connect.class, named("connect")
+                        .and(takesArguments(SocketAddress.class, boolean.class))),
                 advice(DatagramChannelAdvice.Close.class, named("implCloseSelectableChannel")
                         .and(takesArguments(0))));
         return Collections.singletonMap(CHANNEL_CLASS, channelAdvice);
