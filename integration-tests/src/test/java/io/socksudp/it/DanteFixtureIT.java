@@ -89,6 +89,40 @@ class DanteFixtureIT {
         assertTrue(dante.liveProcesses().isEmpty(), "no danted process of the fixture survives close()");
     }
 
+    @Test
+    void usernameAuthenticationChecksTheSystemAccount() throws Exception {
+        Dante.assumeTestUserExists();
+        try (Dante dante = Dante.start(Dante.Auth.USERNAME)) {
+            assertEquals(0, rfc1929(dante, Dante.TEST_USER, Dante.TEST_PASSWORD), dante.describe());
+            assertNotEquals(0, rfc1929(dante, Dante.TEST_USER, "wrong"), dante.describe());
+        }
+    }
+
+    /** Greeting offering only username/password, then the RFC 1929 sub-negotiation; returns its STATUS. */
+    private static int rfc1929(Dante dante, String user, String password) throws IOException {
+        try (Socket s = new Socket()) {
+            s.setSoTimeout(5000);
+            s.connect(new InetSocketAddress("127.0.0.1", dante.port()), 5000);
+            OutputStream out = s.getOutputStream();
+            DataInputStream in = new DataInputStream(s.getInputStream());
+            out.write(new byte[] {5, 1, 2});
+            byte[] u = user.getBytes(StandardCharsets.UTF_8);
+            byte[] p = password.getBytes(StandardCharsets.UTF_8);
+            out.write(1);
+            out.write(u.length);
+            out.write(u);
+            out.write(p.length);
+            out.write(p);
+            out.flush();
+            byte[] method = new byte[2];
+            in.readFully(method);
+            assertArrayEquals(new byte[] {5, 2}, method, "danted selects username/password");
+            byte[] status = new byte[2];
+            in.readFully(status);
+            return status[1];
+        }
+    }
+
     /** No-auth greeting + UDP ASSOCIATE 0.0.0.0:0; returns BND.ADDR:BND.PORT (wildcard = the proxy's address). */
     private static InetSocketAddress udpAssociate(Socket control) throws IOException {
         OutputStream out = control.getOutputStream();
