@@ -64,7 +64,7 @@ class ShadingIT {
             Matcher local = app.awaitStdout("^shading-app: local (.*)$", Duration.ofSeconds(1));
             InetSocketAddress clientLocal = Demos.lastAddressIn(local.group(1));
             List<InetSocketAddress> sources = server.awaitDatagrams(1, Duration.ofSeconds(10));
-            assertServerSawOnlyRelay(sources, ports(relay.relayAddresses()), clientLocal, app, server, relay);
+            assertServerSawOnlyRelay(sources, ports(relay.externalAddresses()), clientLocal, app, server, relay);
         }
     }
 

@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
  *     {@code echo-client: sent ...}, {@code echo-client: reply <n> bytes from <source>},
  *     {@code echo-client: OK N/N replies from <server>} (exit 0) or {@code echo-client: FAILED ...} (exit 1).</li>
  * <li>ReferenceRelay --port 0 [--bind 127.0.0.1] [--user U --password P]: {@code READY <tcpPort>},
- *     {@code relay: association <n> for <tcp peer> relaying on <udp addr>},
+ *     {@code relay: association <n> for <tcp peer> relaying on <udp addr> (external <udp addr>)},
  *     {@code relay: client <src> -> <dst> (<n> bytes)}, {@code relay: <src> -> client <dst> (<n> bytes)}.</li>
  * </ul>
  */
@@ -192,7 +192,7 @@ public final class Demos {
 
     /** The project's reference SOCKS5 UDP relay. */
     public static final class ReferenceRelay implements AutoCloseable, Diagnosable {
-        private static final Pattern ASSOCIATION = Pattern.compile("^relay: association (\\S+) for (.*) relaying on (.*)$");
+        private static final Pattern ASSOCIATION = Pattern.compile("^relay: association (\\S+) for (\\S+) relaying on (\\S+)(?: \\(external (\\S+)\\))?");
         private static final Pattern CLIENT_TO = Pattern.compile("^relay: client (.*) -> (.*) \\((\\d+) bytes\\)");
         private static final Pattern TO_CLIENT = Pattern.compile("^relay: (.*) -> client (.*) \\((\\d+) bytes\\)");
         private final ChildJvm jvm;
@@ -210,13 +210,26 @@ public final class Demos {
         /** "127.0.0.1:port", the form -Dsocksudp.proxy takes. */
         public String address() { return "127.0.0.1:" + port; }
 
-        /** The UDP relay addresses of all associations so far ("relaying on <udp addr>"). */
+        /** The UDP relay addresses (BND.ADDR:BND.PORT) of all associations so far ("relaying on <udp addr>"). */
         public List<InetSocketAddress> relayAddresses() {
+            return associationAddresses(3);
+        }
+
+        /**
+         * The addresses remote hosts see datagrams come from, one per association ("(external <addr>)"; the relay
+         * address itself when the relay does not print a separate external address).
+         */
+        public List<InetSocketAddress> externalAddresses() {
+            return associationAddresses(4);
+        }
+
+        private List<InetSocketAddress> associationAddresses(int group) {
             List<InetSocketAddress> result = new ArrayList<>();
             for (String line : jvm.stdoutLines()) {
                 Matcher m = ASSOCIATION.matcher(line);
                 if (m.find()) {
-                    result.add(lastAddressIn(m.group(3)));
+                    String text = m.group(group) != null ? m.group(group) : m.group(3);
+                    result.add(lastAddressIn(text));
                 }
             }
             return result;
