@@ -70,6 +70,16 @@ class HarnessIT {
     }
 
     @Test
+    void runsTheConfiguredJdk() throws Exception {
+        try (ChildJvm jvm = testMain("javahome").start()) {
+            assertEquals(0, jvm.awaitExit(Duration.ofSeconds(30)), jvm.describe());
+            String home = jvm.stdoutLines().stream().filter(l -> l.startsWith("java.home ")).findFirst()
+                    .orElseThrow(() -> new AssertionError(jvm.describe())).substring("java.home ".length());
+            assertEquals(TestEnv.javaHome().toRealPath(), java.nio.file.Paths.get(home).toRealPath(), jvm.describe());
+        }
+    }
+
+    @Test
     void parsesSocketAddresses() {
         assertEquals(List.of(new java.net.InetSocketAddress("127.0.0.1", 5000),
                         new java.net.InetSocketAddress("127.0.0.1", 6000)),

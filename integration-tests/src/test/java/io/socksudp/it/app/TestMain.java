@@ -3,7 +3,7 @@ package io.socksudp.it.app;
 /**
  * A tiny program for harness self-tests and for agent start-up checks: prints {@code hello <args>} (one line),
  * then, for {@code sleep}, prints {@code READY} and sleeps (forking a grandchild first for {@code fork});
- * for {@code exit N} exits with N; for {@code stderr TEXT} prints TEXT on stderr.
+ * for {@code exit N} exits with N; for {@code javahome} prints {@code java.home <dir>}; for {@code stderr TEXT} prints TEXT on stderr.
  */
 public final class TestMain {
     public static void main(String[] args) throws Exception {
@@ -12,6 +12,9 @@ public final class TestMain {
             switch (args[i]) {
                 case "stderr":
                     System.err.println(args[++i]);
+                    break;
+                case "javahome":
+                    System.out.println("java.home " + System.getProperty("java.home"));
                     break;
                 case "exit":
                     System.out.flush();

@@ -50,13 +50,20 @@ public final class Dante implements AutoCloseable, Diagnosable {
 
     /** Skips the calling test, loudly, when danted cannot be run here (not installed, or not root). */
     public static void assumeAvailable() {
-        Assumptions.assumeTrue(Files.isExecutable(DANTED),
-                "SKIPPED LOUDLY: " + DANTED + " is missing: install Debian's dante-server (.ci/run does)");
-        Assumptions.assumeTrue(Files.isExecutable(Paths.get("/usr/bin/setsid")),
-                "SKIPPED LOUDLY: /usr/bin/setsid is missing (util-linux)");
-        Assumptions.assumeTrue("root".equals(System.getProperty("user.name")),
-                "SKIPPED LOUDLY: danted needs root here (user.privileged: root), the tests run as "
-                        + System.getProperty("user.name"));
+        loudAssumption(Files.isExecutable(DANTED),
+                DANTED + " is missing: install Debian's dante-server (.ci/run does)");
+        loudAssumption(Files.isExecutable(Paths.get("/usr/bin/setsid")), "/usr/bin/setsid is missing (util-linux)");
+        loudAssumption("root".equals(System.getProperty("user.name")),
+                "danted needs root here (user.privileged: root), the tests run as " + System.getProperty("user.name"));
+    }
+
+    /** Skips with the reason on the test report AND on stderr, so that a skip never goes unnoticed in a log. */
+    private static void loudAssumption(boolean condition, String reason) {
+        if (!condition) {
+            String message = "SKIPPED LOUDLY: " + reason;
+            System.err.println("WARNING ***** " + message + " *****");
+            Assumptions.assumeTrue(false, message);
+        }
     }
 
     /** Skips, loudly, when the RFC 1929 test account does not exist (.ci/run creates it). */
@@ -68,7 +75,7 @@ public final class Dante implements AutoCloseable, Diagnosable {
         } catch (IOException e) {
             exists = false;
         }
-        Assumptions.assumeTrue(exists, "SKIPPED LOUDLY: system user " + TEST_USER
+        loudAssumption(exists, "system user " + TEST_USER
                 + " is absent; create it as .ci/run does (useradd + chpasswd with password " + TEST_PASSWORD + ")");
     }
 
