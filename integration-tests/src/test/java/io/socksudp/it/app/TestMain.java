@@ -1,0 +1,38 @@
+package io.socksudp.it.app;
+
+/**
+ * A tiny program for harness self-tests and for agent start-up checks: prints {@code hello <args>} (one line),
+ * then, for {@code sleep}, prints {@code READY} and sleeps (forking a grandchild first for {@code fork});
+ * for {@code exit N} exits with N; for {@code javahome} prints {@code java.home <dir>}; for {@code stderr TEXT} prints TEXT on stderr.
+ */
+public final class TestMain {
+    public static void main(String[] args) throws Exception {
+        System.out.println("hello " + String.join(" ", args));
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "stderr":
+                    System.err.println(args[++i]);
+                    break;
+                case "javahome":
+                    System.out.println("java.home " + System.getProperty("java.home"));
+                    break;
+                case "exit":
+                    System.out.flush();
+                    System.exit(Integer.parseInt(args[++i]));
+                    break;
+                case "fork":
+                    String java = ProcessHandle.current().info().command().orElse("java");
+                    new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), TestMain.class.getName(), "sleep")
+                            .inheritIO().start();
+                    break;
+                case "sleep":
+                    System.out.println("READY");
+                    System.out.flush();
+                    Thread.sleep(600_000);
+                    break;
+                default:
+                    break;
+            }
+        }
+    }
+}

@@ -1,0 +1,316 @@
+package io.socksudp.it.support;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * A real Dante SOCKS5 server ({@code /usr/sbin/danted}, Debian dante-server 1.4.2) on 127.0.0.1, with its own
+ * config, pid file and log in a fresh temp directory.
+ *
+ * <p>danted is started through {@code setsid} so that it leads a process group of its own: its mother process
+ * forks monitor, negotiate, request and io children (whose titles replace their command lines), and
+ * {@link #close()} kills the whole group, then checks that no live process of the group remains.
+ */
+public final class Dante implements AutoCloseable, Diagnosable {
+
+    public static final Path DANTED = Paths.get("/usr/sbin/danted");
+    /** The system account that .ci/run creates for RFC 1929 tests. */
+    public static final String TEST_USER = "socksudptest";
+    public static final String TEST_PASSWORD = "socksudp-test-pw";
+
+    public enum Auth { NONE, USERNAME }
+
+    private final Path dir;
+    private final Path conf;
+    private final Path log;
+    private final Path pidFile;
+    private final int port;
+    private final ChildProcess process;
+    private boolean closed;
+
+    private Dante(Path dir, Path conf, Path log, Path pidFile, int port, ChildProcess process) {
+        this.dir = dir;
+        this.conf = conf;
+        this.log = log;
+        this.pidFile = pidFile;
+        this.port = port;
+        this.process = process;
+    }
+
+    /** Skips the calling test, loudly, when danted cannot be run here (not installed, or not root). */
+    public static void assumeAvailable() {
+        loudAssumption(Files.isExecutable(DANTED),
+                DANTED + " is missing: install Debian's dante-server (.ci/run does)");
+        loudAssumption(Files.isExecutable(Paths.get("/usr/bin/setsid")), "/usr/bin/setsid is missing (util-linux)");
+        loudAssumption("root".equals(System.getProperty("user.name")),
+                "danted needs root here (user.privileged: root), the tests run as " + System.getProperty("user.name"));
+    }
+
+    /** Skips with the reason on the test report AND on stderr, so that a skip never goes unnoticed in a log. */
+    private static void loudAssumption(boolean condition, String reason) {
+        if (!condition) {
+            String message = "SKIPPED LOUDLY: " + reason;
+            System.err.println("WARNING ***** " + message + " *****");
+            Assumptions.assumeTrue(false, message);
+        }
+    }
+
+    /** Skips, loudly, when the RFC 1929 test account does not exist (.ci/run creates it). */
+    public static void assumeTestUserExists() {
+        boolean exists;
+        try {
+            exists = Files.readAllLines(Paths.get("/etc/passwd"), StandardCharsets.UTF_8).stream()
+                    .anyMatch(l -> l.startsWith(TEST_USER + ":"));
+        } catch (IOException e) {
+            exists = false;
+        }
+        loudAssumption(exists, "system user " + TEST_USER
+                + " is absent; create it as .ci/run does (useradd + chpasswd with password " + TEST_PASSWORD + ")");
+    }
+
+    public static Dante start() {
+        return start(Auth.NONE);
+    }
+
+    /** Starts danted and waits until its TCP port accepts connections. Skips when danted can't run here. */
+    public static Dante start(Auth auth) {
+        assumeAvailable();
+        AssertionError last = null;
+        for (int attempt = 1; attempt <= 3; attempt++) {
+            try {
+                return startOnce(auth);
+            } catch (AssertionError e) {
+                last = e; // most likely the free port was taken meanwhile; try another
+            }
+        }
+        throw last;
+    }
+
+    private static Dante startOnce(Auth auth) {
+        Path dir;
+        try {
+            dir = Files.createTempDirectory("socksudp-dante-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        int port = Ports.freeTcpPort();
+        Path conf = dir.resolve("danted.conf");
+        Path log = dir.resolve("danted.log");
+        Path pid = dir.resolve("danted.pid");
+        String method = auth == Auth.USERNAME ? "username" : "none";
+        String config = String.join("\n",
+                "# written by io.socksudp.it.support.Dante",
+                "logoutput: " + log,
+                "internal: 127.0.0.1 port = " + port,
+                "external: 127.0.0.1",
+                "clientmethod: none",
+                "socksmethod: " + method,
+                "user.privileged: root",
+                "user.unprivileged: nobody",
+                "client pass {",
+                "  from: 0/0 to: 0/0",
+                "  log: error connect disconnect",
+                "}",
+                "socks pass {",
+                "  from: 0/0 to: 0/0",
+                "  socksmethod: " + method,
+                "  log: error connect disconnect iooperation",
+                "}",
+                "");
+        try {
+            Files.writeString(conf, config);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        // Foreground (no -D), one negotiate child to start with; setsid: a process group of its own.
+        ChildProcess p = ChildProcess.start("danted",
+                List.of("/usr/bin/setsid", DANTED.toString(), "-f", conf.toString(), "-p", pid.toString(), "-N", "1"));
+        Dante d = new Dante(dir, conf, log, pid, port, p);
+        boolean ok = false;
+        try {
+            // "Dante/server[1/1] v1.4.2 running" comes once the mother has forked its first children.
+            if (!Ports.awaitTcpListening(port, Duration.ofSeconds(15)) || !d.awaitLog(" running", Duration.ofSeconds(15))
+                    || !p.isAlive()) {
+                throw new AssertionError("danted did not start listening on 127.0.0.1:" + port + d.describe());
+            }
+            ok = true;
+            return d;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        } finally {
+            if (!ok) {
+                d.close();
+            }
+        }
+    }
+
+    public int port() { return port; }
+
+    public String host() { return "127.0.0.1"; }
+
+    /** "127.0.0.1:port", the form -Dsocksudp.proxy takes. */
+    public String address() { return host() + ":" + port; }
+
+    public Path directory() { return dir; }
+
+    public Path configFile() { return conf; }
+
+    /** The mother process id (the process group id of all danted processes of this fixture). */
+    public long pid() { return process.pid(); }
+
+    /** danted's log file as it is now. */
+    public String logText() {
+        try {
+            return Files.exists(log) ? Files.readString(log) : "(no log file " + log + ")";
+        } catch (IOException e) {
+            return "(could not read " + log + ": " + e + ")";
+        }
+    }
+
+    /** Waits until danted's log contains the text; false on timeout (danted writes it slightly after the fact). */
+    public boolean awaitLog(String text, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        do {
+            if (logText().contains(text)) {
+                return true;
+            }
+            Thread.sleep(50);
+        } while (System.nanoTime() < deadline);
+        return logText().contains(text);
+    }
+
+    /** Live (non-zombie) processes of this fixture's process group, with their titles ("danted: io-child: ..."). */
+    public List<String> liveProcesses() {
+        List<String> result = new ArrayList<>();
+        long pgid = process.pid();
+        try (Stream<Path> procs = Files.list(Paths.get("/proc"))) {
+            procs.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit)).forEach(p -> {
+                try {
+                    String stat = Files.readString(p.resolve("stat"));
+                    // pid (comm) state ppid pgrp ... ; comm may contain spaces: parse after the last ')'
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    String state = f[0];
+                    long pgrp = Long.parseLong(f[2]);
+                    if (pgrp == pgid && !"Z".equals(state) && !"X".equals(state)) {
+                        String title = new String(Files.readAllBytes(p.resolve("cmdline")), StandardCharsets.UTF_8)
+                                .replace('\0', ' ').trim();
+                        result.add(p.getFileName() + " " + title);
+                    }
+                } catch (IOException | RuntimeException gone) {
+                    // exited meanwhile
+                }
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return result;
+    }
+
+    /**
+     * SIGKILLs danted's io children only: they relay the UDP (and TCP) data, so every association they serve dies
+     * at once while the mother survives and forks new ones. Returns the killed pids.
+     */
+    public List<Long> killIoChildren() {
+        List<Long> killed = new ArrayList<>();
+        for (String proc : liveProcesses()) {
+            if (proc.contains("io-child")) {
+                long pid = Long.parseLong(proc.substring(0, proc.indexOf(' ')));
+                ProcessHandle.of(pid).ifPresent(h -> {
+                    h.destroyForcibly();
+                    killed.add(pid);
+                });
+            }
+        }
+        return killed;
+    }
+
+    @Override
+    public String describe() {
+        return "=== danted on 127.0.0.1:" + port + " (dir " + dir + ")\n--- config:\n" + readQuietly(conf)
+                + "\n--- log:\n" + logText() + "\n--- live processes: " + liveProcesses() + "\n"
+                + process.describe() + "\n=== end of danted";
+    }
+
+    private static String readQuietly(Path p) {
+        try {
+            return Files.readString(p);
+        } catch (IOException e) {
+            return "(unreadable: " + e + ")";
+        }
+    }
+
+    /** Kills the whole process group (TERM, then KILL) and verifies that nothing of it survives. Idempotent. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        long pgid = process.pid();
+        signalGroup("TERM", pgid);
+        waitForGroupGone(Duration.ofSeconds(2));
+        if (!liveProcesses().isEmpty()) {
+            signalGroup("KILL", pgid);
+        }
+        process.close();
+        waitForGroupGone(Duration.ofSeconds(5));
+        List<String> survivors = liveProcesses();
+        if (!survivors.isEmpty()) {
+            throw new AssertionError("danted processes of this fixture survived SIGKILL: " + survivors);
+        }
+        deleteRecursively(dir);
+    }
+
+    private void waitForGroupGone(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!liveProcesses().isEmpty() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private static void signalGroup(String signal, long pgid) {
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + signal, "--", "-" + pgid)
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            kill.waitFor(5, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (IOException e) {
+            // fall back on per-process kills in ChildProcess.close()
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void deleteRecursively(Path root) {
+        if (Boolean.getBoolean("socksudp.it.keepTemp")) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(root)) {
+            s.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException ignored) {
+                    // best effort
+                }
+            });
+        } catch (IOException ignored) {
+            // best effort
+        }
+    }
+}

@@ -1,0 +1,64 @@
+package io.socksudp.it.support;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+
+/** The paths and settings the failsafe plugin hands to the tests (see integration-tests/pom.xml). */
+public final class TestEnv {
+    private TestEnv() {}
+
+    /** The shaded agent jar, {@code agent/target/socksudp-agent.jar}. Fails (never skips) when absent: the build makes it. */
+    public static Path agentJar() {
+        return existingFile("socksudp.agentJar", "the shaded agent jar (build the agent module first)");
+    }
+
+    /** The demo jar, {@code demo-app/target/socksudp-demo.jar}. */
+    public static Path demoJar() {
+        return existingFile("socksudp.demoJar", "the demo jar (build the demo-app module first)");
+    }
+
+    /** target/app-libs: the ShadingIT application's own Byte Buddy and SLF4J jars. */
+    public static Path appLibs() {
+        return existingDir("socksudp.appLibs", "the ShadingIT application's libraries (maven-dependency-plugin copy)");
+    }
+
+    /** target/test-classes, which also holds the small test applications in io.socksudp.it.app. */
+    public static Path testClasses() {
+        return existingDir("socksudp.testClasses", "the integration tests' compiled classes");
+    }
+
+    /**
+     * The JDK whose {@code bin/java} runs the child JVMs: {@code socksudp.testJavaHome} when set, else the
+     * test JVM's own java.home.
+     */
+    public static Path javaHome() {
+        String home = System.getProperty("socksudp.testJavaHome", "").trim();
+        return home.isEmpty() ? Paths.get(System.getProperty("java.home")) : Paths.get(home);
+    }
+
+    public static String required(String property) {
+        String value = System.getProperty(property, "").trim();
+        if (value.isEmpty()) {
+            throw new IllegalStateException("system property " + property
+                    + " is not set: run the integration tests through Maven (./mvnw -B verify), which sets it");
+        }
+        return value;
+    }
+
+    private static Path existingFile(String property, String what) {
+        Path p = Paths.get(required(property)).toAbsolutePath().normalize();
+        if (!Files.isRegularFile(p)) {
+            throw new IllegalStateException(property + "=" + p + " does not exist: " + what);
+        }
+        return p;
+    }
+
+    private static Path existingDir(String property, String what) {
+        Path p = Paths.get(required(property)).toAbsolutePath().normalize();
+        if (!Files.isDirectory(p)) {
+            throw new IllegalStateException(property + "=" + p + " is not a directory: " + what);
+        }
+        return p;
+    }
+}
