@@ -85,10 +85,11 @@ class DemoTest {
         transcript.background("[relay ] b -> client a");
         transcript.client("reply 6 bytes from b");
         transcript.background("[relay ] association 1 closed");
+        transcript.client("OK 1/1 replies from b");
         transcript.say("demo: done");
         assertEquals(List.of("[client] sent 6 bytes to b", "[relay ] client a -> b", "[server] 6 bytes from r",
-                        "[relay ] b -> client a", "[client] reply 6 bytes from b", "[relay ] association 1 closed",
-                        "demo: done"),
+                        "[relay ] b -> client a", "[client] reply 6 bytes from b", "[client] OK 1/1 replies from b",
+                        "[relay ] association 1 closed", "demo: done"),
                 bytes.toString(StandardCharsets.UTF_8).lines().toList());
     }
 
