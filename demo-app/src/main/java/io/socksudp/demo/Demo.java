@@ -31,6 +31,7 @@ public final class Demo {
     static final String USAGE = "usage: java -jar socksudp-demo.jar [--agent PATH | --no-agent] [--channel]"
             + " [--proxy HOST:PORT]";
     static final int COUNT = 3;
+    static final int INTERVAL_MILLIS = 100;
     static final Duration CLIENT_TIMEOUT = Duration.ofSeconds(20);
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(2);
 
@@ -174,6 +175,9 @@ public final class Demo {
         command.add(Addresses.format(echoServer));
         command.add("--count");
         command.add(String.valueOf(COUNT));
+        // A pause between datagrams keeps each round trip's lines together in the transcript.
+        command.add("--interval");
+        command.add(String.valueOf(INTERVAL_MILLIS));
         if (options.channel()) {
             command.add("--channel");
         }

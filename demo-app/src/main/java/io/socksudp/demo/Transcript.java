@@ -8,10 +8,10 @@ import java.util.List;
  * Merges the lines of the child client, the relay and the echo server into one readable story.
  *
  * <p>The in-process lines (relay, server) arrive before the child's own account of the same datagram has
- * made it through its pipe, so they are held back and released around the client's lines: after a
- * {@code sent} line and before any other client line. Relay and server report each datagram before passing
- * it on, so by the time the client prints its {@code reply}, the whole round trip is held and comes out in
- * the order it happened: client, relay, server, relay, client.
+ * made it through its pipe, so they are held back and released around the client's lines: before a
+ * {@code reply} line and after any other. Relay and server report each datagram before passing it on, so by
+ * the time the client prints its {@code reply}, the whole round trip is held and comes out in the order it
+ * happened: client, relay, server, relay, client.
  */
 final class Transcript {
     static final String CLIENT = "[client] ";
@@ -32,12 +32,12 @@ final class Transcript {
 
     /** A line from the client, without its {@code echo-client: } prefix. */
     synchronized void client(String text) {
-        if (text.startsWith("sent ")) {
-            print(CLIENT + text);
+        if (text.startsWith("reply ")) {
             release();
+            print(CLIENT + text);
         } else {
-            release();
             print(CLIENT + text);
+            release();
         }
     }
 

@@ -22,7 +22,7 @@ import java.util.Set;
  */
 public final class EchoClient {
     static final String USAGE = "usage: EchoClient --server HOST:PORT [--count N] [--size BYTES] [--channel]"
-            + " [--timeout MS] [--bind ADDR]";
+            + " [--timeout MS] [--bind ADDR] [--interval MS]";
     /** The largest UDP payload IPv4 can carry. */
     static final int MAX_PAYLOAD = 65507;
 
@@ -31,7 +31,7 @@ public final class EchoClient {
 
     /** What one run is asked to do. {@code size < 0} means the bare text {@code ping <i>}. */
     record Settings(InetSocketAddress server, int count, int size, boolean useChannel, int timeoutMillis,
-                    InetSocketAddress bind) {
+                    InetSocketAddress bind, int intervalMillis) {
     }
 
     public static void main(String[] args) {
@@ -56,7 +56,8 @@ public final class EchoClient {
     }
 
     static Settings parse(String[] argv) throws UsageException, IOException {
-        Args args = Args.parse(argv, Set.of("--channel"), Set.of("--server", "--count", "--size", "--timeout", "--bind"));
+        Args args = Args.parse(argv, Set.of("--channel"), Set.of("--server", "--count", "--size", "--timeout", "--bind",
+                "--interval"));
         InetSocketAddress server = Addresses.parseHostPort(args.required("--server"));
         if (server.getPort() == 0) {
             throw new UsageException("--server needs a non-zero port");
@@ -64,12 +65,13 @@ public final class EchoClient {
         int count = args.intValue("--count", 3, 1, 1_000_000);
         int size = args.intValue("--size", -1, 0, MAX_PAYLOAD);
         int timeout = args.intValue("--timeout", 3000, 1, 3_600_000);
+        int interval = args.intValue("--interval", 0, 0, 3_600_000);
         InetAddress bindIp = args.value("--bind").isPresent()
                 ? InetAddress.getByName(args.value("--bind").get())
                 : null;
         // No --bind: the wildcard address and an ephemeral port, as an ordinary program would get.
         InetSocketAddress bind = bindIp == null ? new InetSocketAddress(0) : new InetSocketAddress(bindIp, 0);
-        return new Settings(server, count, size, args.flag("--channel"), timeout, bind);
+        return new Settings(server, count, size, args.flag("--channel"), timeout, bind, interval);
     }
 
     /** Runs the whole exchange; returns null on success, or what went wrong. */
@@ -79,6 +81,10 @@ public final class EchoClient {
             out.println("echo-client: local " + Addresses.format(endpoint.localAddress()) + " (" + endpoint.kind() + ")");
             byte[] buffer = new byte[65536];
             for (int i = 1; i <= settings.count(); i++) {
+                if (i > 1 && settings.intervalMillis() > 0) {
+                    // Lets an observer (the demo) finish telling one round trip before the next begins.
+                    Thread.sleep(settings.intervalMillis());
+                }
                 byte[] payload = payload(i, settings.size());
                 endpoint.send(payload, payload.length, settings.server());
                 out.println("echo-client: sent " + payload.length + " bytes to " + server);
@@ -102,6 +108,9 @@ public final class EchoClient {
             return null;
         } catch (IOException e) {
             return e.toString();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted";
         }
     }
 
