@@ -10,15 +10,17 @@ import io.socksudp.agent.intercept.Routing;
 import io.socksudp.agent.intercept.nio.NioDatagramChannelInstrumentation;
 import io.socksudp.agent.intercept.nio.NioSourceAddressReader;
 import io.socksudp.agent.intercept.AdviceTransformer;
-import net.bytebuddy.asm.AsmVisitorWrapper;
+import io.socksudp.agent.intercept.PreparedAdvice;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.lang.instrument.Instrumentation;
 import java.lang.instrument.UnmodifiableClassException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /** Wires the agent together and instruments the JDK; fails the start-up rather than run half-instrumented. */
 final class Installer {
@@ -40,41 +42,58 @@ final class Installer {
         }
         BootstrapInjector.openJavaBase(inst, "sun.nio.ch");
 
-        NioSourceAddressReader sources;
-        try {
-            sources = new NioSourceAddressReader();
-        } catch (ReflectiveOperationException e) {
-            throw new StartupException("cannot read datagram sources on this JDK (" + e + ")", e);
-        }
         AssociationManager associations = new AssociationManager(new ProxyClient(config));
-        Dispatch.install(new ChannelTunnels(associations, new Routing(config.nonProxyHosts()), sources));
+        Dispatch.install(new ChannelTunnels(associations, new Routing(config.nonProxyHosts()),
+                new NioSourceAddressReader()));
 
         instrument(inst, strategy);
         log.debug("socksudp active with {} ({})", strategy.name(), config);
     }
 
+    /**
+     * Transforms the strategy's classes when they load, with advice prepared in the background meanwhile;
+     * classes loaded already are retransformed now, and a failure then stops the start-up.
+     */
     private static void instrument(Instrumentation inst, DatagramInstrumentation strategy) throws StartupException {
-        Map<String, AsmVisitorWrapper> advice = strategy.advice();
-        List<Class<?>> loaded = new ArrayList<Class<?>>();
-        for (String name : advice.keySet()) {
+        PreparedAdvice advice = new PreparedAdvice(strategy);
+        advice.prepareInBackground();
+        final List<String> failures = new CopyOnWriteArrayList<String>();
+        final AtomicBoolean started = new AtomicBoolean();
+        AdviceTransformer transformer = new AdviceTransformer(strategy.targetClasses(), advice,
+                new AdviceTransformer.FailureHandler() {
+                    @Override
+                    public void failed(String className, Throwable cause) {
+                        String sentence = "could not instrument " + className + " (" + cause
+                                + "); refusing to run unproxied";
+                        if (started.get()) {
+                            Agent.refuse(sentence); // at first use: stop rather than send directly
+                        }
+                        failures.add(sentence);
+                    }
+                });
+        inst.addTransformer(transformer, true);
+        List<Class<?>> loaded = loadedTargets(inst, strategy.targetClasses());
+        if (!loaded.isEmpty()) {
             try {
-                // Load now, so it is transformed and checked here at start-up rather than at first use.
-                loaded.add(Class.forName(name));
-            } catch (ClassNotFoundException e) {
-                throw new StartupException("cannot load " + name + " (" + e + ")", e);
+                inst.retransformClasses(loaded.toArray(new Class<?>[0]));
+            } catch (UnmodifiableClassException | RuntimeException e) {
+                throw new StartupException("cannot retransform the JDK's datagram classes (" + e + ")", e);
             }
         }
-        AdviceTransformer transformer = new AdviceTransformer(advice);
-        inst.addTransformer(transformer, true);
-        try {
-            inst.retransformClasses(loaded.toArray(new Class<?>[0]));
-        } catch (UnmodifiableClassException | RuntimeException e) {
-            throw new StartupException("cannot retransform the JDK's datagram classes (" + e + ")", e);
+        if (!failures.isEmpty()) {
+            throw new StartupException(failures.get(0));
         }
-        String failure = transformer.failure();
-        if (failure != null) {
-            throw new StartupException("could not instrument the JDK's datagram I/O (" + failure
-                    + "); refusing to run unproxied");
+        started.set(true);
+    }
+
+    private static List<Class<?>> loadedTargets(Instrumentation inst, String[] targetClasses) {
+        List<String> names = Arrays.asList(targetClasses);
+        List<Class<?>> loaded = new ArrayList<Class<?>>();
+        for (Class<?> c : inst.getAllLoadedClasses()) {
+            if (c.getClassLoader() == null && names.contains(c.getName())) {
+                loaded.add(c);
+            }
         }
+        return loaded;
     }
 }

@@ -11,76 +11,65 @@ import net.bytebuddy.pool.TypePool;
 
 import java.lang.instrument.ClassFileTransformer;
 import java.security.ProtectionDomain;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.HashSet;
+import java.util.Set;
 
 /**
- * Applies Byte Buddy {@code Advice} to a few named JDK classes.
+ * Applies the strategy's Byte Buddy {@code Advice} to its JDK classes, when they load (or are retransformed
+ * because they were loaded already).
  *
  * <p>A plain transformer rather than Byte Buddy's {@code AgentBuilder}: on JDK 9+ the AgentBuilder generates
- * a transformer subclass at run time, which alone loaded about a thousand classes and cost about half a
- * second of start-up here; this needs none of it. It only redefines method bodies (no new members), as
- * retransformation of loaded classes requires.
+ * a transformer subclass at run time, which alone loaded about 200 more classes and cost a few hundred
+ * milliseconds of start-up here. Only method bodies change (no new members), as retransformation requires.
+ *
+ * <p>The JVM ignores a transformer's exceptions and loads the class unchanged, which would leave datagrams
+ * going out directly; so a failure goes to the {@link FailureHandler}, which stops the JVM (fail closed).
  */
 public final class AdviceTransformer implements ClassFileTransformer {
 
-    private final Map<String, AsmVisitorWrapper> adviceByInternalName;
-    private final Map<String, Throwable> errors = new ConcurrentHashMap<String, Throwable>();
-    private final Map<String, Boolean> transformed = new ConcurrentHashMap<String, Boolean>();
+    /** What to do when a target class cannot be transformed. */
+    public interface FailureHandler {
+        void failed(String className, Throwable cause);
+    }
 
-    /** {@code adviceByClassName}: binary class name to the advice for its methods. */
-    public AdviceTransformer(Map<String, AsmVisitorWrapper> adviceByClassName) {
-        this.adviceByInternalName = new ConcurrentHashMap<String, AsmVisitorWrapper>();
-        for (Map.Entry<String, AsmVisitorWrapper> e : adviceByClassName.entrySet()) {
-            adviceByInternalName.put(e.getKey().replace('.', '/'), e.getValue());
+    private final Set<String> targetInternalNames = new HashSet<String>();
+    private final PreparedAdvice advice;
+    private final FailureHandler failureHandler;
+
+    public AdviceTransformer(String[] targetClasses, PreparedAdvice advice, FailureHandler failureHandler) {
+        for (String name : targetClasses) {
+            targetInternalNames.add(name.replace('.', '/'));
         }
+        this.advice = advice;
+        this.failureHandler = failureHandler;
     }
 
     @Override
     public byte[] transform(ClassLoader loader, String internalName, Class<?> classBeingRedefined,
                             ProtectionDomain protectionDomain, byte[] classfile) {
-        AsmVisitorWrapper advice = internalName == null ? null : adviceByInternalName.get(internalName);
-        if (advice == null) {
-            return null;
+        if (internalName == null || loader != null || !targetInternalNames.contains(internalName)) {
+            return null; // only the JDK's own (bootstrap) classes; everything else passes untouched
         }
         String name = internalName.replace('/', '.');
         try {
+            AsmVisitorWrapper visitor = advice.get().get(name);
             ClassFileLocator locator = new ClassFileLocator.Compound(
                     ClassFileLocator.Simple.of(name, classfile),
                     ClassFileLocator.ForClassLoader.of(loader));
             TypeDescription type = new TypePool.Default.WithLazyResolution(new TypePool.CacheProvider.Simple(),
                     locator, TypePool.Default.ReaderMode.FAST).describe(name).resolve();
-            byte[] result = new ByteBuddy()
+            return new ByteBuddy()
                     .with(TypeValidation.DISABLED)
                     // Only declared methods are advised: no need to resolve the whole class hierarchy.
                     .with(MethodGraph.Compiler.ForDeclaredMethods.INSTANCE)
                     .with(Implementation.Context.Disabled.Factory.INSTANCE)
                     .redefine(type, locator)
-                    .visit(advice)
+                    .visit(visitor)
                     .make()
                     .getBytes();
-            transformed.put(name, Boolean.TRUE);
-            return result;
         } catch (Throwable t) {
-            // The JVM ignores a transformer's exceptions and loads the class unchanged: record it so the
-            // installer can refuse to run half-instrumented.
-            errors.put(name, t);
+            failureHandler.failed(name, t);
             return null;
         }
-    }
-
-    /** Null when every class named at construction was transformed; otherwise what went wrong. */
-    public String failure() {
-        if (!errors.isEmpty()) {
-            Map.Entry<String, Throwable> first = errors.entrySet().iterator().next();
-            return first.getKey() + ": " + first.getValue();
-        }
-        for (String internalName : adviceByInternalName.keySet()) {
-            String name = internalName.replace('/', '.');
-            if (!transformed.containsKey(name)) {
-                return name + " was not transformed";
-            }
-        }
-        return null;
     }
 }

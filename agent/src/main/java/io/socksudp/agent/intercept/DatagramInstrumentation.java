@@ -6,19 +6,22 @@ import java.util.Map;
 
 /**
  * One way of intercepting the JDK's datagram I/O, for one generation of JDK internals. Chosen at start-up
- * from what the running JDK actually has, never from its version number alone.
+ * from what the running JDK actually has (its class files), never from its version number alone.
  */
 public interface DatagramInstrumentation {
 
     /** A short name for logs and error messages. */
     String name();
 
+    /** The JDK classes this strategy transforms, by binary name. Cheap: no Byte Buddy work. */
+    String[] targetClasses();
+
     /**
-     * Null when the running JDK has every method this strategy needs, with the expected signature; otherwise
-     * what is missing, e.g. "sun.nio.ch.DatagramChannelImpl has no method receive(ByteBuffer, boolean)".
+     * Null when the running JDK's class files have every method this strategy advises, with the expected
+     * signature; otherwise what is missing. Reads class files without loading the classes.
      */
     String missingOnThisJdk();
 
-    /** The advice for each JDK class this strategy transforms, by binary class name. */
+    /** The advice for each class of {@link #targetClasses()}. Expensive: loads and runs Byte Buddy. */
     Map<String, AsmVisitorWrapper> advice();
 }

@@ -1,5 +1,6 @@
 package io.socksudp.agent.intercept.nio;
 
+import io.socksudp.agent.intercept.ClassFileInventory;
 import io.socksudp.agent.intercept.DatagramInstrumentation;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.asm.AsmVisitorWrapper;
@@ -7,11 +8,10 @@ import net.bytebuddy.description.method.MethodDescription;
 import net.bytebuddy.matcher.ElementMatcher;
 
 import java.io.FileDescriptor;
-import java.lang.reflect.Method;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.DatagramChannel;
 import java.util.Collections;
 import java.util.Map;
 
@@ -33,41 +33,35 @@ public final class NioDatagramChannelInstrumentation implements DatagramInstrume
     }
 
     @Override
-    public String missingOnThisJdk() {
-        Class<?> channel;
-        try {
-            channel = Class.forName(CHANNEL_CLASS);
-        } catch (ClassNotFoundException e) {
-            return CHANNEL_CLASS + " does not exist";
-        }
-        String missing = null;
-        missing = orMissing(missing, channel, int.class, "send", FileDescriptor.class, ByteBuffer.class,
-                InetSocketAddress.class);
-        missing = orMissing(missing, channel, int.class, "receive", ByteBuffer.class, boolean.class);
-        missing = orMissing(missing, channel, InetSocketAddress.class, "sourceSocketAddress");
-        missing = orMissing(missing, channel, DatagramChannel.class, "connect", SocketAddress.class, boolean.class);
-        missing = orMissing(missing, channel, void.class, "implCloseSelectableChannel");
-        return missing;
+    public String[] targetClasses() {
+        return new String[] {CHANNEL_CLASS};
     }
 
-    private static String orMissing(String already, Class<?> type, Class<?> result, String name,
-                                    Class<?>... parameters) {
-        if (already != null) {
-            return already;
-        }
+    @Override
+    public String missingOnThisJdk() {
+        ClassFileInventory channel;
         try {
-            Method m = type.getDeclaredMethod(name, parameters);
-            if (m.getReturnType() == result) {
-                return null;
+            channel = ClassFileInventory.of(CHANNEL_CLASS);
+        } catch (IOException e) {
+            return "cannot read " + CHANNEL_CLASS + " (" + e + ")";
+        }
+        if (channel == null) {
+            return CHANNEL_CLASS + " does not exist";
+        }
+        String[][] advised = {
+            {"send", "(Ljava/io/FileDescriptor;Ljava/nio/ByteBuffer;Ljava/net/InetSocketAddress;)I"},
+            {"receive", "(Ljava/nio/ByteBuffer;Z)I"},
+            {"sourceSocketAddress", "()Ljava/net/InetSocketAddress;"},
+            {"connect", "(Ljava/net/SocketAddress;Z)Ljava/nio/channels/DatagramChannel;"},
+            {"implCloseSelectableChannel", "()V"},
+        };
+        for (String[] method : advised) {
+            String missing = channel.missing(method[0], method[1]);
+            if (missing != null) {
+                return missing;
             }
-        } catch (NoSuchMethodException e) {
-            // fall through to the description
         }
-        StringBuilder signature = new StringBuilder(name).append('(');
-        for (int i = 0; i < parameters.length; i++) {
-            signature.append(i == 0 ? "" : ", ").append(parameters[i].getSimpleName());
-        }
-        return type.getName() + " has no method " + result.getSimpleName() + " " + signature + ")";
+        return null;
     }
 
     @Override

@@ -16,21 +16,29 @@ import java.net.InetSocketAddress;
  */
 public final class NioSourceAddressReader implements SourceAddressReader {
 
-    private final MethodHandle sourceSocketAddress;
+    /** Looked up on first use, when the channel class is loaded anyway; racing lookups are harmless. */
+    private volatile MethodHandle sourceSocketAddress;
 
     /** Requires {@code sun.nio.ch} to be open to the agent. */
-    public NioSourceAddressReader() throws ReflectiveOperationException {
-        Method m = Class.forName(NioDatagramChannelInstrumentation.CHANNEL_CLASS)
-                .getDeclaredMethod("sourceSocketAddress");
-        m.setAccessible(true);
-        sourceSocketAddress = MethodHandles.lookup().unreflect(m)
-                .asType(MethodType.methodType(InetSocketAddress.class, Object.class));
+    public NioSourceAddressReader() {
+    }
+
+    private MethodHandle handle(Object channel) throws ReflectiveOperationException {
+        MethodHandle h = sourceSocketAddress;
+        if (h == null) {
+            Method m = channel.getClass().getDeclaredMethod("sourceSocketAddress");
+            m.setAccessible(true);
+            h = MethodHandles.lookup().unreflect(m)
+                    .asType(MethodType.methodType(InetSocketAddress.class, Object.class));
+            sourceSocketAddress = h;
+        }
+        return h;
     }
 
     @Override
     public InetSocketAddress actualSource(Object channel) throws IOException {
         try {
-            return (InetSocketAddress) sourceSocketAddress.invokeExact(channel);
+            return (InetSocketAddress) handle(channel).invokeExact(channel);
         } catch (IOException | RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {

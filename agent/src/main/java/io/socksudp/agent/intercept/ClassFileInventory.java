@@ -1,0 +1,69 @@
+package io.socksudp.agent.intercept;
+
+import net.bytebuddy.jar.asm.ClassReader;
+import net.bytebuddy.jar.asm.ClassVisitor;
+import net.bytebuddy.jar.asm.MethodVisitor;
+import net.bytebuddy.utility.OpenedClassReader;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * The methods a JDK class declares, read from its class file with ASM, without loading the class: so the
+ * start-up check that the JDK has what the advice expects costs a few milliseconds and leaves the class to
+ * be transformed when the application first uses it.
+ */
+public final class ClassFileInventory {
+
+    private final String className;
+    private final Set<String> methods;
+
+    private ClassFileInventory(String className, Set<String> methods) {
+        this.className = className;
+        this.methods = methods;
+    }
+
+    /** Null when the JDK has no such class file. */
+    public static ClassFileInventory of(String className) throws IOException {
+        byte[] classfile = read(className);
+        if (classfile == null) {
+            return null;
+        }
+        final Set<String> methods = new HashSet<String>();
+        OpenedClassReader.of(classfile).accept(new ClassVisitor(OpenedClassReader.ASM_API) {
+            @Override
+            public MethodVisitor visitMethod(int access, String name, String descriptor, String signature,
+                                             String[] exceptions) {
+                methods.add(name + descriptor);
+                return null;
+            }
+        }, ClassReader.SKIP_CODE | ClassReader.SKIP_DEBUG | ClassReader.SKIP_FRAMES);
+        return new ClassFileInventory(className, methods);
+    }
+
+    /** Null when the class declares {@code name} with the JVM descriptor, else what is missing. */
+    public String missing(String name, String descriptor) {
+        return methods.contains(name + descriptor) ? null
+                : className + " has no method " + name + descriptor;
+    }
+
+    private static byte[] read(String className) throws IOException {
+        InputStream in = ClassLoader.getSystemResourceAsStream(className.replace('.', '/') + ".class");
+        if (in == null) {
+            return null;
+        }
+        try {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            byte[] chunk = new byte[8192];
+            for (int r; (r = in.read(chunk)) != -1; ) {
+                out.write(chunk, 0, r);
+            }
+            return out.toByteArray();
+        } finally {
+            in.close();
+        }
+    }
+}
