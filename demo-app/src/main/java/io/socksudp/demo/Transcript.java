@@ -9,7 +9,9 @@ import java.util.List;
  *
  * <p>The in-process lines (relay, server) arrive before the child's own account of the same datagram has
  * made it through its pipe, so they are held back and released around the client's lines: before a
- * {@code reply} line and after any other. Relay and server report each datagram before passing it on, so by
+ * {@code reply} line, never after any other: the child's earlier lines (its local address, say) may reach us
+ * only after the server already reported the first datagram, and releasing then would print the server's
+ * line before the client's {@code sent}. Relay and server report each datagram before passing it on, so by
  * the time the client prints its {@code reply}, the whole round trip is held and comes out in the order it
  * happened: client, relay, server, relay, client.
  */
@@ -34,11 +36,8 @@ final class Transcript {
     synchronized void client(String text) {
         if (text.startsWith("reply ")) {
             release();
-            print(CLIENT + text);
-        } else {
-            print(CLIENT + text);
-            release();
         }
+        print(CLIENT + text);
     }
 
     /** The demo's own commentary; everything held so far comes first. */
