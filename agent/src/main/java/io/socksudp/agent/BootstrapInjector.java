@@ -1,8 +1,8 @@
 package io.socksudp.agent;
 
-import java.io.ByteArrayOutputStream;
+import io.socksudp.agent.intercept.ClassFiles;
+
 import java.io.IOException;
-import java.io.InputStream;
 import java.lang.instrument.Instrumentation;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
@@ -41,7 +41,10 @@ final class BootstrapInjector {
                 if (findBootstrapClass(name)) {
                     continue; // a second agent instance (premain after agentmain) found them already
                 }
-                byte[] bytes = readClassFile(name);
+                byte[] bytes = ClassFiles.read(BootstrapInjector.class.getClassLoader(), name);
+                if (bytes == null) {
+                    throw new IOException(name + " is missing from the agent jar");
+                }
                 definer.define(name, bytes);
             } catch (IOException | ReflectiveOperationException | RuntimeException e) {
                 throw new StartupException("cannot define bootstrap class " + name + " (" + e + ")", e);
@@ -124,24 +127,6 @@ final class BootstrapInjector {
             return true;
         } catch (ClassNotFoundException e) {
             return false;
-        }
-    }
-
-    private static byte[] readClassFile(String name) throws IOException {
-        String resource = name.replace('.', '/') + ".class";
-        InputStream in = BootstrapInjector.class.getClassLoader().getResourceAsStream(resource);
-        if (in == null) {
-            throw new IOException(resource + " is missing from the agent jar");
-        }
-        try {
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            byte[] chunk = new byte[4096];
-            for (int r; (r = in.read(chunk)) != -1; ) {
-                out.write(chunk, 0, r);
-            }
-            return out.toByteArray();
-        } finally {
-            in.close();
         }
     }
 }

@@ -5,9 +5,7 @@ import net.bytebuddy.jar.asm.ClassVisitor;
 import net.bytebuddy.jar.asm.MethodVisitor;
 import net.bytebuddy.utility.OpenedClassReader;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.HashSet;
 import java.util.Set;
 
@@ -28,7 +26,7 @@ public final class ClassFileInventory {
 
     /** Null when the JDK has no such class file. */
     public static ClassFileInventory of(String className) throws IOException {
-        byte[] classfile = read(className);
+        byte[] classfile = ClassFiles.read(ClassLoader.getSystemClassLoader(), className);
         if (classfile == null) {
             return null;
         }
@@ -48,22 +46,5 @@ public final class ClassFileInventory {
     public String missing(String name, String descriptor) {
         return methods.contains(name + descriptor) ? null
                 : className + " has no method " + name + descriptor;
-    }
-
-    private static byte[] read(String className) throws IOException {
-        InputStream in = ClassLoader.getSystemResourceAsStream(className.replace('.', '/') + ".class");
-        if (in == null) {
-            return null;
-        }
-        try {
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            byte[] chunk = new byte[8192];
-            for (int r; (r = in.read(chunk)) != -1; ) {
-                out.write(chunk, 0, r);
-            }
-            return out.toByteArray();
-        } finally {
-            in.close();
-        }
     }
 }

@@ -24,9 +24,7 @@ public final class WeakIdentityMap<K, V> {
     };
 
     public V get(K key) {
-        Probe probe = probes.get();
-        probe.referent = key;
-        probe.hash = System.identityHashCode(key);
+        Probe probe = probe(key);
         try {
             return map.get(probe);
         } finally {
@@ -41,14 +39,20 @@ public final class WeakIdentityMap<K, V> {
     }
 
     public V remove(K key) {
-        Probe probe = probes.get();
-        probe.referent = key;
-        probe.hash = System.identityHashCode(key);
+        Probe probe = probe(key);
         try {
             return map.remove(probe);
         } finally {
             probe.referent = null;
         }
+    }
+
+    /** This thread's probe, standing in for {@code key}; the caller clears it after use. */
+    private Probe probe(K key) {
+        Probe probe = probes.get();
+        probe.referent = key;
+        probe.hash = System.identityHashCode(key);
+        return probe;
     }
 
     /** The queue on which the keys of collected objects appear; call {@link #expunge} with each. */
