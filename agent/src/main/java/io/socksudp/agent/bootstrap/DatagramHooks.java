@@ -2,17 +2,24 @@ package io.socksudp.agent.bootstrap;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 
 /** What the agent does at each interception point; implemented outside the bootstrap loader. */
 public interface DatagramHooks {
 
     UdpTunnel sendTunnel(Object channel, InetSocketAddress target) throws IOException;
 
+    UdpTunnel sendTunnelForName(Object channel, SocketAddress target) throws IOException;
+
+    UdpTunnel peerTunnel(Object channel);
+
     UdpTunnel receiveTunnel(Object channel);
 
     InetSocketAddress sender(Object channel);
 
-    void connecting(Object channel, Object peer) throws IOException;
+    UdpTunnel connectTunnel(Object channel, SocketAddress peer) throws IOException;
+
+    void disconnected(Object channel);
 
     void closed(Object channel);
 }

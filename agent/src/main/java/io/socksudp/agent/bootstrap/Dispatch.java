@@ -2,6 +2,7 @@ package io.socksudp.agent.bootstrap;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 
 /**
  * Static entry points called by the advice inlined into the JDK's datagram classes.
@@ -26,6 +27,21 @@ public final class Dispatch {
         return h == null ? null : h.sendTunnel(channel, target);
     }
 
+    /**
+     * For a send to an unresolved {@code target} (a host name the proxy is to resolve, SOCKS5 ATYP 3): the
+     * tunnel, or null to let the JDK handle the address (and reject it, as it does without the agent).
+     */
+    public static UdpTunnel sendTunnelForName(Object channel, SocketAddress target) throws IOException {
+        DatagramHooks h = hooks;
+        return h == null ? null : h.sendTunnelForName(channel, target);
+    }
+
+    /** The tunnel when the channel is connected to a proxied peer, else null. */
+    public static UdpTunnel peerTunnel(Object channel) {
+        DatagramHooks h = hooks;
+        return h == null ? null : h.peerTunnel(channel);
+    }
+
     /** The tunnel that vets and unwraps what the channel receives next, or null for plain delivery. */
     public static UdpTunnel receiveTunnel(Object channel) {
         DatagramHooks h = hooks;
@@ -41,11 +57,16 @@ public final class Dispatch {
         return h == null ? null : h.sender(channel);
     }
 
-    /** Vets a connect() before the JDK connects the OS socket; throws to refuse it. */
-    public static void connecting(Object channel, Object peer) throws IOException {
+    /** For a connect to a proxied {@code peer}: the tunnel (the OS socket connects to its relay), else null. */
+    public static UdpTunnel connectTunnel(Object channel, SocketAddress peer) throws IOException {
+        DatagramHooks h = hooks;
+        return h == null ? null : h.connectTunnel(channel, peer);
+    }
+
+    public static void disconnected(Object channel) {
         DatagramHooks h = hooks;
         if (h != null) {
-            h.connecting(channel, peer);
+            h.disconnected(channel);
         }
     }
 

@@ -7,17 +7,27 @@ import java.nio.ByteBuffer;
 /**
  * One application socket's side of the SOCKS5 UDP relay, as the advice sees it.
  *
- * <p>The advice swaps buffers and addresses around the JDK's own private send and receive, so the datagram
+ * <p>The advice swaps buffers and addresses around the JDK's own send, receive, read and write, so the datagram
  * still goes through the application's own OS socket and the JDK keeps doing locking, blocking, timeouts,
- * interrupts and selector readiness exactly as without the agent.
+ * interrupts and selector readiness exactly as without the agent. A connected socket is connected, at the OS
+ * level, to the relay, while the JDK's {@code remoteAddress} keeps the application's peer.
  */
 public abstract class UdpTunnel {
+
+    /** The JDK's IOStatus.UNAVAILABLE: "nothing there, try again"; returned for a datagram that is dropped. */
+    public static final int UNAVAILABLE = -2;
 
     /**
      * Frames {@code payload} (position to limit, not consumed) with the SOCKS5 UDP header for
      * {@code target} and returns the buffer to hand to the OS instead.
      */
     public abstract ByteBuffer frame(ByteBuffer payload, InetSocketAddress target) throws IOException;
+
+    /** Frames {@code payload} for the peer this socket is connected to. */
+    public abstract ByteBuffer frameForPeer(ByteBuffer payload) throws IOException;
+
+    /** Gathers and frames {@code srcs[offset..offset+length)} for the connected peer; one buffer, in an array. */
+    public abstract ByteBuffer[] frameForPeer(ByteBuffer[] srcs, int offset, int length) throws IOException;
 
     /** Where framed datagrams go: the relay of the current association. */
     public abstract InetSocketAddress relay();
@@ -28,13 +38,25 @@ public abstract class UdpTunnel {
      */
     public abstract int sent(ByteBuffer payload, int written);
 
+    /** As {@link #sent(ByteBuffer, int)} for a gathering write. */
+    public abstract long sent(ByteBuffer[] srcs, int offset, int length, long written);
+
     /** A cleared buffer large enough for any datagram, to receive into instead of the caller's. */
     public abstract ByteBuffer receiveBuffer();
 
     /**
      * Vets the datagram of {@code n} bytes just received into {@link #receiveBuffer()}, copies its payload
-     * into {@code dst} the way the JDK would, and returns the count for the JDK's caller; returns -2 (the
-     * JDK's IOStatus.UNAVAILABLE, "nothing there, try again") for a datagram that must be dropped.
+     * into {@code dst} the way the JDK would, and returns the count for the JDK's caller; returns
+     * {@link #UNAVAILABLE} for a datagram that must be dropped.
      */
     public abstract int received(Object channel, ByteBuffer dst, int n) throws IOException;
+
+    /** A read on a socket connected through the tunnel, served by the channel's own receive. */
+    public abstract int readFromPeer(Object channel, ByteBuffer dst) throws IOException;
+
+    /** As {@link #readFromPeer(Object, ByteBuffer)}, scattering into {@code dsts[offset..offset+length)}. */
+    public abstract long readFromPeer(Object channel, ByteBuffer[] dsts, int offset, int length) throws IOException;
+
+    /** The socket is now connected to {@code peer} (the OS socket to the relay). */
+    public abstract void connected(InetSocketAddress peer);
 }

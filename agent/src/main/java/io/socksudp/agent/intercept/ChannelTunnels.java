@@ -9,7 +9,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.SocketException;
+import java.net.SocketAddress;
 import java.nio.channels.Channel;
 
 /**
@@ -48,6 +48,48 @@ public final class ChannelTunnels implements DatagramHooks {
     }
 
     @Override
+    public UdpTunnel sendTunnelForName(Object channel, SocketAddress target) throws IOException {
+        if (!(target instanceof InetSocketAddress) || !((InetSocketAddress) target).isUnresolved()) {
+            return null; // the common case, decided without a lookup
+        }
+        try {
+            return tunnel(channel).forNamedSend(channel, (InetSocketAddress) target);
+        } catch (IOException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw internalError(e);
+        }
+    }
+
+    @Override
+    public UdpTunnel peerTunnel(Object channel) {
+        SocketTunnel t = tunnels.get(channel);
+        return t == null ? null : t.forPeer();
+    }
+
+    @Override
+    public UdpTunnel connectTunnel(Object channel, SocketAddress peer) throws IOException {
+        if (!(peer instanceof InetSocketAddress)) {
+            return null; // the JDK rejects it as usual
+        }
+        try {
+            return tunnel(channel).forConnect(channel, (InetSocketAddress) peer);
+        } catch (IOException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw internalError(e);
+        }
+    }
+
+    @Override
+    public void disconnected(Object channel) {
+        SocketTunnel t = tunnels.get(channel);
+        if (t != null) {
+            t.disconnected();
+        }
+    }
+
+    @Override
     public UdpTunnel receiveTunnel(Object channel) {
         return tunnel(channel);
     }
@@ -56,19 +98,6 @@ public final class ChannelTunnels implements DatagramHooks {
     public InetSocketAddress sender(Object channel) {
         SocketTunnel t = tunnels.get(channel);
         return t == null ? null : t.reportedSender();
-    }
-
-    /**
-     * Connected datagram sockets are not tunnelled yet, and a connected socket would write straight to its
-     * peer: refuse to connect to a proxied destination (fail closed) with a message that says so.
-     */
-    @Override
-    public void connecting(Object channel, Object peer) throws IOException {
-        if (peer instanceof InetSocketAddress && !routing.isDirect((InetSocketAddress) peer)) {
-            throw new SocketException("socksudp: connect() to " + peer + " refused: connected datagram sockets "
-                    + "are not tunnelled through the SOCKS5 proxy yet, and a direct connection would bypass it; "
-                    + "send without connecting, or add the destination to socksudp.nonProxyHosts");
-        }
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.socksudp.agent.intercept;
 
 import net.bytebuddy.jar.asm.ClassReader;
 import net.bytebuddy.jar.asm.ClassVisitor;
+import net.bytebuddy.jar.asm.FieldVisitor;
 import net.bytebuddy.jar.asm.MethodVisitor;
 import net.bytebuddy.utility.OpenedClassReader;
 
@@ -17,7 +18,7 @@ import java.util.Set;
 public final class ClassFileInventory {
 
     private final String className;
-    private final Set<String> methods;
+    private final Set<String> methods; // "name(descriptor)" for methods, "name:descriptor" for fields
 
     private ClassFileInventory(String className, Set<String> methods) {
         this.className = className;
@@ -33,6 +34,13 @@ public final class ClassFileInventory {
         final Set<String> methods = new HashSet<String>();
         OpenedClassReader.of(classfile).accept(new ClassVisitor(OpenedClassReader.ASM_API) {
             @Override
+            public FieldVisitor visitField(int access, String name, String descriptor, String signature,
+                                           Object value) {
+                methods.add(name + ":" + descriptor);
+                return null;
+            }
+
+            @Override
             public MethodVisitor visitMethod(int access, String name, String descriptor, String signature,
                                              String[] exceptions) {
                 methods.add(name + descriptor);
@@ -40,6 +48,12 @@ public final class ClassFileInventory {
             }
         }, ClassReader.SKIP_CODE | ClassReader.SKIP_DEBUG | ClassReader.SKIP_FRAMES);
         return new ClassFileInventory(className, methods);
+    }
+
+    /** Null when the class declares field {@code name} of the JVM type {@code descriptor}, else what is missing. */
+    public String missingField(String name, String descriptor) {
+        return methods.contains(name + ":" + descriptor) ? null
+                : className + " has no field " + descriptor + " " + name;
     }
 
     /** Null when the class declares {@code name} with the JVM descriptor, else what is missing. */

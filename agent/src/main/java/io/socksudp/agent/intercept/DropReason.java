@@ -4,6 +4,8 @@ package io.socksudp.agent.intercept;
 public enum DropReason {
     /** Neither from the relay nor from a source the bypass list lets through: a stray or spoofed datagram. */
     NOT_FROM_RELAY("not from the relay"),
+    /** Relayed from a peer other than the one a connected socket is connected to. */
+    NOT_FROM_PEER("not from the connected peer"),
     /** From the relay, but its SOCKS5 UDP header is truncated or invalid. */
     MALFORMED("malformed SOCKS5 UDP header"),
     /** From the relay with FRAG != 0: fragmentation is optional in RFC 1928 and not supported. */

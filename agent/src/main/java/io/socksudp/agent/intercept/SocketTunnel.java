@@ -7,8 +7,10 @@ import io.socksudp.agent.socks.UdpHeader;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
+import java.nio.channels.DatagramChannel;
 
 /**
  * The agent's state for one application socket: its association with the proxy, and the buffers and
@@ -22,7 +24,6 @@ final class SocketTunnel extends UdpTunnel {
 
     /** Large enough for any UDP datagram the OS can deliver (IPv4: 65507 payload bytes; IPv6: 65527). */
     private static final int RECEIVE_CAPACITY = 65536;
-    private static final int UNAVAILABLE = -2; // sun.nio.ch.IOStatus.UNAVAILABLE
 
     private final AssociationManager associations;
     private final Routing routing;
@@ -33,6 +34,10 @@ final class SocketTunnel extends UdpTunnel {
     /** Set by the first association: from then on only the relay and bypassed sources are believed. */
     private volatile boolean socksified;
     private volatile boolean closed;
+
+    /** The peer of a connect() through the tunnel (the OS socket is connected to the relay), else null. */
+    private volatile InetSocketAddress peer;
+    private byte[] peerHeader;
 
     // Send side (channel write lock).
     private ByteBuffer sendBuffer;
@@ -47,6 +52,8 @@ final class SocketTunnel extends UdpTunnel {
     private InetSocketAddress pendingSender;
     private byte[] lastSenderHeader;
     private InetSocketAddress lastSender;
+    private final ByteBuffer[] gathered = new ByteBuffer[1];
+    private ByteBuffer scatterBuffer;
 
     SocketTunnel(AssociationManager associations, Routing routing, SourceAddressReader sources,
                  DropCounters drops) {
@@ -58,6 +65,10 @@ final class SocketTunnel extends UdpTunnel {
 
     /** This tunnel when {@code target} goes through the proxy (associating first if needed), else null. */
     UdpTunnel forSend(Object channel, InetSocketAddress target) throws IOException {
+        Association current = association;
+        if (current != null && target == current.relay()) {
+            return null; // framed already, on the way in (a send to a host name): our own relay address object
+        }
         if (target != lastTarget) {
             // Identity, as the JDK's own target cache does: apps resend to the same address object.
             lastTargetDirect = routing.isDirect(target);
@@ -69,6 +80,39 @@ final class SocketTunnel extends UdpTunnel {
         }
         sendRelay = associated(channel).relay();
         return this;
+    }
+
+    /** This tunnel when {@code target} is a host name the proxy is to resolve, else null. */
+    UdpTunnel forNamedSend(Object channel, InetSocketAddress target) throws IOException {
+        if (!target.isUnresolved() || routing.isDirect(target)) {
+            return null; // resolved (the private send frames it), or bypassed: the JDK rejects it as usual
+        }
+        sendRelay = associated(channel).relay();
+        return this;
+    }
+
+    /** This tunnel when connecting to {@code target} goes through the proxy (associating first), else null. */
+    UdpTunnel forConnect(Object channel, InetSocketAddress target) throws IOException {
+        if (target.isUnresolved() || routing.isDirect(target)) {
+            return null;
+        }
+        sendRelay = associated(channel).relay();
+        return this;
+    }
+
+    /** This tunnel when the socket is connected through it, else null. */
+    UdpTunnel forPeer() {
+        return peer != null ? this : null;
+    }
+
+    @Override
+    public void connected(InetSocketAddress connectedPeer) {
+        peerHeader = UdpHeader.encode(connectedPeer);
+        peer = connectedPeer;
+    }
+
+    void disconnected() {
+        peer = null;
     }
 
     private Association associated(Object channel) throws IOException {
@@ -92,7 +136,34 @@ final class SocketTunnel extends UdpTunnel {
 
     @Override
     public ByteBuffer frame(ByteBuffer payload, InetSocketAddress target) {
-        byte[] header = target == lastTarget ? lastTargetHeader : UdpHeader.encode(target);
+        return frame(payload, target == lastTarget ? lastTargetHeader : UdpHeader.encode(target));
+    }
+
+    @Override
+    public ByteBuffer frameForPeer(ByteBuffer payload) {
+        return frame(payload, peerHeader);
+    }
+
+    @Override
+    public ByteBuffer[] frameForPeer(ByteBuffer[] srcs, int offset, int length) {
+        byte[] header = peerHeader;
+        int total = 0;
+        for (int i = offset; i < offset + length; i++) {
+            total += srcs[i].remaining();
+        }
+        ByteBuffer out = sendBuffer(header.length + total);
+        out.put(header);
+        for (int i = offset; i < offset + length; i++) {
+            int position = srcs[i].position();
+            out.put(srcs[i]);
+            srcs[i].position(position);
+        }
+        out.flip();
+        gathered[0] = out;
+        return gathered;
+    }
+
+    private ByteBuffer frame(ByteBuffer payload, byte[] header) {
         int length = payload.remaining();
         ByteBuffer out = sendBuffer(header.length + length);
         out.put(header);
@@ -130,6 +201,19 @@ final class SocketTunnel extends UdpTunnel {
     }
 
     @Override
+    public long sent(ByteBuffer[] srcs, int offset, int length, long written) {
+        if (written <= 0) {
+            return written;
+        }
+        long total = 0;
+        for (int i = offset; i < offset + length; i++) {
+            total += srcs[i].remaining();
+            srcs[i].position(srcs[i].limit());
+        }
+        return total;
+    }
+
+    @Override
     public ByteBuffer receiveBuffer() {
         ByteBuffer b = receiveBuffer;
         if (b == null) {
@@ -161,11 +245,56 @@ final class SocketTunnel extends UdpTunnel {
         return UNAVAILABLE;
     }
 
+    @Override
+    public int readFromPeer(Object channel, ByteBuffer dst) throws IOException {
+        int position = dst.position();
+        SocketAddress from = ((DatagramChannel) channel).receive(dst);
+        return from == null ? 0 : dst.position() - position;
+    }
+
+    @Override
+    public long readFromPeer(Object channel, ByteBuffer[] dsts, int offset, int length) throws IOException {
+        ByteBuffer datagram = scatterBuffer;
+        if (datagram == null) {
+            datagram = ByteBuffer.allocate(RECEIVE_CAPACITY);
+            scatterBuffer = datagram;
+        }
+        datagram.clear();
+        if (((DatagramChannel) channel).receive(datagram) == null) {
+            return 0;
+        }
+        datagram.flip();
+        // Scatter in order, as the kernel would; what does not fit is truncated, as the JDK truncates.
+        long copied = 0;
+        for (int i = offset; i < offset + length && datagram.hasRemaining(); i++) {
+            int chunk = Math.min(dsts[i].remaining(), datagram.remaining());
+            int end = datagram.limit();
+            datagram.limit(datagram.position() + chunk);
+            dsts[i].put(datagram);
+            datagram.limit(end);
+            copied += chunk;
+        }
+        return copied;
+    }
+
     private int unwrap(ByteBuffer datagram, ByteBuffer dst, InetSocketAddress relay) {
+        int headerLength = vet(datagram, relay);
+        if (headerLength < 0) {
+            return UNAVAILABLE;
+        }
+        datagram.position(datagram.position() + headerLength);
+        return deliver(datagram, dst);
+    }
+
+    /**
+     * Parses the relayed datagram's header, works out its sender (pendingSender) and applies a connected
+     * socket's filter; returns the header length, or a negative value after counting the drop.
+     */
+    private int vet(ByteBuffer datagram, InetSocketAddress relay) {
         int headerLength = UdpHeader.parse(datagram);
         if (headerLength < 0) {
             drops.drop(reasonFor(headerLength), relay);
-            return UNAVAILABLE;
+            return headerLength;
         }
         InetSocketAddress sender = lastSender;
         if (sender == null || !UdpHeader.addressEquals(datagram, lastSenderHeader)) {
@@ -175,9 +304,13 @@ final class SocketTunnel extends UdpTunnel {
             lastSenderHeader = header;
             lastSender = sender;
         }
-        datagram.position(datagram.position() + headerLength);
+        InetSocketAddress connectedTo = peer;
+        if (connectedTo != null && !connectedTo.equals(sender)) {
+            drops.drop(DropReason.NOT_FROM_PEER, sender); // connected: only the peer's datagrams, as the JDK
+            return UdpHeader.MALFORMED;
+        }
         pendingSender = sender;
-        return deliver(datagram, dst);
+        return headerLength;
     }
 
     private static DropReason reasonFor(int parseResult) {

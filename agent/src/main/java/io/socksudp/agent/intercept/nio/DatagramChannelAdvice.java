@@ -6,19 +6,20 @@ import net.bytebuddy.asm.Advice;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 
 /**
  * Advice inlined into {@code sun.nio.ch.DatagramChannelImpl} (JDK 17 and newer). It holds no logic: it
- * swaps the buffer and address the JDK is about to use for the tunnel's, and lets the JDK's own code do the
- * I/O on the application's own socket. Everything it references must be visible to the bootstrap loader.
+ * swaps the buffers and addresses the JDK is about to use for the tunnel's, and lets the JDK's own code do
+ * the I/O on the application's own socket. Everything it references must be visible to the bootstrap loader.
  */
 final class DatagramChannelAdvice {
 
     private DatagramChannelAdvice() {
     }
 
-    /** {@code private int send(FileDescriptor fd, ByteBuffer src, InetSocketAddress target)}. */
+    /** {@code private int send(FileDescriptor fd, ByteBuffer src, InetSocketAddress target)}: unconnected sends. */
     static final class Send {
 
         @Advice.OnMethodEnter
@@ -45,7 +46,104 @@ final class DatagramChannelAdvice {
         }
     }
 
-    /** {@code private int receive(ByteBuffer dst, boolean connected)}. */
+    /**
+     * {@code public int send(ByteBuffer src, SocketAddress target)}: the two sends that never reach the private
+     * send: on a connected socket (the JDK writes to the OS socket, connected to the relay), and to a host name
+     * the proxy resolves (the JDK would reject an unresolved address).
+     */
+    static final class PublicSend {
+
+        @Advice.OnMethodEnter
+        static void enter(@Advice.This Object channel,
+                          @Advice.Argument(value = 0, readOnly = false) ByteBuffer src,
+                          @Advice.Argument(value = 1, readOnly = false) SocketAddress target,
+                          @Advice.Local("tunnel") UdpTunnel tunnel,
+                          @Advice.Local("payload") ByteBuffer payload) throws IOException {
+            tunnel = Dispatch.peerTunnel(channel);
+            if (tunnel != null) {
+                payload = src;
+                src = tunnel.frameForPeer(payload);
+                return;
+            }
+            tunnel = Dispatch.sendTunnelForName(channel, target);
+            if (tunnel != null) {
+                payload = src;
+                src = tunnel.frame(payload, (InetSocketAddress) target);
+                target = tunnel.relay();
+            }
+        }
+
+        @Advice.OnMethodExit
+        static void exit(@Advice.Return(readOnly = false) int written,
+                         @Advice.Local("tunnel") UdpTunnel tunnel,
+                         @Advice.Local("payload") ByteBuffer payload) {
+            if (tunnel != null) {
+                written = tunnel.sent(payload, written);
+            }
+        }
+    }
+
+    /** {@code public int write(ByteBuffer)}: connected only. */
+    static final class Write {
+
+        @Advice.OnMethodEnter
+        static void enter(@Advice.This Object channel,
+                          @Advice.Argument(value = 0, readOnly = false) ByteBuffer src,
+                          @Advice.Local("tunnel") UdpTunnel tunnel,
+                          @Advice.Local("payload") ByteBuffer payload) throws IOException {
+            tunnel = Dispatch.peerTunnel(channel);
+            if (tunnel != null) {
+                payload = src;
+                src = tunnel.frameForPeer(payload);
+            }
+        }
+
+        @Advice.OnMethodExit
+        static void exit(@Advice.Return(readOnly = false) int written,
+                         @Advice.Local("tunnel") UdpTunnel tunnel,
+                         @Advice.Local("payload") ByteBuffer payload) {
+            if (tunnel != null) {
+                written = tunnel.sent(payload, written);
+            }
+        }
+    }
+
+    /** {@code public long write(ByteBuffer[] srcs, int offset, int length)}: connected, gathering. */
+    static final class GatheringWrite {
+
+        @Advice.OnMethodEnter
+        static void enter(@Advice.This Object channel,
+                          @Advice.Argument(value = 0, readOnly = false) ByteBuffer[] srcs,
+                          @Advice.Argument(value = 1, readOnly = false) int offset,
+                          @Advice.Argument(value = 2, readOnly = false) int length,
+                          @Advice.Local("tunnel") UdpTunnel tunnel,
+                          @Advice.Local("payloads") ByteBuffer[] payloads,
+                          @Advice.Local("offset") int payloadOffset,
+                          @Advice.Local("length") int payloadLength) throws IOException {
+            tunnel = Dispatch.peerTunnel(channel);
+            if (tunnel != null) {
+                payloads = srcs;
+                payloadOffset = offset;
+                payloadLength = length;
+                srcs = tunnel.frameForPeer(payloads, offset, length);
+                offset = 0;
+                length = 1;
+            }
+        }
+
+        @Advice.OnMethodExit
+        static void exit(@Advice.Return(readOnly = false) long written,
+                         @Advice.Local("tunnel") UdpTunnel tunnel,
+                         @Advice.Local("payloads") ByteBuffer[] payloads,
+                         @Advice.Local("offset") int payloadOffset,
+                         @Advice.Local("length") int payloadLength) {
+            if (tunnel != null) {
+                written = tunnel.sent(payloads, payloadOffset, payloadLength, written);
+            }
+        }
+    }
+
+    /** {@code private int receive(ByteBuffer dst, boolean connected)}: every receive, and the connect flush. */
     static final class Receive {
 
         @Advice.OnMethodEnter
@@ -67,6 +165,62 @@ final class DatagramChannelAdvice {
                          @Advice.Local("callerBuffer") ByteBuffer callerBuffer) throws IOException {
             if (tunnel != null) {
                 received = tunnel.received(channel, callerBuffer, received);
+            }
+        }
+    }
+
+    /**
+     * {@code public int read(ByteBuffer)} on a socket connected through the tunnel: served by the channel's own
+     * {@code receive}, whose inner receive is vetted like any other, so a datagram that must be dropped makes
+     * the JDK park and retry (blocking) or report nothing (non-blocking), as it does for an empty socket.
+     */
+    static final class Read {
+
+        @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class)
+        static boolean enter(@Advice.This Object channel,
+                             @Advice.Argument(0) ByteBuffer dst,
+                             @Advice.Local("read") int read) throws IOException {
+            UdpTunnel tunnel = Dispatch.peerTunnel(channel);
+            if (tunnel == null) {
+                return false;
+            }
+            read = tunnel.readFromPeer(channel, dst);
+            return true;
+        }
+
+        @Advice.OnMethodExit
+        static void exit(@Advice.Enter boolean handled,
+                         @Advice.Local("read") int read,
+                         @Advice.Return(readOnly = false) int result) {
+            if (handled) {
+                result = read;
+            }
+        }
+    }
+
+    /** {@code public long read(ByteBuffer[] dsts, int offset, int length)}: as {@link Read}, scattering. */
+    static final class ScatteringRead {
+
+        @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class)
+        static boolean enter(@Advice.This Object channel,
+                             @Advice.Argument(0) ByteBuffer[] dsts,
+                             @Advice.Argument(1) int offset,
+                             @Advice.Argument(2) int length,
+                             @Advice.Local("read") long read) throws IOException {
+            UdpTunnel tunnel = Dispatch.peerTunnel(channel);
+            if (tunnel == null) {
+                return false;
+            }
+            read = tunnel.readFromPeer(channel, dsts, offset, length);
+            return true;
+        }
+
+        @Advice.OnMethodExit
+        static void exit(@Advice.Enter boolean handled,
+                         @Advice.Local("read") long read,
+                         @Advice.Return(readOnly = false) long result) {
+            if (handled) {
+                result = read;
             }
         }
     }
@@ -95,15 +249,42 @@ final class DatagramChannelAdvice {
 
     /**
      * {@code DatagramChannel connect(SocketAddress sa, boolean check)}, behind both
-     * {@code DatagramChannel.connect} and {@code DatagramSocket.connect}. A connected channel writes straight
-     * to its peer through {@code IOUtil.write}, around the advised send; until connected sockets are
-     * tunnelled, connecting to a proxied destination is refused rather than let traffic leave directly.
+     * {@code DatagramChannel.connect} and {@code DatagramSocket.connect}. To a proxied peer, the OS socket is
+     * connected to the relay instead (so the kernel itself drops whatever does not come from the relay), and
+     * the JDK's {@code remoteAddress} is set back to the peer: {@code getRemoteAddress()}, {@code isConnected()}
+     * and the JDK's own checks of send targets all see the peer, as without the agent.
      */
     static final class Connect {
 
         @Advice.OnMethodEnter
-        static void enter(@Advice.This Object channel, @Advice.Argument(0) Object peer) throws IOException {
-            Dispatch.connecting(channel, peer);
+        static void enter(@Advice.This Object channel,
+                          @Advice.Argument(value = 0, readOnly = false) SocketAddress peer,
+                          @Advice.Local("tunnel") UdpTunnel tunnel,
+                          @Advice.Local("peer") SocketAddress logicalPeer) throws IOException {
+            tunnel = Dispatch.connectTunnel(channel, peer);
+            if (tunnel != null) {
+                logicalPeer = peer;
+                peer = tunnel.relay();
+            }
+        }
+
+        @Advice.OnMethodExit
+        static void exit(@Advice.FieldValue(value = "remoteAddress", readOnly = false) InetSocketAddress remote,
+                         @Advice.Local("tunnel") UdpTunnel tunnel,
+                         @Advice.Local("peer") SocketAddress logicalPeer) {
+            if (tunnel != null) {
+                remote = (InetSocketAddress) logicalPeer;
+                tunnel.connected(remote);
+            }
+        }
+    }
+
+    /** {@code public DatagramChannel disconnect()}. */
+    static final class Disconnect {
+
+        @Advice.OnMethodExit
+        static void exit(@Advice.This Object channel) {
+            Dispatch.disconnected(channel);
         }
     }
 

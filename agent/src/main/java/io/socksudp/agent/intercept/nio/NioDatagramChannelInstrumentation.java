@@ -50,9 +50,15 @@ public final class NioDatagramChannelInstrumentation implements DatagramInstrume
         }
         String[][] advised = {
             {"send", "(Ljava/io/FileDescriptor;Ljava/nio/ByteBuffer;Ljava/net/InetSocketAddress;)I"},
+            {"send", "(Ljava/nio/ByteBuffer;Ljava/net/SocketAddress;)I"},
+            {"write", "(Ljava/nio/ByteBuffer;)I"},
+            {"write", "([Ljava/nio/ByteBuffer;II)J"},
             {"receive", "(Ljava/nio/ByteBuffer;Z)I"},
+            {"read", "(Ljava/nio/ByteBuffer;)I"},
+            {"read", "([Ljava/nio/ByteBuffer;II)J"},
             {"sourceSocketAddress", "()Ljava/net/InetSocketAddress;"},
             {"connect", "(Ljava/net/SocketAddress;Z)Ljava/nio/channels/DatagramChannel;"},
+            {"disconnect", "()Ljava/nio/channels/DatagramChannel;"},
             {"implCloseSelectableChannel", "()V"},
         };
         for (String[] method : advised) {
@@ -61,7 +67,8 @@ public final class NioDatagramChannelInstrumentation implements DatagramInstrume
                 return missing;
             }
         }
-        return null;
+        // Connect advice keeps the application's peer in the JDK's own field.
+        return channel.missingField("remoteAddress", "Ljava/net/InetSocketAddress;");
     }
 
     @Override
@@ -69,12 +76,21 @@ public final class NioDatagramChannelInstrumentation implements DatagramInstrume
         AsmVisitorWrapper channelAdvice = new AsmVisitorWrapper.Compound(
                 advice(DatagramChannelAdvice.Send.class, named("send")
                         .and(takesArguments(FileDescriptor.class, ByteBuffer.class, InetSocketAddress.class))),
+                advice(DatagramChannelAdvice.PublicSend.class, named("send")
+                        .and(takesArguments(ByteBuffer.class, SocketAddress.class))),
+                advice(DatagramChannelAdvice.Write.class, named("write").and(takesArguments(ByteBuffer.class))),
+                advice(DatagramChannelAdvice.GatheringWrite.class, named("write")
+                        .and(takesArguments(ByteBuffer[].class, int.class, int.class))),
                 advice(DatagramChannelAdvice.Receive.class, named("receive")
                         .and(takesArguments(ByteBuffer.class, boolean.class))),
+                advice(DatagramChannelAdvice.Read.class, named("read").and(takesArguments(ByteBuffer.class))),
+                advice(DatagramChannelAdvice.ScatteringRead.class, named("read")
+                        .and(takesArguments(ByteBuffer[].class, int.class, int.class))),
                 advice(DatagramChannelAdvice.SourceAddress.class, named("sourceSocketAddress")
                         .and(takesArguments(0)).and(returns(InetSocketAddress.class))),
                 advice(DatagramChannelAdvice.Connect.class, named("connect")
                         .and(takesArguments(SocketAddress.class, boolean.class))),
+                advice(DatagramChannelAdvice.Disconnect.class, named("disconnect").and(takesArguments(0))),
                 advice(DatagramChannelAdvice.Close.class, named("implCloseSelectableChannel")
                         .and(takesArguments(0))));
         return Collections.singletonMap(CHANNEL_CLASS, channelAdvice);
