@@ -8,7 +8,7 @@ import io.socksudp.agent.intercept.ChannelTunnels;
 import io.socksudp.agent.intercept.DatagramInstrumentation;
 import io.socksudp.agent.intercept.Routing;
 import io.socksudp.agent.intercept.nio.NioDatagramChannelInstrumentation;
-import io.socksudp.agent.intercept.nio.NioSourceAddressReader;
+import io.socksudp.agent.intercept.nio.NioChannelAccess;
 import io.socksudp.agent.intercept.AdviceTransformer;
 import io.socksudp.agent.intercept.PreparedAdvice;
 import org.slf4j.Logger;
@@ -44,7 +44,7 @@ final class Installer {
 
         AssociationManager associations = new AssociationManager(new ProxyClient(config));
         Dispatch.install(new ChannelTunnels(associations, new Routing(config.nonProxyHosts()),
-                new NioSourceAddressReader()));
+                new NioChannelAccess()));
 
         instrument(inst, strategy);
         log.debug("socksudp active with {} ({})", strategy.name(), config);

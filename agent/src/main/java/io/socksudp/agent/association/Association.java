@@ -3,26 +3,34 @@ package io.socksudp.agent.association;
 import java.io.Closeable;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.Socket;
+import java.nio.channels.SocketChannel;
 
 /**
  * One UDP ASSOCIATE: the TCP control connection and the relay it granted. RFC 1928 section 7: the
- * association lives exactly as long as the control connection, so closing this closes the relay too.
+ * association lives exactly as long as the control connection, so closing this closes the relay too, and
+ * the proxy closing the connection (or saying anything on it after the reply) ends it.
  */
 public final class Association implements Closeable {
 
-    private final Socket control;
+    /** Told once when the association dies by the proxy's doing (never for our own {@link #close()}). */
+    public interface LossListener {
+        void lost(Association association, String cause);
+    }
+
+    private final SocketChannel control;
     private final InetSocketAddress relay;
     private final String proxy;
     private final String description;
+    private final long establishedNanos = System.nanoTime();
+    private volatile LossListener listener;
     private volatile boolean closed;
 
-    Association(Socket control, InetSocketAddress relay, String proxy) {
+    Association(SocketChannel control, InetSocketAddress relay, String proxy) {
         this.control = control;
         this.relay = relay;
         this.proxy = proxy;
         this.description = "association via " + proxy + " relaying at " + relay + " (control "
-                + control.getLocalSocketAddress() + ")";
+                + control.socket().getLocalSocketAddress() + ")";
     }
 
     /** Where the client sends its encapsulated datagrams, and where relayed replies come from. */
@@ -39,12 +47,45 @@ public final class Association implements Closeable {
         return !closed;
     }
 
+    public long establishedNanos() {
+        return establishedNanos;
+    }
+
+    public void onLoss(LossListener lossListener) {
+        this.listener = lossListener;
+    }
+
+    SocketChannel control() {
+        return control;
+    }
+
+    /** The proxy ended the association (or the relay proved dead): close it and tell the listener once. */
+    public void lost(String cause) {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        closeQuietly();
+        LossListener l = listener;
+        if (l != null) {
+            l.lost(this, cause);
+        }
+    }
+
     @Override
     public void close() {
-        if (closed) {
-            return;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
         }
-        closed = true;
+        closeQuietly();
+    }
+
+    private void closeQuietly() {
         try {
             control.close();
         } catch (IOException ignored) {

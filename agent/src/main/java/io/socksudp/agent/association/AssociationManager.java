@@ -7,18 +7,25 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.channels.DatagramChannel;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
 
 /**
- * Opens and releases associations for application sockets, and keeps a dead proxy from being hammered:
- * after a failure, further attempts within a capped exponential backoff fail fast with the same cause.
+ * Opens associations for application sockets, has the monitor watch them, and runs recovery: after a
+ * failure, attempts within a capped exponential backoff fail fast with the same cause (a dead proxy is never
+ * hammered), and re-establishment of lost associations runs on one background thread.
  */
 public final class AssociationManager {
 
     private static final Logger LOG = LoggerFactory.getLogger("socksudp");
-    private static final long FIRST_BACKOFF_NANOS = 250_000_000L;
-    private static final long MAX_BACKOFF_NANOS = 5_000_000_000L;
+    static final long FIRST_BACKOFF_NANOS = 250_000_000L;
+    static final long MAX_BACKOFF_NANOS = 2_000_000_000L;
 
     private final ProxyClient client;
+    private final ControlMonitor monitor = new ControlMonitor();
+    private ScheduledExecutorService recovery;
 
     private final Object backoffLock = new Object();
     private long retryAtNanos;
@@ -29,8 +36,11 @@ public final class AssociationManager {
         this.client = client;
     }
 
-    /** A new association for {@code channel}; throws a {@link ProxyUnavailableException} naming the cause. */
-    public Association open(Object channel) throws IOException {
+    /**
+     * A new, watched association for {@code channel}; throws a {@link ProxyUnavailableException} naming the
+     * proxy and the cause, at once while backing off after an earlier failure.
+     */
+    public Association open(Object channel, Association.LossListener listener) throws IOException {
         failFastWhileBackingOff();
         InetSocketAddress local = localAddressOf(channel);
         Association association;
@@ -44,6 +54,14 @@ public final class AssociationManager {
             backoffNanos = 0;
             lastFailure = null;
         }
+        association.onLoss(listener);
+        try {
+            monitor.watch(association);
+        } catch (IOException e) {
+            association.close();
+            throw new ProxyUnavailableException("cannot watch the control connection to " + client.proxyName()
+                    + ": " + e.getMessage(), e);
+        }
         LOG.debug("socket {}: {}", local, association);
         return association;
     }
@@ -51,6 +69,25 @@ public final class AssociationManager {
     public void release(Association association) {
         association.close();
         LOG.debug("released {}", association);
+    }
+
+    /** Runs {@code attempt} on the recovery thread once the current backoff (if any) has passed. */
+    public synchronized void recoverLater(Runnable attempt) {
+        if (recovery == null) {
+            recovery = Executors.newSingleThreadScheduledExecutor(new ThreadFactory() {
+                @Override
+                public Thread newThread(Runnable r) {
+                    Thread t = new Thread(r, "socksudp-recovery");
+                    t.setDaemon(true);
+                    return t;
+                }
+            });
+        }
+        long delay;
+        synchronized (backoffLock) {
+            delay = lastFailure == null ? 0 : Math.max(0, retryAtNanos - System.nanoTime());
+        }
+        recovery.schedule(attempt, delay, TimeUnit.NANOSECONDS);
     }
 
     private void failFastWhileBackingOff() throws ProxyUnavailableException {

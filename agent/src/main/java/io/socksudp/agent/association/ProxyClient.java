@@ -17,10 +17,10 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.Proxy;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
 
 /**
  * Opens UDP associations with the configured SOCKS5 proxy (RFC 1928, RFC 1929).
@@ -56,18 +56,20 @@ public final class ProxyClient {
         } catch (IOException e) {
             throw new ProxyUnavailableException("cannot resolve SOCKS5 proxy " + proxy + ": " + e.getMessage(), e);
         }
-        // Proxy.NO_PROXY: with the JDK's socksProxyHost set, a plain new Socket() would itself be socksified.
-        Socket control = new Socket(Proxy.NO_PROXY);
+        // A channel, so the monitor's selector can watch it afterwards; channels also never go through the
+        // JDK's socksProxyHost, which would socksify a plain new Socket() when the user set it.
+        SocketChannel control = null;
         boolean ok = false;
         try {
+            control = SocketChannel.open();
+            Socket socket = control.socket();
             int timeout = config.connectTimeoutMillis();
-            control.setTcpNoDelay(true);
+            socket.setTcpNoDelay(true);
             // Keepalive lets a dead path eventually surface as a reset of the control connection.
-            control.setKeepAlive(true);
-            control.connect(proxyAddress, timeout);
-            control.setSoTimeout(timeout);
-            InetSocketAddress relay = handshake(control, request(localAddress));
-            control.setSoTimeout(0);
+            socket.setKeepAlive(true);
+            socket.connect(proxyAddress, timeout);
+            socket.setSoTimeout(timeout);
+            InetSocketAddress relay = handshake(socket, request(localAddress));
             ok = true;
             return new Association(control, relay, proxy);
         } catch (SocketTimeoutException e) {
@@ -149,6 +151,9 @@ public final class ProxyClient {
             throw new ProxyUnavailableException("SOCKS5 proxy " + proxyName() + " refused UDP ASSOCIATE: "
                     + ReplyCode.describe(reply.rep()));
         }
+        if (in.hasRemaining()) {
+            throw new SocksProtocolException("the proxy sent " + in.remaining() + " byte(s) after its reply");
+        }
         return relayAddress(reply.bound(), control.getInetAddress());
     }
 
@@ -187,7 +192,10 @@ public final class ProxyClient {
         return in;
     }
 
-    private static void closeQuietly(Socket s) {
+    private static void closeQuietly(SocketChannel s) {
+        if (s == null) {
+            return;
+        }
         try {
             s.close();
         } catch (IOException ignored) {

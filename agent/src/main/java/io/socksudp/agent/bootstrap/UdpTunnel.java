@@ -57,6 +57,12 @@ public abstract class UdpTunnel {
     /** As {@link #readFromPeer(Object, ByteBuffer)}, scattering into {@code dsts[offset..offset+length)}. */
     public abstract long readFromPeer(Object channel, ByteBuffer[] dsts, int offset, int length) throws IOException;
 
+    /**
+     * An I/O error on a socket connected through the tunnel; true when it was the relay's failure (the
+     * association is dead and being re-established) and the error must not reach the application.
+     */
+    public abstract boolean relayFailed(Throwable error);
+
     /** The socket is now connected to {@code peer} (the OS socket to the relay). */
     public abstract void connected(InetSocketAddress peer);
 }

@@ -26,13 +26,13 @@ public final class ChannelTunnels implements DatagramHooks {
     private final WeakIdentityMap<Object, SocketTunnel> tunnels = new WeakIdentityMap<Object, SocketTunnel>();
     private final AssociationManager associations;
     private final Routing routing;
-    private final SourceAddressReader sources;
+    private final ChannelAccess access;
     private final DropCounters drops = new DropCounters();
 
-    public ChannelTunnels(AssociationManager associations, Routing routing, SourceAddressReader sources) {
+    public ChannelTunnels(AssociationManager associations, Routing routing, ChannelAccess access) {
         this.associations = associations;
         this.routing = routing;
-        this.sources = sources;
+        this.access = access;
         startReaper();
     }
 
@@ -115,7 +115,7 @@ public final class ChannelTunnels implements DatagramHooks {
     private SocketTunnel tunnel(Object channel) {
         SocketTunnel t = tunnels.get(channel);
         if (t == null) {
-            t = tunnels.putIfAbsent(channel, new SocketTunnel(associations, routing, sources, drops));
+            t = tunnels.putIfAbsent(channel, new SocketTunnel(channel, associations, routing, access, drops));
             if (channel instanceof Channel && !((Channel) channel).isOpen()) {
                 closed(channel); // lost a race with close(): never leave an association behind
             }

@@ -4,9 +4,13 @@ import io.socksudp.agent.association.Association;
 import io.socksudp.agent.association.AssociationManager;
 import io.socksudp.agent.bootstrap.UdpTunnel;
 import io.socksudp.agent.socks.UdpHeader;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.lang.ref.WeakReference;
 import java.net.InetSocketAddress;
+import java.net.PortUnreachableException;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
@@ -20,14 +24,16 @@ import java.nio.channels.DatagramChannel;
  * under its read lock, so each side's fields have a single writer at a time; the association is shared and
  * volatile.
  */
-final class SocketTunnel extends UdpTunnel {
+final class SocketTunnel extends UdpTunnel implements Association.LossListener {
+
+    private static final Logger LOG = LoggerFactory.getLogger("socksudp");
 
     /** Large enough for any UDP datagram the OS can deliver (IPv4: 65507 payload bytes; IPv6: 65527). */
     private static final int RECEIVE_CAPACITY = 65536;
 
     private final AssociationManager associations;
     private final Routing routing;
-    private final SourceAddressReader sources;
+    private final ChannelAccess access;
     private final DropCounters drops;
 
     private volatile Association association;
@@ -55,11 +61,22 @@ final class SocketTunnel extends UdpTunnel {
     private final ByteBuffer[] gathered = new ByteBuffer[1];
     private ByteBuffer scatterBuffer;
 
-    SocketTunnel(AssociationManager associations, Routing routing, SourceAddressReader sources,
+    /** Weak: the tunnel must not keep a dropped socket alive (its collection releases the association). */
+    private final WeakReference<Object> channel;
+    private final Runnable recovery = new Runnable() {
+        @Override
+        public void run() {
+            recover();
+        }
+    };
+    private volatile long lostAtNanos;
+
+    SocketTunnel(Object channel, AssociationManager associations, Routing routing, ChannelAccess access,
                  DropCounters drops) {
+        this.channel = new WeakReference<Object>(channel);
         this.associations = associations;
         this.routing = routing;
-        this.sources = sources;
+        this.access = access;
         this.drops = drops;
     }
 
@@ -126,12 +143,65 @@ final class SocketTunnel extends UdpTunnel {
             }
             a = association;
             if (a == null || !a.isOpen()) {
-                a = associations.open(channel);
+                a = associations.open(channel, this);
+                InetSocketAddress connectedTo = peer;
+                if (connectedTo != null) {
+                    access.reconnect(channel, a.relay()); // a connected socket follows its new relay
+                }
                 association = a;
                 socksified = true;
             }
             return a;
         }
+    }
+
+    /** The proxy ended the association: forget it and re-establish it in the background. */
+    @Override
+    public void lost(Association lost, String cause) {
+        synchronized (this) {
+            if (association != lost) {
+                return;
+            }
+            association = null;
+            lostAtNanos = System.nanoTime();
+        }
+        if (!closed) {
+            LOG.info("{} lost: {}; re-establishing", lost, cause);
+            associations.recoverLater(recovery);
+        }
+    }
+
+    /** One recovery attempt on the recovery thread; on failure, the next one waits out the backoff. */
+    private void recover() {
+        Object ch = channel.get();
+        if (ch == null || closed) {
+            return;
+        }
+        Association before = association;
+        try {
+            Association a = associated(ch);
+            if (a != before) {
+                LOG.info("re-established {} {} ms after the loss", a, (System.nanoTime() - lostAtNanos) / 1_000_000);
+            }
+        } catch (IOException e) {
+            LOG.debug("re-establishing failed: {}", e.getMessage());
+            associations.recoverLater(recovery);
+        }
+    }
+
+    /**
+     * An I/O error on a socket connected through the tunnel: the OS socket is connected to the relay, so a
+     * port-unreachable is the relay's, not the peer's. The association is dead; the error is the agent's to
+     * absorb (the datagram is lost, as UDP may lose it) and recovery starts. Returns whether it was absorbed.
+     */
+    @Override
+    public boolean relayFailed(Throwable error) {
+        Association a = association;
+        if (error instanceof PortUnreachableException && peer != null && a != null) {
+            a.lost("the relay answered ICMP port-unreachable");
+            return true;
+        }
+        return false;
     }
 
     @Override
@@ -232,7 +302,7 @@ final class SocketTunnel extends UdpTunnel {
         }
         ByteBuffer datagram = receiveBuffer;
         datagram.flip();
-        InetSocketAddress source = sources.actualSource(channel);
+        InetSocketAddress source = access.actualSource(channel);
         Association a = association;
         if (a != null && source.equals(a.relay())) {
             return unwrap(datagram, dst, source);

@@ -73,12 +73,19 @@ final class DatagramChannelAdvice {
             }
         }
 
-        @Advice.OnMethodExit
+        @Advice.OnMethodExit(onThrowable = IOException.class)
         static void exit(@Advice.Return(readOnly = false) int written,
+                         @Advice.Thrown(readOnly = false) Throwable thrown,
                          @Advice.Local("tunnel") UdpTunnel tunnel,
                          @Advice.Local("payload") ByteBuffer payload) {
-            if (tunnel != null) {
+            if (tunnel == null) {
+                return;
+            }
+            if (thrown == null) {
                 written = tunnel.sent(payload, written);
+            } else if (tunnel.relayFailed(thrown)) {
+                thrown = null; // the relay is gone: this datagram is lost, as UDP may lose it
+                written = tunnel.sent(payload, Integer.MAX_VALUE);
             }
         }
     }
@@ -98,12 +105,19 @@ final class DatagramChannelAdvice {
             }
         }
 
-        @Advice.OnMethodExit
+        @Advice.OnMethodExit(onThrowable = IOException.class)
         static void exit(@Advice.Return(readOnly = false) int written,
+                         @Advice.Thrown(readOnly = false) Throwable thrown,
                          @Advice.Local("tunnel") UdpTunnel tunnel,
                          @Advice.Local("payload") ByteBuffer payload) {
-            if (tunnel != null) {
+            if (tunnel == null) {
+                return;
+            }
+            if (thrown == null) {
                 written = tunnel.sent(payload, written);
+            } else if (tunnel.relayFailed(thrown)) {
+                thrown = null; // the relay is gone: this datagram is lost, as UDP may lose it
+                written = tunnel.sent(payload, Integer.MAX_VALUE);
             }
         }
     }
@@ -158,13 +172,20 @@ final class DatagramChannelAdvice {
             }
         }
 
-        @Advice.OnMethodExit
+        @Advice.OnMethodExit(onThrowable = IOException.class)
         static void exit(@Advice.This Object channel,
                          @Advice.Return(readOnly = false) int received,
+                         @Advice.Thrown(readOnly = false) Throwable thrown,
                          @Advice.Local("tunnel") UdpTunnel tunnel,
                          @Advice.Local("callerBuffer") ByteBuffer callerBuffer) throws IOException {
-            if (tunnel != null) {
+            if (tunnel == null) {
+                return;
+            }
+            if (thrown == null) {
                 received = tunnel.received(channel, callerBuffer, received);
+            } else if (tunnel.relayFailed(thrown)) {
+                thrown = null;
+                received = UdpTunnel.UNAVAILABLE;
             }
         }
     }

@@ -1,0 +1,106 @@
+package io.socksudp.agent.association;
+
+import io.socksudp.agent.socks.CommandReply;
+import io.socksudp.agent.socks.ReplyCode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.util.Iterator;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+/**
+ * One thread with one selector watches every association's control connection (never a thread per
+ * socket). After the UDP ASSOCIATE reply the proxy has nothing more to say, so end-of-stream, a reset, or any
+ * byte at all (WinGate sends reply 0x01 and closes when a remote answers ICMP port-unreachable) means the
+ * association is dead.
+ */
+final class ControlMonitor implements Runnable {
+
+    private static final Logger LOG = LoggerFactory.getLogger("socksudp");
+
+    private final Queue<Association> added = new ConcurrentLinkedQueue<Association>();
+    private final ByteBuffer scratch = ByteBuffer.allocate(512);
+    private Selector selector;
+    private Thread thread;
+
+    /** Starts watching {@code association}, whose control connection must be non-blocking from now on. */
+    synchronized void watch(Association association) throws IOException {
+        if (thread == null) {
+            selector = Selector.open();
+            thread = new Thread(this, "socksudp-monitor");
+            thread.setDaemon(true);
+            thread.start();
+        }
+        association.control().configureBlocking(false);
+        added.add(association);
+        selector.wakeup();
+    }
+
+    @Override
+    public void run() {
+        while (true) {
+            try {
+                selector.select();
+                registerAdded();
+                Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
+                while (keys.hasNext()) {
+                    SelectionKey key = keys.next();
+                    keys.remove();
+                    check(key);
+                }
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("socksudp monitor: {}", e.toString());
+            }
+        }
+    }
+
+    private void registerAdded() {
+        for (Association a; (a = added.poll()) != null; ) {
+            try {
+                a.control().register(selector, SelectionKey.OP_READ, a);
+            } catch (IOException | RuntimeException e) {
+                a.lost("its control connection could not be watched (" + e + ")"); // closed meanwhile: ours
+            }
+        }
+    }
+
+    private void check(SelectionKey key) {
+        Association a = (Association) key.attachment();
+        if (!key.isValid()) {
+            return; // we closed it ourselves
+        }
+        String cause;
+        try {
+            scratch.clear();
+            int n = a.control().read(scratch);
+            if (n == 0) {
+                return;
+            }
+            cause = n < 0 ? "the proxy closed the control connection" : unexpected(scratch);
+        } catch (IOException e) {
+            cause = "the control connection failed (" + e.getMessage() + ")";
+        }
+        key.cancel();
+        a.lost(cause);
+    }
+
+    /** Names what the proxy sent: a late reply (e.g. WinGate's REP 1) reads better than raw bytes. */
+    private static String unexpected(ByteBuffer bytes) {
+        bytes.flip();
+        int count = bytes.remaining();
+        try {
+            CommandReply reply = CommandReply.decode(bytes.duplicate());
+            if (reply != null) {
+                return "the proxy sent a reply on the control connection: " + ReplyCode.describe(reply.rep());
+            }
+        } catch (IOException notAReply) {
+            // fall through to the byte count
+        }
+        return "the proxy sent " + count + " unexpected byte(s) on the control connection";
+    }
+}

@@ -1,0 +1,14 @@
+package io.socksudp.agent.intercept;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+
+/** What the tunnel needs from the JDK's own channel internals, per JDK generation. */
+public interface ChannelAccess {
+
+    /** The real source of the datagram just received. */
+    InetSocketAddress actualSource(Object channel) throws IOException;
+
+    /** Connects the channel's OS socket to {@code relay}, leaving the JDK's view of the peer alone. */
+    void reconnect(Object channel, InetSocketAddress relay) throws IOException;
+}

@@ -1,0 +1,84 @@
+package io.socksudp.agent.intercept.nio;
+
+import io.socksudp.agent.intercept.ChannelAccess;
+
+import java.io.FileDescriptor;
+import java.io.IOException;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ProtocolFamily;
+
+/**
+ * Reaches into {@code sun.nio.ch.DatagramChannelImpl} (opened to the agent at start-up). Handles are looked
+ * up on first use, when the class is loaded anyway; racing lookups are harmless.
+ */
+public final class NioChannelAccess implements ChannelAccess {
+
+    /**
+     * {@code sourceSocketAddress()} caches its result per source, so for a steady stream from the relay this
+     * returns the same object without allocating. It must run exactly once per datagram (it swaps native
+     * buffers as it caches): the JDK's own later call is answered by our advice.
+     */
+    private volatile MethodHandle sourceSocketAddress;
+    private volatile MethodHandle fd;
+    private volatile MethodHandle family;
+    private volatile MethodHandle netConnect;
+
+    @Override
+    public InetSocketAddress actualSource(Object channel) throws IOException {
+        try {
+            MethodHandle h = sourceSocketAddress;
+            if (h == null) {
+                Method m = channel.getClass().getDeclaredMethod("sourceSocketAddress");
+                m.setAccessible(true);
+                h = MethodHandles.lookup().unreflect(m)
+                        .asType(MethodType.methodType(InetSocketAddress.class, Object.class));
+                sourceSocketAddress = h;
+            }
+            return (InetSocketAddress) h.invokeExact(channel);
+        } catch (IOException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IOException(t);
+        }
+    }
+
+    /** {@code sun.nio.ch.Net.connect(family, fd, address, port)}: what the channel's connect() itself does. */
+    @Override
+    public void reconnect(Object channel, InetSocketAddress relay) throws IOException {
+        try {
+            if (netConnect == null) {
+                Class<?> type = channel.getClass();
+                fd = getter(type, "fd", FileDescriptor.class);
+                family = getter(type, "family", ProtocolFamily.class);
+                Method connect = Class.forName("sun.nio.ch.Net").getDeclaredMethod("connect", ProtocolFamily.class,
+                        FileDescriptor.class, InetAddress.class, int.class);
+                connect.setAccessible(true);
+                netConnect = MethodHandles.lookup().unreflect(connect);
+            }
+            FileDescriptor descriptor = (FileDescriptor) fd.invokeExact(channel);
+            ProtocolFamily protocolFamily = (ProtocolFamily) family.invokeExact(channel);
+            int n = (int) netConnect.invokeExact(protocolFamily, descriptor, relay.getAddress(), relay.getPort());
+            if (n <= 0) {
+                throw new IOException("reconnecting to the relay " + relay + " returned " + n);
+            }
+        } catch (IOException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IOException(t);
+        }
+    }
+
+    private static MethodHandle getter(Class<?> type, String name, Class<?> fieldType)
+            throws ReflectiveOperationException {
+        Field f = type.getDeclaredField(name);
+        f.setAccessible(true);
+        return MethodHandles.lookup().unreflectGetter(f)
+                .asType(MethodType.methodType(fieldType, Object.class));
+    }
+}
