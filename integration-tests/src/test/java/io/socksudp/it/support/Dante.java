@@ -31,6 +31,8 @@ public final class Dante implements AutoCloseable, Diagnosable {
 
     public enum Auth { NONE, USERNAME }
 
+    private final Auth auth;
+
     private final Path dir;
     private final Path conf;
     private final Path log;
@@ -39,7 +41,8 @@ public final class Dante implements AutoCloseable, Diagnosable {
     private final ChildProcess process;
     private boolean closed;
 
-    private Dante(Path dir, Path conf, Path log, Path pidFile, int port, ChildProcess process) {
+    private Dante(Path dir, Path conf, Path log, Path pidFile, int port, ChildProcess process, Auth auth) {
+        this.auth = auth;
         this.dir = dir;
         this.conf = conf;
         this.log = log;
@@ -89,7 +92,7 @@ public final class Dante implements AutoCloseable, Diagnosable {
         AssertionError last = null;
         for (int attempt = 1; attempt <= 3; attempt++) {
             try {
-                return startOnce(auth);
+                return startOnce(auth, Ports.freeTcpPort());
             } catch (AssertionError e) {
                 last = e; // most likely the free port was taken meanwhile; try another
             }
@@ -97,14 +100,23 @@ public final class Dante implements AutoCloseable, Diagnosable {
         throw last;
     }
 
-    private static Dante startOnce(Auth auth) {
+    /**
+     * Stops this danted (all its processes) and starts a fresh one on the same port: a proxy restart, as
+     * clients see it. The returned fixture replaces this one.
+     */
+    public Dante restart(Duration downtime) throws InterruptedException {
+        close();
+        Thread.sleep(downtime.toMillis());
+        return startOnce(auth, port);
+    }
+
+    private static Dante startOnce(Auth auth, int port) {
         Path dir;
         try {
             dir = Files.createTempDirectory("socksudp-dante-");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        int port = Ports.freeTcpPort();
         Path conf = dir.resolve("danted.conf");
         Path log = dir.resolve("danted.log");
         Path pid = dir.resolve("danted.pid");
@@ -136,7 +148,7 @@ public final class Dante implements AutoCloseable, Diagnosable {
         // Foreground (no -D), one negotiate child to start with; setsid: a process group of its own.
         ChildProcess p = ChildProcess.start("danted",
                 List.of("/usr/bin/setsid", DANTED.toString(), "-f", conf.toString(), "-p", pid.toString(), "-N", "1"));
-        Dante d = new Dante(dir, conf, log, pid, port, p);
+        Dante d = new Dante(dir, conf, log, pid, port, p, auth);
         boolean ok = false;
         try {
             // "Dante/server[1/1] v1.4.2 running" comes once the mother has forked its first children.
