@@ -4,6 +4,7 @@ import io.socksudp.agent.association.AssociationManager;
 import io.socksudp.agent.association.ProxyClient;
 import io.socksudp.agent.bootstrap.Dispatch;
 import io.socksudp.agent.config.Config;
+import io.socksudp.agent.config.OnUnavailable;
 import io.socksudp.agent.intercept.ChannelTunnels;
 import io.socksudp.agent.intercept.DatagramInstrumentation;
 import io.socksudp.agent.intercept.Routing;
@@ -44,7 +45,7 @@ final class Installer {
 
         AssociationManager associations = new AssociationManager(new ProxyClient(config));
         Dispatch.install(new ChannelTunnels(associations, new Routing(config.nonProxyHosts()),
-                new NioChannelAccess()));
+                new NioChannelAccess(), config.onUnavailable() == OnUnavailable.DROP));
 
         instrument(inst, strategy);
         log.debug("socksudp active with {} ({})", strategy.name(), config);

@@ -13,6 +13,8 @@ public interface DatagramHooks {
 
     UdpTunnel peerTunnel(Object channel);
 
+    UdpTunnel peerSendTunnel(Object channel) throws IOException;
+
     UdpTunnel receiveTunnel(Object channel);
 
     InetSocketAddress sender(Object channel);

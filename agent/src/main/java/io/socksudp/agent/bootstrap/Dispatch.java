@@ -42,6 +42,15 @@ public final class Dispatch {
         return h == null ? null : h.peerTunnel(channel);
     }
 
+    /**
+     * As {@link #peerTunnel} for sending: also (re-)establishes the association, so a write never goes to a
+     * dead relay; throws when none can be had (unless the user chose to drop).
+     */
+    public static UdpTunnel peerSendTunnel(Object channel) throws IOException {
+        DatagramHooks h = hooks;
+        return h == null ? null : h.peerSendTunnel(channel);
+    }
+
     /** The tunnel that vets and unwraps what the channel receives next, or null for plain delivery. */
     public static UdpTunnel receiveTunnel(Object channel) {
         DatagramHooks h = hooks;

@@ -29,6 +29,12 @@ public abstract class UdpTunnel {
     /** Gathers and frames {@code srcs[offset..offset+length)} for the connected peer; one buffer, in an array. */
     public abstract ByteBuffer[] frameForPeer(ByteBuffer[] srcs, int offset, int length) throws IOException;
 
+    /**
+     * True when no association could be had and the user chose to drop such datagrams: the advice then skips
+     * the JDK's send and reports the datagram sent, as a datagram lost on the way would be.
+     */
+    public abstract boolean discarding();
+
     /** Where framed datagrams go: the relay of the current association. */
     public abstract InetSocketAddress relay();
 

@@ -9,6 +9,12 @@ public interface ChannelAccess {
     /** The real source of the datagram just received. */
     InetSocketAddress actualSource(Object channel) throws IOException;
 
+    /**
+     * Whether the socket has joined a multicast group: group traffic then arrives directly from the LAN's
+     * senders (multicast never goes through the relay), so such a socket accepts direct datagrams.
+     */
+    boolean hasJoinedGroups(Object channel) throws IOException;
+
     /** Connects the channel's OS socket to {@code relay}, leaving the JDK's view of the peer alone. */
     void reconnect(Object channel, InetSocketAddress relay) throws IOException;
 }

@@ -28,8 +28,11 @@ public final class ChannelTunnels implements DatagramHooks {
     private final Routing routing;
     private final ChannelAccess access;
     private final DropCounters drops = new DropCounters();
+    private final boolean dropWhenUnavailable;
 
-    public ChannelTunnels(AssociationManager associations, Routing routing, ChannelAccess access) {
+    public ChannelTunnels(AssociationManager associations, Routing routing, ChannelAccess access,
+                          boolean dropWhenUnavailable) {
+        this.dropWhenUnavailable = dropWhenUnavailable;
         this.associations = associations;
         this.routing = routing;
         this.access = access;
@@ -65,6 +68,18 @@ public final class ChannelTunnels implements DatagramHooks {
     public UdpTunnel peerTunnel(Object channel) {
         SocketTunnel t = tunnels.get(channel);
         return t == null ? null : t.forPeer();
+    }
+
+    @Override
+    public UdpTunnel peerSendTunnel(Object channel) throws IOException {
+        SocketTunnel t = tunnels.get(channel);
+        try {
+            return t == null ? null : t.forPeerSend(channel);
+        } catch (IOException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw internalError(e);
+        }
     }
 
     @Override
@@ -115,7 +130,8 @@ public final class ChannelTunnels implements DatagramHooks {
     private SocketTunnel tunnel(Object channel) {
         SocketTunnel t = tunnels.get(channel);
         if (t == null) {
-            t = tunnels.putIfAbsent(channel, new SocketTunnel(channel, associations, routing, access, drops));
+            t = tunnels.putIfAbsent(channel, new SocketTunnel(channel, associations, routing, access, drops,
+                    dropWhenUnavailable));
             if (channel instanceof Channel && !((Channel) channel).isOpen()) {
                 closed(channel); // lost a race with close(): never leave an association behind
             }

@@ -18,10 +18,10 @@ public final class DropCounters {
     void drop(DropReason reason, Object source) {
         long n = counts.incrementAndGet(reason.ordinal());
         if (n == 1) {
-            LOG.info("dropped a received datagram from {}: {} (further drops are counted and logged at debug)",
+            LOG.info("dropped a datagram ({}): {} (further drops are counted and logged at debug)",
                     source, reason.description());
         } else if (LOG.isDebugEnabled()) {
-            LOG.debug("dropped a received datagram from {}: {} ({} so far)", source, reason.description(), n);
+            LOG.debug("dropped a datagram ({}): {} ({} so far)", source, reason.description(), n);
         }
     }
 

@@ -1,7 +1,9 @@
 package io.socksudp.agent.intercept;
 
-/** Why a received datagram was not handed to the application. */
+/** Why a datagram was dropped: received ones not handed to the application, and discarded sends. */
 public enum DropReason {
+    /** Sent while no association could be had, and the user chose to drop such datagrams (onUnavailable). */
+    PROXY_UNAVAILABLE("sent while no association could be had (onUnavailable=drop)"),
     /** Neither from the relay nor from a source the bypass list lets through: a stray or spoofed datagram. */
     NOT_FROM_RELAY("not from the relay"),
     /** Relayed from a peer other than the one a connected socket is connected to. */

@@ -2,6 +2,7 @@ package io.socksudp.agent.intercept;
 
 import io.socksudp.agent.association.Association;
 import io.socksudp.agent.association.AssociationManager;
+import io.socksudp.agent.association.ProxyUnavailableException;
 import io.socksudp.agent.bootstrap.UdpTunnel;
 import io.socksudp.agent.socks.UdpHeader;
 import org.slf4j.Logger;
@@ -35,6 +36,7 @@ final class SocketTunnel extends UdpTunnel implements Association.LossListener {
     private final Routing routing;
     private final ChannelAccess access;
     private final DropCounters drops;
+    private final boolean dropWhenUnavailable;
 
     private volatile Association association;
     /** Set by the first association: from then on only the relay and bypassed sources are believed. */
@@ -46,6 +48,7 @@ final class SocketTunnel extends UdpTunnel implements Association.LossListener {
     private byte[] peerHeader;
 
     // Send side (channel write lock).
+    private boolean discard;
     private ByteBuffer sendBuffer;
     private InetSocketAddress sendRelay;
     private InetSocketAddress lastTarget;
@@ -72,7 +75,8 @@ final class SocketTunnel extends UdpTunnel implements Association.LossListener {
     private volatile long lostAtNanos;
 
     SocketTunnel(Object channel, AssociationManager associations, Routing routing, ChannelAccess access,
-                 DropCounters drops) {
+                 DropCounters drops, boolean dropWhenUnavailable) {
+        this.dropWhenUnavailable = dropWhenUnavailable;
         this.channel = new WeakReference<Object>(channel);
         this.associations = associations;
         this.routing = routing;
@@ -95,8 +99,27 @@ final class SocketTunnel extends UdpTunnel implements Association.LossListener {
         if (lastTargetDirect) {
             return null;
         }
-        sendRelay = associated(channel).relay();
+        return readyToSend(channel);
+    }
+
+    /** This tunnel with its association in place, or marked to discard (onUnavailable=drop). */
+    private UdpTunnel readyToSend(Object channel) throws IOException {
+        try {
+            sendRelay = associated(channel).relay();
+            discard = false;
+        } catch (ProxyUnavailableException e) {
+            if (!dropWhenUnavailable) {
+                throw e;
+            }
+            discard = true;
+            drops.drop(DropReason.PROXY_UNAVAILABLE, e.getMessage());
+        }
         return this;
+    }
+
+    @Override
+    public boolean discarding() {
+        return discard;
     }
 
     /** This tunnel when {@code target} is a host name the proxy is to resolve, else null. */
@@ -104,8 +127,7 @@ final class SocketTunnel extends UdpTunnel implements Association.LossListener {
         if (!target.isUnresolved() || routing.isDirect(target)) {
             return null; // resolved (the private send frames it), or bypassed: the JDK rejects it as usual
         }
-        sendRelay = associated(channel).relay();
-        return this;
+        return readyToSend(channel);
     }
 
     /** This tunnel when connecting to {@code target} goes through the proxy (associating first), else null. */
@@ -120,6 +142,11 @@ final class SocketTunnel extends UdpTunnel implements Association.LossListener {
     /** This tunnel when the socket is connected through it, else null. */
     UdpTunnel forPeer() {
         return peer != null ? this : null;
+    }
+
+    /** As {@link #forPeer()}, for a send: with the association (re-)established, or marked to discard. */
+    UdpTunnel forPeerSend(Object channel) throws IOException {
+        return peer != null ? readyToSend(channel) : null;
     }
 
     @Override
@@ -307,9 +334,9 @@ final class SocketTunnel extends UdpTunnel implements Association.LossListener {
         if (a != null && source.equals(a.relay())) {
             return unwrap(datagram, dst, source);
         }
-        if (!socksified || routing.acceptsDirectFrom(source)) {
+        if (!socksified || routing.acceptsDirectFrom(source) || access.hasJoinedGroups(channel)) {
             pendingSender = source;
-            return deliver(datagram, dst); // a plain socket so far, or a bypassed peer
+            return deliver(datagram, dst); // a plain socket so far, a bypassed peer, or a group member
         }
         drops.drop(DropReason.NOT_FROM_RELAY, source);
         return UNAVAILABLE;

@@ -19,29 +19,40 @@ final class DatagramChannelAdvice {
     private DatagramChannelAdvice() {
     }
 
-    /** {@code private int send(FileDescriptor fd, ByteBuffer src, InetSocketAddress target)}: unconnected sends. */
+    /**
+     * {@code private int send(FileDescriptor fd, ByteBuffer src, InetSocketAddress target)}: unconnected sends.
+     * The send advice all share one shape: the enter swaps in the framed datagram and the relay, or returns
+     * true to skip the JDK's send when the tunnel discards (onUnavailable=drop); the exit turns the JDK's count
+     * of framed bytes into the application's count of payload bytes.
+     */
     static final class Send {
 
-        @Advice.OnMethodEnter
-        static void enter(@Advice.This Object channel,
-                          @Advice.Argument(value = 1, readOnly = false) ByteBuffer src,
-                          @Advice.Argument(value = 2, readOnly = false) InetSocketAddress target,
-                          @Advice.Local("tunnel") UdpTunnel tunnel,
-                          @Advice.Local("payload") ByteBuffer payload) throws IOException {
+        @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class)
+        static boolean enter(@Advice.This Object channel,
+                             @Advice.Argument(value = 1, readOnly = false) ByteBuffer src,
+                             @Advice.Argument(value = 2, readOnly = false) InetSocketAddress target,
+                             @Advice.Local("tunnel") UdpTunnel tunnel,
+                             @Advice.Local("payload") ByteBuffer payload) throws IOException {
             tunnel = Dispatch.sendTunnel(channel, target);
-            if (tunnel != null) {
-                payload = src;
-                src = tunnel.frame(payload, target);
-                target = tunnel.relay();
+            if (tunnel == null) {
+                return false;
             }
+            payload = src;
+            if (tunnel.discarding()) {
+                return true;
+            }
+            src = tunnel.frame(payload, target);
+            target = tunnel.relay();
+            return false;
         }
 
         @Advice.OnMethodExit
-        static void exit(@Advice.Return(readOnly = false) int written,
+        static void exit(@Advice.Enter boolean discarded,
+                         @Advice.Return(readOnly = false) int written,
                          @Advice.Local("tunnel") UdpTunnel tunnel,
                          @Advice.Local("payload") ByteBuffer payload) {
             if (tunnel != null) {
-                written = tunnel.sent(payload, written);
+                written = tunnel.sent(payload, discarded ? Integer.MAX_VALUE : written);
             }
         }
     }
@@ -53,28 +64,36 @@ final class DatagramChannelAdvice {
      */
     static final class PublicSend {
 
-        @Advice.OnMethodEnter
-        static void enter(@Advice.This Object channel,
-                          @Advice.Argument(value = 0, readOnly = false) ByteBuffer src,
-                          @Advice.Argument(value = 1, readOnly = false) SocketAddress target,
-                          @Advice.Local("tunnel") UdpTunnel tunnel,
-                          @Advice.Local("payload") ByteBuffer payload) throws IOException {
-            tunnel = Dispatch.peerTunnel(channel);
-            if (tunnel != null) {
-                payload = src;
-                src = tunnel.frameForPeer(payload);
-                return;
+        @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class)
+        static boolean enter(@Advice.This Object channel,
+                             @Advice.Argument(value = 0, readOnly = false) ByteBuffer src,
+                             @Advice.Argument(value = 1, readOnly = false) SocketAddress target,
+                             @Advice.Local("tunnel") UdpTunnel tunnel,
+                             @Advice.Local("payload") ByteBuffer payload) throws IOException {
+            tunnel = Dispatch.peerSendTunnel(channel);
+            boolean connected = tunnel != null;
+            if (!connected) {
+                tunnel = Dispatch.sendTunnelForName(channel, target);
+                if (tunnel == null) {
+                    return false;
+                }
             }
-            tunnel = Dispatch.sendTunnelForName(channel, target);
-            if (tunnel != null) {
-                payload = src;
+            payload = src;
+            if (tunnel.discarding()) {
+                return true;
+            }
+            if (connected) {
+                src = tunnel.frameForPeer(payload);
+            } else {
                 src = tunnel.frame(payload, (InetSocketAddress) target);
                 target = tunnel.relay();
             }
+            return false;
         }
 
         @Advice.OnMethodExit(onThrowable = IOException.class)
-        static void exit(@Advice.Return(readOnly = false) int written,
+        static void exit(@Advice.Enter boolean discarded,
+                         @Advice.Return(readOnly = false) int written,
                          @Advice.Thrown(readOnly = false) Throwable thrown,
                          @Advice.Local("tunnel") UdpTunnel tunnel,
                          @Advice.Local("payload") ByteBuffer payload) {
@@ -82,7 +101,7 @@ final class DatagramChannelAdvice {
                 return;
             }
             if (thrown == null) {
-                written = tunnel.sent(payload, written);
+                written = tunnel.sent(payload, discarded ? Integer.MAX_VALUE : written);
             } else if (tunnel.relayFailed(thrown)) {
                 thrown = null; // the relay is gone: this datagram is lost, as UDP may lose it
                 written = tunnel.sent(payload, Integer.MAX_VALUE);
@@ -93,20 +112,26 @@ final class DatagramChannelAdvice {
     /** {@code public int write(ByteBuffer)}: connected only. */
     static final class Write {
 
-        @Advice.OnMethodEnter
-        static void enter(@Advice.This Object channel,
-                          @Advice.Argument(value = 0, readOnly = false) ByteBuffer src,
-                          @Advice.Local("tunnel") UdpTunnel tunnel,
-                          @Advice.Local("payload") ByteBuffer payload) throws IOException {
-            tunnel = Dispatch.peerTunnel(channel);
-            if (tunnel != null) {
-                payload = src;
-                src = tunnel.frameForPeer(payload);
+        @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class)
+        static boolean enter(@Advice.This Object channel,
+                             @Advice.Argument(value = 0, readOnly = false) ByteBuffer src,
+                             @Advice.Local("tunnel") UdpTunnel tunnel,
+                             @Advice.Local("payload") ByteBuffer payload) throws IOException {
+            tunnel = Dispatch.peerSendTunnel(channel);
+            if (tunnel == null) {
+                return false;
             }
+            payload = src;
+            if (tunnel.discarding()) {
+                return true;
+            }
+            src = tunnel.frameForPeer(payload);
+            return false;
         }
 
         @Advice.OnMethodExit(onThrowable = IOException.class)
-        static void exit(@Advice.Return(readOnly = false) int written,
+        static void exit(@Advice.Enter boolean discarded,
+                         @Advice.Return(readOnly = false) int written,
                          @Advice.Thrown(readOnly = false) Throwable thrown,
                          @Advice.Local("tunnel") UdpTunnel tunnel,
                          @Advice.Local("payload") ByteBuffer payload) {
@@ -114,7 +139,7 @@ final class DatagramChannelAdvice {
                 return;
             }
             if (thrown == null) {
-                written = tunnel.sent(payload, written);
+                written = tunnel.sent(payload, discarded ? Integer.MAX_VALUE : written);
             } else if (tunnel.relayFailed(thrown)) {
                 thrown = null; // the relay is gone: this datagram is lost, as UDP may lose it
                 written = tunnel.sent(payload, Integer.MAX_VALUE);
@@ -125,34 +150,47 @@ final class DatagramChannelAdvice {
     /** {@code public long write(ByteBuffer[] srcs, int offset, int length)}: connected, gathering. */
     static final class GatheringWrite {
 
-        @Advice.OnMethodEnter
-        static void enter(@Advice.This Object channel,
-                          @Advice.Argument(value = 0, readOnly = false) ByteBuffer[] srcs,
-                          @Advice.Argument(value = 1, readOnly = false) int offset,
-                          @Advice.Argument(value = 2, readOnly = false) int length,
-                          @Advice.Local("tunnel") UdpTunnel tunnel,
-                          @Advice.Local("payloads") ByteBuffer[] payloads,
-                          @Advice.Local("offset") int payloadOffset,
-                          @Advice.Local("length") int payloadLength) throws IOException {
-            tunnel = Dispatch.peerTunnel(channel);
-            if (tunnel != null) {
-                payloads = srcs;
-                payloadOffset = offset;
-                payloadLength = length;
-                srcs = tunnel.frameForPeer(payloads, offset, length);
-                offset = 0;
-                length = 1;
+        @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class)
+        static boolean enter(@Advice.This Object channel,
+                             @Advice.Argument(value = 0, readOnly = false) ByteBuffer[] srcs,
+                             @Advice.Argument(value = 1, readOnly = false) int offset,
+                             @Advice.Argument(value = 2, readOnly = false) int length,
+                             @Advice.Local("tunnel") UdpTunnel tunnel,
+                             @Advice.Local("payloads") ByteBuffer[] payloads,
+                             @Advice.Local("offset") int payloadOffset,
+                             @Advice.Local("length") int payloadLength) throws IOException {
+            tunnel = Dispatch.peerSendTunnel(channel);
+            if (tunnel == null) {
+                return false;
             }
+            payloads = srcs;
+            payloadOffset = offset;
+            payloadLength = length;
+            if (tunnel.discarding()) {
+                return true;
+            }
+            srcs = tunnel.frameForPeer(payloads, offset, length);
+            offset = 0;
+            length = 1;
+            return false;
         }
 
-        @Advice.OnMethodExit
-        static void exit(@Advice.Return(readOnly = false) long written,
+        @Advice.OnMethodExit(onThrowable = IOException.class)
+        static void exit(@Advice.Enter boolean discarded,
+                         @Advice.Return(readOnly = false) long written,
+                         @Advice.Thrown(readOnly = false) Throwable thrown,
                          @Advice.Local("tunnel") UdpTunnel tunnel,
                          @Advice.Local("payloads") ByteBuffer[] payloads,
                          @Advice.Local("offset") int payloadOffset,
                          @Advice.Local("length") int payloadLength) {
-            if (tunnel != null) {
-                written = tunnel.sent(payloads, payloadOffset, payloadLength, written);
+            if (tunnel == null) {
+                return;
+            }
+            if (thrown == null) {
+                written = tunnel.sent(payloads, payloadOffset, payloadLength, discarded ? Long.MAX_VALUE : written);
+            } else if (tunnel.relayFailed(thrown)) {
+                thrown = null; // the relay is gone: this datagram is lost, as UDP may lose it
+                written = tunnel.sent(payloads, payloadOffset, payloadLength, Long.MAX_VALUE);
             }
         }
     }

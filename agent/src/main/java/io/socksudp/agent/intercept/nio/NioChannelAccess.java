@@ -28,6 +28,24 @@ public final class NioChannelAccess implements ChannelAccess {
     private volatile MethodHandle fd;
     private volatile MethodHandle family;
     private volatile MethodHandle netConnect;
+    private volatile MethodHandle registry;
+
+    /** The channel's {@code MembershipRegistry}, created by its first join(). */
+    @Override
+    public boolean hasJoinedGroups(Object channel) throws IOException {
+        try {
+            MethodHandle h = registry;
+            if (h == null) {
+                h = getter(channel.getClass(), "registry", Object.class);
+                registry = h;
+            }
+            return (Object) h.invokeExact(channel) != null;
+        } catch (IOException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IOException(t);
+        }
+    }
 
     @Override
     public InetSocketAddress actualSource(Object channel) throws IOException {
@@ -74,11 +92,11 @@ public final class NioChannelAccess implements ChannelAccess {
         }
     }
 
-    private static MethodHandle getter(Class<?> type, String name, Class<?> fieldType)
+    private static MethodHandle getter(Class<?> type, String name, Class<?> resultType)
             throws ReflectiveOperationException {
         Field f = type.getDeclaredField(name);
         f.setAccessible(true);
         return MethodHandles.lookup().unreflectGetter(f)
-                .asType(MethodType.methodType(fieldType, Object.class));
+                .asType(MethodType.methodType(resultType, Object.class));
     }
 }
