@@ -982,6 +982,7 @@ public final class Probe {
     private static void unresolvedLocalhost() throws IOException {
         InetSocketAddress name = InetSocketAddress.createUnresolved("localhost", peerPort);
         try (DatagramChannel ch = local(DatagramChannel.open())) {
+            channelRoundTrip(ch, ascii("first"), peer, "first");
             channelRoundTrip(ch, ascii("by-name"), name, "send");
             try {
                 ch.connect(name);
