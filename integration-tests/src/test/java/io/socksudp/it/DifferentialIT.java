@@ -254,9 +254,32 @@ class DifferentialIT {
         }
     }
 
+    /**
+     * The suite can fail: an agent that leaves loopback direct (the default bypass list) yields the same transcript as
+     * the direct run, and only the far-side check notices. It must.
+     */
+    @ParameterizedTest(name = "{0}: the far-side check catches datagrams that bypass the relay")
+    @MethodSource("jdks")
+    @Timeout(200)
+    void farSideCheckCatchesABypass(Jdk jdk) {
+        jdk.assumePresent();
+        Run direct = direct(jdk, "channel.blocking.echo");
+        Run bypassed = run(jdk, "channel.blocking.echo", Via.BYPASSED);
+        check(direct.transcript.equals(bypassed.transcript), "a bypassed run should look direct" + bypassed.describe());
+        AssertionError caught = null;
+        try {
+            bypassed.assertFarSide();
+        } catch (AssertionError e) {
+            caught = e;
+        }
+        check(caught != null && caught.getMessage().contains("the probe's own port"), "the far-side check did not"
+                + " notice datagrams sent around the relay" + bypassed.describe());
+    }
+
     // ================================================================= running the probe
 
-    enum Via { DIRECT, REFERENCE_RELAY, DANTE }
+    /** BYPASSED: the agent and the reference relay, but loopback bypassed (the default), judged as REFERENCE_RELAY. */
+    enum Via { DIRECT, REFERENCE_RELAY, DANTE, BYPASSED }
 
     private static ChildJvm.Builder probe(Jdk jdk, String scenario, Via via, String... jvmArgs) {
         ChildJvm.Builder b = ChildJvm.builder("probe " + jdk + " " + scenario + " " + via).javaHome(jdk.home())
@@ -265,6 +288,7 @@ class DifferentialIT {
         switch (via) {
             case REFERENCE_RELAY -> Demos.socksified(b, relay.address()).args("--junk-self");
             case DANTE -> Demos.socksified(b, dante.address()).args("--junk-self");
+            case BYPASSED -> b.withAgent().sysProp("socksudp.proxy", relay.address());
             default -> { }
         }
         return b;
@@ -356,7 +380,7 @@ class DifferentialIT {
             switch (via) {
                 case DIRECT -> check(locals.containsAll(seen), "direct run: the peer saw ports " + seen
                         + " that are not the probe's own " + locals + describe());
-                case REFERENCE_RELAY -> {
+                case REFERENCE_RELAY, BYPASSED -> {
                     Set<Integer> external = relay.externalAddresses().stream().map(a -> a.getPort())
                             .collect(Collectors.toSet());
                     for (int p : seen) {
