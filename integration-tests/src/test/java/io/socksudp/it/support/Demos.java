@@ -176,10 +176,13 @@ public final class Demos {
     }
 
     public static ReferenceRelay startReferenceRelay(String user, String password) {
-        ChildJvm.Builder b = demo("reference-relay", REFERENCE_RELAY).args("--port", "0", "--bind", "127.0.0.1");
-        if (user != null) {
-            b.args("--user", user, "--password", password);
-        }
+        return user == null ? startReferenceRelayWith() : startReferenceRelayWith("--user", user, "--password", password);
+    }
+
+    /** The reference relay on 127.0.0.1 with extra arguments, e.g. {@code --external ::} (dual-stack far side). */
+    public static ReferenceRelay startReferenceRelayWith(String... extraArgs) {
+        ChildJvm.Builder b = demo("reference-relay", REFERENCE_RELAY).args("--port", "0", "--bind", "127.0.0.1")
+                .args(extraArgs);
         ChildJvm jvm = b.start();
         try {
             Matcher m = jvm.awaitStdout("^READY (\\d+)", STARTUP);

@@ -23,6 +23,16 @@ public final class TestEnv {
         return existingDir("socksudp.appLibs", "the ShadingIT application's libraries (maven-dependency-plugin copy)");
     }
 
+    /** target/dnsjava-libs: dnsjava and SLF4J for DnsjavaIT's application. */
+    public static Path dnsjavaLibs() {
+        return existingDir("socksudp.dnsjavaLibs", "dnsjava's jars (maven-dependency-plugin copy)");
+    }
+
+    /** target/netty-libs: Netty's jars for NettyIT's application. */
+    public static Path nettyLibs() {
+        return existingDir("socksudp.nettyLibs", "Netty's jars (maven-dependency-plugin copy)");
+    }
+
     /** target/test-classes, which also holds the small test applications in io.socksudp.it.app. */
     public static Path testClasses() {
         return existingDir("socksudp.testClasses", "the integration tests' compiled classes");
