@@ -226,7 +226,7 @@ class DifferentialIT {
         assertAssociationReleased(jdk, "lifecycle.close", "CLOSED", Duration.ofSeconds(2));
     }
 
-    @ParameterizedTest(name = "{0}: an unclosed socket's association is released when it is collected")
+    @ParameterizedTest(name = "{0}: an unclosed socket gives its association back once collected")
     @MethodSource("jdks")
     @Timeout(200)
     void garbageCollectionReleasesTheAssociation(Jdk jdk) {
