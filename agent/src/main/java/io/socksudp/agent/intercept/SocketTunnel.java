@@ -10,6 +10,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.lang.ref.WeakReference;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.PortUnreachableException;
 import java.net.SocketAddress;
@@ -90,12 +91,11 @@ final class SocketTunnel extends UdpTunnel implements Association.LossListener {
         if (current != null && target == current.relay()) {
             return null; // framed already, on the way in (a send to a host name): our own relay address object
         }
-        if (target != lastTarget) {
-            // Identity, as the JDK's own target cache does: apps resend to the same address object.
+        if (!sameDestination(target, lastTarget)) {
             lastTargetDirect = routing.isDirect(target);
             lastTargetHeader = lastTargetDirect ? null : UdpHeader.encode(target);
-            lastTarget = target;
         }
+        lastTarget = target; // so frame() finds it by identity
         if (lastTargetDirect) {
             return null;
         }
@@ -120,6 +120,24 @@ final class SocketTunnel extends UdpTunnel implements Association.LossListener {
     @Override
     public boolean discarding() {
         return discard;
+    }
+
+    /**
+     * By value, without allocating: DatagramSocket.send builds a new InetSocketAddress for every datagram (from
+     * the packet's InetAddress, the same object each time), so identity alone would miss on every send.
+     */
+    private static boolean sameDestination(InetSocketAddress a, InetSocketAddress b) {
+        if (a == b) {
+            return true;
+        }
+        if (b == null || a.getPort() != b.getPort()) {
+            return false;
+        }
+        InetAddress address = a.getAddress();
+        if (address == null) {
+            return b.getAddress() == null && a.getHostString().equals(b.getHostString());
+        }
+        return address == b.getAddress() || address.equals(b.getAddress());
     }
 
     /** This tunnel when {@code target} is a host name the proxy is to resolve, else null. */
