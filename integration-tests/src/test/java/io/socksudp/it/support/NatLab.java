@@ -27,8 +27,9 @@ import org.junit.jupiter.api.Assumptions;
  *
  * The NATs do {@code iptables -t nat -A POSTROUTING -o wan0 -j MASQUERADE} with {@code ip_forward=1}, inside their
  * own namespace only; each can instead rewrite UDP ports ({@code --to-ports A-B}) or randomise them
- * ({@code --random-fully}, a NAT whose mapping depends on the destination). The public host has no route to
- * 10.0.0.0/8: it can only answer through the NATs. Every name starts with a prefix unique to this lab (pid and
+ * ({@code --random-fully}, a NAT whose mapping depends on the destination). The public host's default route
+ * points at {@value #GATEWAY_IP}, which nobody answers for: it cannot reach 10.0.0.0/8, only answer through the
+ * NATs. Every name starts with a prefix unique to this lab (pid and
  * counter); {@link #close()} (also run by a shutdown hook) kills whatever still runs inside the lab's namespaces
  * and deletes them, and with them every veth and the bridge. Nothing outside these namespaces is touched.
  */
@@ -67,6 +68,8 @@ public final class NatLab implements AutoCloseable, Diagnosable {
     public static final String CLIENT_NAT_IP = "198.51.100.2";
     public static final String PEER_IP = "10.2.0.2";
     public static final String PEER_NAT_IP = "198.51.100.3";
+    /** The public host's default gateway: an address on the bridge that nobody has. */
+    public static final String GATEWAY_IP = "198.51.100.1";
 
     private static final Path IP = Paths.get("/usr/sbin/ip");
     private static final Path IPTABLES = Paths.get("/usr/sbin/iptables");
@@ -146,6 +149,10 @@ public final class NatLab implements AutoCloseable, Diagnosable {
         s.add("ip -n " + wan + " link set pub master br0 up");
         s.add("ip -n " + ns(Host.PUBLIC) + " addr add " + PUBLIC_IP + "/24 dev eth0");
         s.add("ip -n " + ns(Host.PUBLIC) + " link set eth0 up");
+        // Like any internet host, a default route (to a gateway nobody answers for: nothing leaves the lab). With
+        // no route at all, danted would refuse a UDP ASSOCIATE naming a private address with REP 4 instead of
+        // accepting it and then dropping everything, which is what a real server on the internet does.
+        s.add("ip -n " + ns(Host.PUBLIC) + " route add default via " + GATEWAY_IP);
         nat(s, Host.CLIENT_NAT, Host.CLIENT, "cnat", CLIENT_NAT_IP, "10.1.0.1", CLIENT_IP, clientNat);
         nat(s, Host.PEER_NAT, Host.PEER, "pnat", PEER_NAT_IP, "10.2.0.1", PEER_IP, peerNat);
         Result r = shell(String.join("\n", s), COMMAND_TIMEOUT);
