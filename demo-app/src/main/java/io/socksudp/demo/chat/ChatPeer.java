@@ -51,6 +51,10 @@ public final class ChatPeer {
     private InetSocketAddress peerEndpoint;
     private InetSocketAddress seenAs;
     private int sendFailures;
+    private int resends;
+    /** Per message: the endpoint it was last reported as sent to (resends to the same endpoint stay quiet). */
+    private final java.util.Map<Integer, InetSocketAddress> reported = new java.util.HashMap<>();
+    private InetSocketAddress keepAliveReported;
 
     private ChatPeer(Settings settings, PrintStream out, DatagramSocket socket) {
         this.settings = settings;
@@ -142,6 +146,7 @@ public final class ChatPeer {
                 print("FAILED timeout after " + now + " ms: " + ackedCount() + "/" + settings.count()
                         + " acknowledged, " + received.size() + "/" + settings.expect() + " received from "
                         + settings.peer() + (peerEndpoint == null ? " (never learned its endpoint)" : "")
+                        + (resends > 0 ? ", " + resends + " resends" : "")
                         + (sendFailures > 0 ? ", " + sendFailures + " sends failed" : ""));
                 return 1;
             }
@@ -196,13 +201,21 @@ public final class ChatPeer {
         for (int seq = 1; seq <= settings.count(); seq++) {
             if (!acked[seq]) {
                 String text = text(seq);
-                send("MSG " + settings.name() + " " + seq + " " + text, peerEndpoint,
-                        "sent " + seq + " to " + settings.peer() + " at " + Addresses.format(peerEndpoint) + ": " + text);
+                boolean quiet = peerEndpoint.equals(reported.put(seq, peerEndpoint));
+                resends += quiet ? 1 : 0;
+                send("MSG " + settings.name() + " " + seq + " " + text, peerEndpoint, quiet ? null
+                        : "sent " + seq + " to " + settings.peer() + " at " + Addresses.format(peerEndpoint) + ": "
+                                + text + " (resent every " + settings.intervalMillis() + " ms until acknowledged)");
                 sent = true;
             }
         }
         if (!sent && received.size() < settings.expect()) {
-            punch("keeping the hole open");
+            if (peerEndpoint.equals(keepAliveReported)) {
+                send("PUNCH " + settings.name(), peerEndpoint, null);
+            } else {
+                keepAliveReported = peerEndpoint;
+                punch("keeping the hole open, every " + settings.intervalMillis() + " ms");
+            }
         }
     }
 
