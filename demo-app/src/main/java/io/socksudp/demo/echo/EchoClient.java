@@ -22,7 +22,7 @@ import java.util.Set;
  */
 public final class EchoClient {
     static final String USAGE = "usage: EchoClient --server HOST:PORT [--count N] [--size BYTES] [--channel]"
-            + " [--timeout MS] [--bind ADDR] [--interval MS]";
+            + " [--timeout MS] [--bind ADDR] [--interval MS] [--attempts N] [--first-send-to HOST:PORT]";
     /** The largest UDP payload IPv4 can carry. */
     static final int MAX_PAYLOAD = 65507;
 
@@ -31,7 +31,11 @@ public final class EchoClient {
 
     /** What one run is asked to do. {@code size < 0} means the bare text {@code ping <i>}. */
     record Settings(InetSocketAddress server, int count, int size, boolean useChannel, int timeoutMillis,
-                    InetSocketAddress bind, int intervalMillis) {
+                    InetSocketAddress bind, int intervalMillis, int attempts, InetSocketAddress firstSendTo) {
+        Settings(InetSocketAddress server, int count, int size, boolean useChannel, int timeoutMillis,
+                 InetSocketAddress bind, int intervalMillis) {
+            this(server, count, size, useChannel, timeoutMillis, bind, intervalMillis, 1, null);
+        }
     }
 
     public static void main(String[] args) {
@@ -57,7 +61,7 @@ public final class EchoClient {
 
     static Settings parse(String[] argv) throws UsageException, IOException {
         Args args = Args.parse(argv, Set.of("--channel"), Set.of("--server", "--count", "--size", "--timeout", "--bind",
-                "--interval"));
+                "--interval", "--attempts", "--first-send-to"));
         InetSocketAddress server = Addresses.parseHostPort(args.required("--server"));
         if (server.getPort() == 0) {
             throw new UsageException("--server needs a non-zero port");
@@ -71,7 +75,12 @@ public final class EchoClient {
                 : null;
         // No --bind: the wildcard address and an ephemeral port, as an ordinary program would get.
         InetSocketAddress bind = bindIp == null ? new InetSocketAddress(0) : new InetSocketAddress(bindIp, 0);
-        return new Settings(server, count, size, args.flag("--channel"), timeout, bind, interval);
+        int attempts = args.intValue("--attempts", 1, 1, 1000);
+        InetSocketAddress firstSendTo = args.value("--first-send-to").isPresent()
+                ? Addresses.parseHostPort(args.value("--first-send-to").get())
+                : null;
+        return new Settings(server, count, size, args.flag("--channel"), timeout, bind, interval, attempts,
+                firstSendTo);
     }
 
     /** Runs the whole exchange; returns null on success, or what went wrong. */
@@ -80,20 +89,41 @@ public final class EchoClient {
         try (UdpEndpoint endpoint = UdpEndpoint.open(settings.bind(), settings.useChannel())) {
             out.println("echo-client: local " + Addresses.format(endpoint.localAddress()) + " (" + endpoint.kind() + ")");
             byte[] buffer = new byte[65536];
+            if (settings.firstSendTo() != null) {
+                // e.g. a closed port, whose ICMP port-unreachable some relays take as the end of the association
+                byte[] probe = "probe".getBytes(StandardCharsets.US_ASCII);
+                endpoint.send(probe, probe.length, settings.firstSendTo());
+                out.println("echo-client: sent " + probe.length + " bytes to "
+                        + Addresses.format(settings.firstSendTo()) + " first");
+                Thread.sleep(200);
+            }
             for (int i = 1; i <= settings.count(); i++) {
                 if (i > 1 && settings.intervalMillis() > 0) {
                     // Lets an observer (the demo) finish telling one round trip before the next begins.
                     Thread.sleep(settings.intervalMillis());
                 }
                 byte[] payload = payload(i, settings.size());
-                endpoint.send(payload, payload.length, settings.server());
-                out.println("echo-client: sent " + payload.length + " bytes to " + server);
-                UdpEndpoint.Received reply;
-                try {
-                    reply = endpoint.receive(buffer, settings.timeoutMillis());
-                } catch (SocketTimeoutException e) {
-                    return "no reply to datagram " + i + " within " + settings.timeoutMillis() + " ms ("
-                            + (i - 1) + "/" + settings.count() + " replies)";
+                UdpEndpoint.Received reply = null;
+                for (int attempt = 1; reply == null; attempt++) {
+                    try {
+                        endpoint.send(payload, payload.length, settings.server());
+                        out.println("echo-client: sent " + payload.length + " bytes to " + server
+                                + (attempt > 1 ? " (attempt " + attempt + ")" : ""));
+                        reply = receiveFrom(endpoint, buffer, settings, payload, out);
+                    } catch (SocketTimeoutException e) {
+                        if (attempt >= settings.attempts()) {
+                            return "no reply to datagram " + i + " within " + settings.timeoutMillis() + " ms"
+                                    + (attempt > 1 ? " in each of " + attempt + " attempts" : "") + " ("
+                                    + (i - 1) + "/" + settings.count() + " replies)";
+                        }
+                        out.println("echo-client: no reply within " + settings.timeoutMillis() + " ms, resending");
+                    } catch (IOException e) {
+                        if (attempt >= settings.attempts()) {
+                            throw e;
+                        }
+                        out.println("echo-client: " + e + ", retrying in " + settings.timeoutMillis() + " ms");
+                        Thread.sleep(settings.timeoutMillis());
+                    }
                 }
                 out.println("echo-client: reply " + reply.length() + " bytes from " + Addresses.format(reply.source()));
                 // The agent's contract: the program sees the remote peer, never the relay.
@@ -111,6 +141,23 @@ public final class EchoClient {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return "interrupted";
+        }
+    }
+
+    /**
+     * The next datagram; with several attempts allowed, a late echo of an earlier datagram (another payload) is
+     * skipped rather than taken for this one's reply.
+     */
+    private static UdpEndpoint.Received receiveFrom(UdpEndpoint endpoint, byte[] buffer, Settings settings,
+                                                    byte[] payload, PrintStream out) throws IOException {
+        while (true) {
+            UdpEndpoint.Received reply = endpoint.receive(buffer, settings.timeoutMillis());
+            if (settings.attempts() > 1 && settings.server().equals(reply.source())
+                    && !Arrays.equals(payload, 0, payload.length, buffer, 0, reply.length())) {
+                out.println("echo-client: skipped a late reply (" + reply.length() + " bytes) to an earlier datagram");
+                continue;
+            }
+            return reply;
         }
     }
 

@@ -6,6 +6,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -23,6 +24,8 @@ final class ControlConnection implements Runnable {
     private final Socket socket;
     private final RelayContext context;
     private final InetSocketAddress peer;
+    private volatile int associationNumber;
+    private volatile UdpAssociation association;
 
     ControlConnection(Socket socket, RelayContext context) {
         this.socket = socket;
@@ -114,6 +117,10 @@ final class ControlConnection implements Runnable {
             refuse(out, Socks5.REP_COMMAND_NOT_SUPPORTED, Socks5.commandName(command) + " not supported");
             return null;
         }
+        if (context.options().has(Misbehaviour.REFUSE_UDP)) {
+            refuse(out, Socks5.REP_COMMAND_NOT_SUPPORTED, "UDP ASSOCIATE not supported (refuse-udp)");
+            return null;
+        }
         return destination;
     }
 
@@ -121,15 +128,73 @@ final class ControlConnection implements Runnable {
             throws IOException {
         UdpAssociation association;
         try {
-            association = UdpAssociation.open(context, peer, socket.getLocalAddress(), requested);
+            association = UdpAssociation.open(context, peer, socket.getLocalAddress(), requested,
+                    reason -> failAndClose(out));
         } catch (IOException e) {
             refuse(out, Socks5.REP_GENERAL_FAILURE, "cannot open UDP sockets: " + e.getMessage());
             return;
         }
+        this.association = association;
+        this.associationNumber = association.number();
+        context.register(association.number(), this);
         try (association) {
-            out.write(Socks5.reply(Socks5.REP_SUCCEEDED, association.relayAddress()));
-            out.flush();
+            synchronized (out) {
+                out.write(Socks5.reply(Socks5.REP_SUCCEEDED, advertised(association.relayAddress())));
+                out.flush();
+            }
+            context.scheduleRandomDrop(this);
             drainUntilEof(in);
+        } finally {
+            context.unregister(association.number());
+        }
+    }
+
+    /** BND.ADDR:BND.PORT as this relay advertises it: the real relay address unless a BND misbehaviour is on. */
+    private InetSocketAddress advertised(InetSocketAddress relay) throws IOException {
+        if (context.options().has(Misbehaviour.BND_WILDCARD)) {
+            return new InetSocketAddress(InetAddress.getByAddress(new byte[4]), relay.getPort());
+        }
+        if (context.options().has(Misbehaviour.BND_UNREACHABLE)) {
+            return new InetSocketAddress(InetAddress.getByName(RelayOptions.UNREACHABLE_BND), relay.getPort());
+        }
+        return relay;
+    }
+
+    /** ICMP_TEARDOWN (WinGate): reply 0x01 on the control connection, then close it. */
+    private void failAndClose(OutputStream out) {
+        try {
+            synchronized (out) {
+                out.write(Socks5.reply(Socks5.REP_GENERAL_FAILURE, null));
+                out.flush();
+            }
+        } catch (IOException ignored) {
+            // the client went away already
+        }
+        closeSocket();
+    }
+
+    /** The association number once UDP ASSOCIATE succeeded, else 0. */
+    int associationNumber() {
+        return associationNumber;
+    }
+
+    /** Closes the control connection on purpose (and so the association), with an event saying why. */
+    void drop(String reason) {
+        if (!socket.isClosed()) {
+            context.emit(new RelayEvent.ControlDropped(associationNumber, reason));
+            UdpAssociation current = association;
+            if (current != null) {
+                current.close(); // at once, not when the control thread notices
+            }
+            closeSocket();
+        }
+    }
+
+    private void closeSocket() {
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // closing anyway
         }
     }
 

@@ -25,7 +25,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class ReferenceRelay implements AutoCloseable {
     static final String USAGE = "usage: ReferenceRelay [--bind ADDR] [--port N] [--user U --password P]"
-            + " [--external ADDR]";
+            + " [--external ADDR] [--misbehave NAME[,NAME...]] [--drop-after-ms MS] [--seed N]";
     private static final long CLOSE_WAIT_MILLIS = 2000;
 
     private final RelayContext context;
@@ -74,6 +74,35 @@ public final class ReferenceRelay implements AutoCloseable {
         return context.options();
     }
 
+    /** Numbers of the associations alive now, in order. */
+    public java.util.List<Integer> liveAssociations() {
+        return java.util.List.copyOf(context.live().keySet());
+    }
+
+    /**
+     * Closes the control connection of one association, as a server or middlebox dropping it would: the association
+     * and its relay port end at once. Returns false if no such association is alive.
+     */
+    public boolean dropAssociation(int association) {
+        ControlConnection connection = context.live().get(association);
+        if (connection == null) {
+            return false;
+        }
+        connection.drop("dropped by the relay's owner");
+        return true;
+    }
+
+    /** Drops every live association's control connection (the listener keeps accepting); returns how many. */
+    public int dropAll() {
+        int n = 0;
+        for (Integer association : liveAssociations()) {
+            if (dropAssociation(association)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     private void acceptLoop() {
         while (!closed) {
             Socket socket;
@@ -102,6 +131,7 @@ public final class ReferenceRelay implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        context.shutdown();
         closeQuietly(listener);
         connections.keySet().forEach(ReferenceRelay::closeQuietly);
         long deadline = System.currentTimeMillis() + CLOSE_WAIT_MILLIS;
@@ -146,6 +176,9 @@ public final class ReferenceRelay implements AutoCloseable {
         }
         out.println("relay: listening on " + Addresses.format(relay.address())
                 + (options.credentials().isPresent() ? " (username/password required)" : " (no authentication)"));
+        for (Misbehaviour m : options.misbehaviours()) {
+            out.println("relay: misbehaving: " + m.cliName() + " (" + m.description() + ")");
+        }
         out.println("READY " + relay.tcpPort());
         out.flush();
         try {
@@ -158,7 +191,8 @@ public final class ReferenceRelay implements AutoCloseable {
     }
 
     static RelayOptions parse(String[] argv, PrintStream out) throws UsageException, IOException {
-        Args args = Args.parse(argv, Set.of(), Set.of("--bind", "--port", "--user", "--password", "--external"));
+        Args args = Args.parse(argv, Set.of(), Set.of("--bind", "--port", "--user", "--password", "--external",
+                "--misbehave", "--drop-after-ms", "--seed"));
         RelayOptions.Builder builder = RelayOptions.builder()
                 .port(args.intValue("--port", 0, 0, 65535))
                 .eventSink(event -> {
@@ -170,6 +204,18 @@ public final class ReferenceRelay implements AutoCloseable {
         }
         if (args.value("--external").isPresent()) {
             builder.externalAddress(InetAddress.getByName(args.value("--external").get()));
+        }
+        if (args.value("--misbehave").isPresent()) {
+            builder.misbehave(Misbehaviour.parseList(args.value("--misbehave").get()));
+        }
+        builder.dropAfter(java.time.Duration.ofMillis(args.intValue("--drop-after-ms",
+                (int) RelayOptions.DEFAULT_DROP_AFTER.toMillis(), 1, Integer.MAX_VALUE)));
+        if (args.value("--seed").isPresent()) {
+            try {
+                builder.randomSeed(Long.parseLong(args.value("--seed").get()));
+            } catch (NumberFormatException e) {
+                throw new UsageException("--seed must be a number, not " + args.value("--seed").get());
+            }
         }
         if (args.value("--user").isPresent() != args.value("--password").isPresent()) {
             throw new UsageException("--user and --password go together");

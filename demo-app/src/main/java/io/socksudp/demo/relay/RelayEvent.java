@@ -60,6 +60,26 @@ public sealed interface RelayEvent {
         }
     }
 
+    /**
+     * {@link Misbehaviour#ICMP_TEARDOWN}: a remote answered with port-unreachable, so the relay sent reply 1 on the
+     * control connection and closed it and the UDP relay port.
+     */
+    record TornDown(int association, InetSocketAddress remote, String reason) implements RelayEvent {
+        @Override
+        public String describe() {
+            return "association " + association + " torn down: " + reason
+                    + " (icmp-teardown: reply 1 on the control connection, then close)";
+        }
+    }
+
+    /** The relay closed a control connection on purpose ({@link Misbehaviour#DROP_TCP_RANDOM}, or a test's drop). */
+    record ControlDropped(int association, String reason) implements RelayEvent {
+        @Override
+        public String describe() {
+            return "association " + association + " control connection dropped: " + reason;
+        }
+    }
+
     record Dropped(int association, DropReason reason, InetSocketAddress source) implements RelayEvent {
         @Override
         public String describe() {

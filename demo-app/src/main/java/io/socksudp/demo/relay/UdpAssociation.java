@@ -7,14 +7,32 @@ import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.PortUnreachableException;
+import java.net.StandardSocketOptions;
 import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ClosedSelectorException;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 /**
  * One UDP association: a client-side socket (BND.ADDR:BND.PORT, where only the client may send) and an
  * external socket that talks to remote hosts. Two sockets, as Dante has, so that a stranger writing to the
  * client port is dropped rather than mistaken for a remote host's reply, and so that remote hosts see the
  * relay's external address. Each socket has its own pump thread; both stop when the association is closed.
+ *
+ * <p>With {@link Misbehaviour#ICMP_TEARDOWN} the relay must notice ICMP port-unreachable answers, which Linux
+ * reports only on a <em>connected</em> UDP socket (as {@link PortUnreachableException} on its next send or
+ * receive; an unconnected socket never hears of them without {@code IP_RECVERR}, which Java does not offer).
+ * So datagrams to each remote go out through a {@link DatagramChannel} connected to that remote and bound, with
+ * {@code SO_REUSEADDR}, to the very address and port of the external socket: remote hosts still see one external
+ * port, the kernel hands the connected channel both that remote's datagrams and its ICMP errors, and one
+ * selector thread watches all of them. Verified on Linux 6.x, on loopback and across network namespaces.
  */
 final class UdpAssociation implements Closeable {
     /** Enough for any UDP payload plus the largest header we could read. */
@@ -26,14 +44,21 @@ final class UdpAssociation implements Closeable {
     private final DatagramSocket clientSide;
     private final DatagramSocket externalSide;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Told once, with a reason, when the association must end because of a remote's ICMP error. */
+    private final Consumer<String> fatal;
+    /** ICMP_TEARDOWN only: one connected channel per remote, all watched by {@link #selector}. */
+    private final Map<InetSocketAddress, DatagramChannel> connected = new ConcurrentHashMap<>();
+    private final Selector selector;
 
     private UdpAssociation(int number, RelayContext context, ClientFilter filter, DatagramSocket clientSide,
-                           DatagramSocket externalSide) {
+                           DatagramSocket externalSide, Consumer<String> fatal, Selector selector) {
         this.number = number;
         this.context = context;
         this.filter = filter;
         this.clientSide = clientSide;
         this.externalSide = externalSide;
+        this.fatal = fatal;
+        this.selector = selector;
     }
 
     /**
@@ -42,26 +67,41 @@ final class UdpAssociation implements Closeable {
      * @param controlPeer  the control connection's peer: the client's IP unless the request named another
      * @param localAddress the address the control connection arrived on: the client port binds there
      * @param requested    DST.ADDR:DST.PORT of the request
+     * @param fatal        told once when a misbehaviour ends the association (the control connection then
+     *                     answers and closes); the association has already closed itself by then
      */
     static UdpAssociation open(RelayContext context, InetSocketAddress controlPeer, InetAddress localAddress,
-                               InetSocketAddress requested) throws IOException {
+                               InetSocketAddress requested, Consumer<String> fatal) throws IOException {
+        boolean icmpTeardown = context.options().has(Misbehaviour.ICMP_TEARDOWN);
         DatagramSocket clientSide = new DatagramSocket(new InetSocketAddress(localAddress, 0));
-        DatagramSocket externalSide;
+        DatagramSocket externalSide = null;
+        Selector selector = null;
         try {
             InetAddress external = context.options().externalAddress().orElse(localAddress);
-            externalSide = new DatagramSocket(new InetSocketAddress(external, 0));
+            externalSide = new DatagramSocket(null);
+            // ICMP_TEARDOWN binds per-remote connected channels to the same address and port.
+            externalSide.setReuseAddress(icmpTeardown);
+            externalSide.bind(new InetSocketAddress(external, 0));
+            selector = icmpTeardown ? Selector.open() : null;
         } catch (IOException e) {
             clientSide.close();
+            if (externalSide != null) {
+                externalSide.close();
+            }
             throw e;
         }
         int number = context.nextAssociationNumber();
-        UdpAssociation association = new UdpAssociation(number, context, new ClientFilter(requested, controlPeer),
-                clientSide, externalSide);
+        UdpAssociation association = new UdpAssociation(number, context,
+                new ClientFilter(requested, controlPeer, context.options().misbehaviours()), clientSide, externalSide,
+                fatal, selector);
         context.counters().associationOpened();
         context.emit(new RelayEvent.AssociationOpened(number, controlPeer, association.relayAddress(),
                 association.externalAddress()));
         association.startPump("client", association::pumpFromClient);
         association.startPump("external", association::pumpFromRemote);
+        if (selector != null) {
+            association.startPump("connected", association::pumpConnected);
+        }
         return association;
     }
 
@@ -112,8 +152,16 @@ final class UdpAssociation implements Closeable {
             }
             context.emit(new RelayEvent.ClientToRemote(number, source, destination, header.payloadLength()));
             try {
-                externalSide.send(new DatagramPacket(buffer, header.payloadOffset(), header.payloadLength(), destination));
+                if (selector != null) {
+                    sendConnected(destination, ByteBuffer.wrap(buffer, header.payloadOffset(), header.payloadLength()));
+                } else {
+                    externalSide.send(new DatagramPacket(buffer, header.payloadOffset(), header.payloadLength(),
+                            destination));
+                }
                 context.counters().relayedToRemote();
+            } catch (PortUnreachableException e) {
+                // ICMP_TEARDOWN: an earlier datagram to this remote was refused.
+                teardown(destination);
             } catch (IOException | IllegalArgumentException e) {
                 if (!closed.get()) {
                     drop(DropReason.UNDELIVERABLE, source);
@@ -122,25 +170,102 @@ final class UdpAssociation implements Closeable {
         }
     }
 
+    /** ICMP_TEARDOWN: sends through the channel connected to the destination, opening it on first use. */
+    private void sendConnected(InetSocketAddress destination, ByteBuffer payload) throws IOException {
+        DatagramChannel channel = connected.get(destination);
+        if (channel == null) {
+            channel = DatagramChannel.open();
+            try {
+                channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+                channel.bind(externalAddress());
+                channel.connect(destination);
+                channel.configureBlocking(false);
+                channel.register(selector, SelectionKey.OP_READ, destination); // JDK 11+: does not block on select
+                selector.wakeup();
+            } catch (IOException e) {
+                channel.close();
+                throw e;
+            } catch (RuntimeException e) {
+                channel.close(); // e.g. the selector closed meanwhile: the association is closing
+                throw new IOException(e);
+            }
+            connected.put(destination, channel);
+        }
+        channel.write(payload);
+    }
+
+    /** ICMP_TEARDOWN: reads the connected channels; a remote's datagram goes to the client, an ICMP error ends all. */
+    private void pumpConnected() {
+        ByteBuffer buffer = ByteBuffer.allocate(BUFFER_SIZE);
+        try {
+            while (!closed.get()) {
+                selector.select(500);
+                for (SelectionKey key : selector.selectedKeys()) {
+                    DatagramChannel channel = (DatagramChannel) key.channel();
+                    InetSocketAddress remote = (InetSocketAddress) key.attachment();
+                    while (true) {
+                        buffer.clear();
+                        int n;
+                        try {
+                            n = channel.read(buffer);
+                        } catch (PortUnreachableException e) {
+                            teardown(remote);
+                            return;
+                        }
+                        if (n <= 0) {
+                            break;
+                        }
+                        deliverToClient(remote, buffer.array(), n);
+                    }
+                }
+                selector.selectedKeys().clear();
+            }
+        } catch (ClosedChannelException | ClosedSelectorException e) {
+            // closed by close()
+        } catch (IOException e) {
+            close();
+        }
+    }
+
+    /** WinGate: the remote answered with port-unreachable, so the whole association goes. */
+    private void teardown(InetSocketAddress remote) {
+        if (closed.get()) {
+            return;
+        }
+        String reason = "ICMP port unreachable from " + io.socksudp.demo.net.Addresses.format(remote);
+        context.emit(new RelayEvent.TornDown(number, remote, reason));
+        close();
+        fatal.accept(reason);
+    }
+
     private void pumpFromRemote() {
         byte[] buffer = new byte[BUFFER_SIZE];
         DatagramPacket packet = new DatagramPacket(buffer, buffer.length);
         while (receive(externalSide, packet)) {
             InetSocketAddress source = (InetSocketAddress) packet.getSocketAddress();
-            InetSocketAddress client = filter.client();
-            if (client == null) {
-                drop(DropReason.CLIENT_UNKNOWN, source);
-                continue;
-            }
-            byte[] wrapped = Socks5.encapsulate(source, buffer, 0, packet.getLength());
-            context.emit(new RelayEvent.RemoteToClient(number, source, client, packet.getLength()));
-            try {
-                clientSide.send(new DatagramPacket(wrapped, wrapped.length, client));
-                context.counters().relayedToClient();
-            } catch (IOException e) {
-                if (!closed.get()) {
-                    drop(DropReason.UNDELIVERABLE, source);
-                }
+            deliverToClient(source, buffer, packet.getLength());
+        }
+    }
+
+    private void deliverToClient(InetSocketAddress source, byte[] buffer, int length) {
+        InetSocketAddress client = filter.client();
+        if (client == null) {
+            drop(DropReason.CLIENT_UNKNOWN, source);
+            return;
+        }
+        if (client.getPort() == 0) {
+            // REPLY_TO_DST_PORT with a zero-filled request: CCProxy sends to port 0, which nobody can receive.
+            drop(DropReason.UNDELIVERABLE, source);
+            return;
+        }
+        byte[] wrapped = Socks5.encapsulate(source, buffer, 0, length);
+        context.emit(new RelayEvent.RemoteToClient(number, source, client, length));
+        try {
+            clientSide.send(new DatagramPacket(wrapped, wrapped.length, client));
+            context.counters().relayedToClient();
+        } catch (IOException | IllegalArgumentException e) {
+            if (!closed.get()) {
+                drop(DropReason.UNDELIVERABLE, source);
             }
         }
     }
@@ -184,6 +309,20 @@ final class UdpAssociation implements Closeable {
         if (closed.compareAndSet(false, true)) {
             clientSide.close();
             externalSide.close();
+            if (selector != null) {
+                for (DatagramChannel channel : connected.values()) {
+                    try {
+                        channel.close();
+                    } catch (IOException ignored) {
+                        // closing anyway
+                    }
+                }
+                try {
+                    selector.close();
+                } catch (IOException ignored) {
+                    // closing anyway
+                }
+            }
             context.counters().associationClosed();
             context.emit(new RelayEvent.AssociationClosed(number));
         }

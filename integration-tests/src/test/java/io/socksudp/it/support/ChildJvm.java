@@ -36,6 +36,7 @@ public final class ChildJvm extends ChildProcess {
         private String mainClass;
         private final List<String> args = new ArrayList<>();
         private final Map<String, String> env = new LinkedHashMap<>();
+        private String namespace;
 
         private Builder(String name) {
             this.name = Objects.requireNonNull(name);
@@ -88,8 +89,15 @@ public final class ChildJvm extends ChildProcess {
 
         public Builder env(String key, String value) { env.put(key, value); return this; }
 
+        /** Runs the JVM inside a network namespace: {@code ip netns exec <ns> java ...} (see {@link NatLab#jvm}). */
+        public Builder namespace(String netns) { this.namespace = netns; return this; }
+
         public List<String> command() {
             List<String> cmd = new ArrayList<>();
+            if (namespace != null) {
+                // ip execs the command after entering the namespace: the JVM keeps the pid we started.
+                cmd.addAll(List.of("/usr/sbin/ip", "netns", "exec", namespace));
+            }
             cmd.add(javaHome.resolve("bin").resolve("java").toString());
             if (agentJar != null) {
                 cmd.add("-javaagent:" + agentJar + (agentArgs == null ? "" : "=" + agentArgs));

@@ -32,6 +32,8 @@ public final class Dante implements AutoCloseable, Diagnosable {
     public enum Auth { NONE, USERNAME }
 
     private final Auth auth;
+    private final NatLab lab;
+    private final NatLab.Host labHost;
 
     private final Path dir;
     private final Path conf;
@@ -39,16 +41,21 @@ public final class Dante implements AutoCloseable, Diagnosable {
     private final Path pidFile;
     private final int port;
     private final ChildProcess process;
+    private final String host;
     private boolean closed;
 
-    private Dante(Path dir, Path conf, Path log, Path pidFile, int port, ChildProcess process, Auth auth) {
+    private Dante(Path dir, Path conf, Path log, Path pidFile, int port, ChildProcess process, String host,
+                  Auth auth, NatLab lab, NatLab.Host labHost) {
         this.auth = auth;
+        this.lab = lab;
+        this.labHost = labHost;
         this.dir = dir;
         this.conf = conf;
         this.log = log;
         this.pidFile = pidFile;
         this.port = port;
         this.process = process;
+        this.host = host;
     }
 
     /** Skips the calling test, loudly, when danted cannot be run here (not installed, or not root). */
@@ -101,22 +108,40 @@ public final class Dante implements AutoCloseable, Diagnosable {
     }
 
     /**
-     * Stops this danted (all its processes) and starts a fresh one on the same port: a proxy restart, as
-     * clients see it. The returned fixture replaces this one.
+     * Starts danted inside a NAT lab host's namespace, with internal and external on that host's address and port
+     * 1080 (the namespace is the lab's own, so the port is free). Close it before the lab.
+     */
+    public static Dante startIn(NatLab lab, NatLab.Host labHost) {
+        return startIn(lab, labHost, Auth.NONE);
+    }
+
+    public static Dante startIn(NatLab lab, NatLab.Host labHost, Auth auth) {
+        assumeAvailable();
+        return startOnce(auth, 1080, lab, labHost);
+    }
+
+    /**
+     * Stops this danted (all its processes) and starts a fresh one on the same address and port: a proxy
+     * restart, as clients see it. The returned fixture replaces this one.
      */
     public Dante restart(Duration downtime) throws InterruptedException {
         close();
         Thread.sleep(downtime.toMillis());
-        return startOnce(auth, port);
+        return startOnce(auth, port, lab, labHost);
     }
 
     private static Dante startOnce(Auth auth, int port) {
+        return startOnce(auth, port, null, null);
+    }
+
+    private static Dante startOnce(Auth auth, int port, NatLab lab, NatLab.Host labHost) {
         Path dir;
         try {
             dir = Files.createTempDirectory("socksudp-dante-");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        String address = lab == null ? "127.0.0.1" : lab.ip(labHost);
         Path conf = dir.resolve("danted.conf");
         Path log = dir.resolve("danted.log");
         Path pid = dir.resolve("danted.pid");
@@ -124,8 +149,8 @@ public final class Dante implements AutoCloseable, Diagnosable {
         String config = String.join("\n",
                 "# written by io.socksudp.it.support.Dante",
                 "logoutput: " + log,
-                "internal: 127.0.0.1 port = " + port,
-                "external: 127.0.0.1",
+                "internal: " + address + " port = " + port,
+                "external: " + address,
                 "clientmethod: none",
                 "socksmethod: " + method,
                 "user.privileged: root",
@@ -146,15 +171,18 @@ public final class Dante implements AutoCloseable, Diagnosable {
             throw new UncheckedIOException(e);
         }
         // Foreground (no -D), one negotiate child to start with; setsid: a process group of its own.
-        ChildProcess p = ChildProcess.start("danted",
-                List.of("/usr/bin/setsid", DANTED.toString(), "-f", conf.toString(), "-p", pid.toString(), "-N", "1"));
-        Dante d = new Dante(dir, conf, log, pid, port, p, auth);
+        String[] command = {"/usr/bin/setsid", DANTED.toString(), "-f", conf.toString(), "-p", pid.toString(), "-N", "1"};
+        // In a namespace: ip execs setsid, which execs danted, so the pid is still the process group's id.
+        ChildProcess p = lab == null ? ChildProcess.start("danted", List.of(command))
+                : lab.exec(labHost, "danted", command);
+        Dante d = new Dante(dir, conf, log, pid, port, p, address, auth, lab, labHost);
         boolean ok = false;
         try {
             // "Dante/server[1/1] v1.4.2 running" comes once the mother has forked its first children.
-            if (!Ports.awaitTcpListening(port, Duration.ofSeconds(15)) || !d.awaitLog(" running", Duration.ofSeconds(15))
-                    || !p.isAlive()) {
-                throw new AssertionError("danted did not start listening on 127.0.0.1:" + port + d.describe());
+            boolean listening = lab == null ? Ports.awaitTcpListening(port, Duration.ofSeconds(15))
+                    : awaitListeningIn(lab, labHost, port, Duration.ofSeconds(15));
+            if (!listening || !d.awaitLog(" running", Duration.ofSeconds(15)) || !p.isAlive()) {
+                throw new AssertionError("danted did not start listening on " + address + ":" + port + d.describe());
             }
             ok = true;
             return d;
@@ -168,9 +196,22 @@ public final class Dante implements AutoCloseable, Diagnosable {
         }
     }
 
+    private static boolean awaitListeningIn(NatLab lab, NatLab.Host labHost, int port, Duration timeout)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (lab.tcpListening(labHost, port)) {
+                return true;
+            }
+            Thread.sleep(50);
+        }
+        return false;
+    }
+
     public int port() { return port; }
 
-    public String host() { return "127.0.0.1"; }
+    /** The address danted listens and relays on: 127.0.0.1, or the lab host's address. */
+    public String host() { return host; }
 
     /** "127.0.0.1:port", the form -Dsocksudp.proxy takes. */
     public String address() { return host() + ":" + port; }
@@ -250,7 +291,7 @@ public final class Dante implements AutoCloseable, Diagnosable {
 
     @Override
     public String describe() {
-        return "=== danted on 127.0.0.1:" + port + " (dir " + dir + ")\n--- config:\n" + readQuietly(conf)
+        return "=== danted on " + host + ":" + port + " (dir " + dir + ")\n--- config:\n" + readQuietly(conf)
                 + "\n--- log:\n" + logText() + "\n--- live processes: " + liveProcesses() + "\n"
                 + process.describe() + "\n=== end of danted";
     }

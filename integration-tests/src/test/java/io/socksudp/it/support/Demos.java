@@ -28,6 +28,8 @@ public final class Demos {
     public static final String ECHO_SERVER = "io.socksudp.demo.echo.EchoServer";
     public static final String ECHO_CLIENT = "io.socksudp.demo.echo.EchoClient";
     public static final String REFERENCE_RELAY = "io.socksudp.demo.relay.ReferenceRelay";
+    public static final String RENDEZVOUS = "io.socksudp.demo.chat.Rendezvous";
+    public static final String CHAT_PEER = "io.socksudp.demo.chat.ChatPeer";
 
     public static final Duration STARTUP = Duration.ofSeconds(30);
 
@@ -89,23 +91,41 @@ public final class Demos {
         }
     }
 
+    /** An echo server (no agent) inside a NAT lab host's namespace, on that host's address. */
+    public static EchoServer startEchoServer(NatLab lab, NatLab.Host host) {
+        ChildJvm jvm = lab.demo(host, "echo-server", ECHO_SERVER).args("--bind", lab.ip(host), "--port", "0").start();
+        try {
+            Matcher m = jvm.awaitStdout("^READY (\\d+)", STARTUP);
+            return new EchoServer(jvm, Integer.parseInt(m.group(1)), lab.ip(host));
+        } catch (RuntimeException | Error e) {
+            jvm.close();
+            throw e;
+        }
+    }
+
     /** A running echo server (no agent): the far side whose output proves where datagrams came from. */
     public static final class EchoServer implements AutoCloseable, Diagnosable {
         private static final Pattern DATAGRAM = Pattern.compile("^echo-server: (\\d+) bytes from (.*)$");
         private final ChildJvm jvm;
         private final int port;
+        private final String host;
 
         EchoServer(ChildJvm jvm, int port) {
+            this(jvm, port, "127.0.0.1");
+        }
+
+        EchoServer(ChildJvm jvm, int port, String host) {
             this.jvm = jvm;
             this.port = port;
+            this.host = host;
         }
 
         public ChildJvm jvm() { return jvm; }
 
         public int port() { return port; }
 
-        /** "127.0.0.1:port" */
-        public String address() { return "127.0.0.1:" + port; }
+        /** "127.0.0.1:port" (or the lab host's address) */
+        public String address() { return host + ":" + port; }
 
         /** Sources of all datagrams the server has reported so far. */
         public List<InetSocketAddress> sources() {
@@ -193,6 +213,22 @@ public final class Demos {
         }
     }
 
+    /**
+     * The reference relay inside a NAT lab host's namespace, on that host's address and port 1080, with extra
+     * arguments (e.g. {@code --misbehave icmp-teardown}).
+     */
+    public static ReferenceRelay startReferenceRelay(NatLab lab, NatLab.Host host, String... extraArgs) {
+        ChildJvm jvm = lab.demo(host, "reference-relay", REFERENCE_RELAY)
+                .args("--bind", lab.ip(host), "--port", "1080").args(extraArgs).start();
+        try {
+            Matcher m = jvm.awaitStdout("^READY (\\d+)", STARTUP);
+            return new ReferenceRelay(jvm, Integer.parseInt(m.group(1)), lab.ip(host));
+        } catch (RuntimeException | Error e) {
+            jvm.close();
+            throw e;
+        }
+    }
+
     /** The project's reference SOCKS5 UDP relay. */
     public static final class ReferenceRelay implements AutoCloseable, Diagnosable {
         private static final Pattern ASSOCIATION = Pattern.compile("^relay: association (\\S+) for (\\S+) relaying on (\\S+)(?: \\(external (\\S+)\\))?");
@@ -200,18 +236,31 @@ public final class Demos {
         private static final Pattern TO_CLIENT = Pattern.compile("^relay: (.*) -> client (.*) \\((\\d+) bytes\\)");
         private final ChildJvm jvm;
         private final int port;
+        private final String host;
 
         ReferenceRelay(ChildJvm jvm, int port) {
+            this(jvm, port, "127.0.0.1");
+        }
+
+        ReferenceRelay(ChildJvm jvm, int port, String host) {
             this.jvm = jvm;
             this.port = port;
+            this.host = host;
         }
 
         public ChildJvm jvm() { return jvm; }
 
         public int port() { return port; }
 
-        /** "127.0.0.1:port", the form -Dsocksudp.proxy takes. */
-        public String address() { return "127.0.0.1:" + port; }
+        public String host() { return host; }
+
+        /** "127.0.0.1:port" (or the lab host's address), the form -Dsocksudp.proxy takes. */
+        public String address() { return host + ":" + port; }
+
+        /** The relay's "association N torn down: ..." lines (icmp-teardown). */
+        public List<String> teardowns() {
+            return jvm.stdoutLines().stream().filter(l -> l.matches("^relay: association \\S+ torn down: .*")).toList();
+        }
 
         /** The UDP relay addresses (BND.ADDR:BND.PORT) of all associations so far ("relaying on <udp addr>"). */
         public List<InetSocketAddress> relayAddresses() {
@@ -266,7 +315,61 @@ public final class Demos {
         public void close() { jvm.close(); }
     }
 
-    static void sleep(long ms) {
+    // ------------------------------------------------------------------ chat
+
+    /** The chat's rendezvous (no agent) inside a NAT lab host's namespace, on that host's address. */
+    public static Rendezvous startRendezvous(NatLab lab, NatLab.Host host) {
+        ChildJvm jvm = lab.demo(host, "rendezvous", RENDEZVOUS).args("--bind", lab.ip(host), "--port", "0").start();
+        try {
+            Matcher m = jvm.awaitStdout("^READY (\\d+)", STARTUP);
+            return new Rendezvous(jvm, lab.ip(host) + ":" + m.group(1));
+        } catch (RuntimeException | Error e) {
+            jvm.close();
+            throw e;
+        }
+    }
+
+    /** A running rendezvous; its lines say where each peer registered from ("A registered from ip:port"). */
+    public static final class Rendezvous implements AutoCloseable, Diagnosable {
+        private final ChildJvm jvm;
+        private final String address;
+
+        Rendezvous(ChildJvm jvm, String address) {
+            this.jvm = jvm;
+            this.address = address;
+        }
+
+        public ChildJvm jvm() { return jvm; }
+
+        /** "ip:port" for --rendezvous */
+        public String address() { return address; }
+
+        /** Every endpoint a peer registered from, in order. */
+        public List<InetSocketAddress> registrations(String name) {
+            List<InetSocketAddress> result = new ArrayList<>();
+            for (String line : jvm.stdoutLines()) {
+                if (line.startsWith("rendezvous: " + name + " registered from ")) {
+                    result.add(addressesIn(line).get(0));
+                }
+            }
+            return result;
+        }
+
+        @Override
+        public String describe() { return jvm.describe(); }
+
+        @Override
+        public void close() { jvm.close(); }
+    }
+
+    /** A chat peer builder inside a NAT lab host (no agent yet). */
+    public static ChildJvm.Builder chatPeer(NatLab lab, NatLab.Host host, Rendezvous rendezvous, String name,
+            String peer) {
+        return lab.demo(host, "chat-" + name, CHAT_PEER)
+                .args("--rendezvous", rendezvous.address(), "--name", name, "--peer", peer);
+    }
+
+    public static void sleep(long ms) {
         try {
             Thread.sleep(ms);
         } catch (InterruptedException e) {
