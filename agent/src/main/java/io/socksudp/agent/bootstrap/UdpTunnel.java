@@ -35,6 +35,12 @@ public abstract class UdpTunnel {
      */
     public abstract boolean discarding();
 
+    /**
+     * True when {@code src} is a datagram this tunnel framed itself: JDK 8's connected {@code send} frames and
+     * then calls {@code write}, which must not frame it a second time.
+     */
+    public abstract boolean framedAlready(ByteBuffer src);
+
     /** Where framed datagrams go: the relay of the current association. */
     public abstract InetSocketAddress relay();
 
@@ -56,6 +62,18 @@ public abstract class UdpTunnel {
      * {@link #UNAVAILABLE} for a datagram that must be dropped.
      */
     public abstract int received(Object channel, ByteBuffer dst, int n) throws IOException;
+
+    /**
+     * The sender to report for the datagram {@link #received} just delivered: the peer from the SOCKS header,
+     * or the real source of a datagram delivered directly; null when nothing was delivered.
+     */
+    public abstract InetSocketAddress reportedSender();
+
+    /**
+     * After a datagram was dropped on JDK 8 to 14, where a blocking receive that finds nothing returns null to
+     * its caller: true when the receive must be repeated (the channel blocks), false to report "nothing there".
+     */
+    public abstract boolean repeatAfterDrop(Object channel);
 
     /** A read on a socket connected through the tunnel, served by the channel's own receive. */
     public abstract int readFromPeer(Object channel, ByteBuffer dst) throws IOException;

@@ -6,8 +6,11 @@ import java.net.InetSocketAddress;
 /** What the tunnel needs from the JDK's own channel internals, per JDK generation. */
 public interface ChannelAccess {
 
-    /** The real source of the datagram just received. */
-    InetSocketAddress actualSource(Object channel) throws IOException;
+    /**
+     * The real source of the datagram just received. Returns {@code previous} itself when the source is the same
+     * address and port, so a steady stream from the relay costs no allocation on any JDK.
+     */
+    InetSocketAddress actualSource(Object channel, InetSocketAddress previous) throws IOException;
 
     /**
      * Whether the socket has joined a multicast group: group traffic then arrives directly from the LAN's

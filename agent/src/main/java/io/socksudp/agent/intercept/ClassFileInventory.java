@@ -28,9 +28,11 @@ public final class ClassFileInventory {
     /** Null when the JDK has no such class file. */
     public static ClassFileInventory of(String className) throws IOException {
         byte[] classfile = ClassFiles.read(ClassLoader.getSystemClassLoader(), className);
-        if (classfile == null) {
-            return null;
-        }
+        return classfile == null ? null : of(className, classfile);
+    }
+
+    /** The inventory of {@code classfile}, the bytes of class {@code className}. */
+    public static ClassFileInventory of(String className, byte[] classfile) {
         final Set<String> methods = new HashSet<String>();
         OpenedClassReader.of(classfile).accept(new ClassVisitor(OpenedClassReader.ASM_API) {
             @Override

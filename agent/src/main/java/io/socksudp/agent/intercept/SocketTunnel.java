@@ -17,6 +17,7 @@ import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
+import java.nio.channels.SelectableChannel;
 
 /**
  * The agent's state for one application socket: its association with the proxy, and the buffers and
@@ -47,6 +48,7 @@ final class SocketTunnel extends UdpTunnel implements Association.LossListener {
     /** The peer of a connect() through the tunnel (the OS socket is connected to the relay), else null. */
     private volatile InetSocketAddress peer;
     private byte[] peerHeader;
+    private volatile int portWhileConnected;
 
     // Send side (channel write lock).
     private boolean discard;
@@ -62,6 +64,8 @@ final class SocketTunnel extends UdpTunnel implements Association.LossListener {
     private InetSocketAddress pendingSender;
     private byte[] lastSenderHeader;
     private InetSocketAddress lastSender;
+    /** The real source of the previous datagram, handed back to ChannelAccess for reuse. */
+    private InetSocketAddress lastSource;
     private final ByteBuffer[] gathered = new ByteBuffer[1];
     private ByteBuffer scatterBuffer;
 
@@ -171,10 +175,44 @@ final class SocketTunnel extends UdpTunnel implements Association.LossListener {
     public void connected(InetSocketAddress connectedPeer) {
         peerHeader = UdpHeader.encode(connectedPeer);
         peer = connectedPeer;
+        portWhileConnected = localPort();
     }
 
+    /**
+     * Before JDK 15, disconnecting on Linux can unbind a port the socket never bound explicitly, and the socket
+     * then sends from a new one; the relay knows the client by its old port (RFC 1928 section 7), so the
+     * association is released and the next send opens one for the new port.
+     */
     void disconnected() {
         peer = null;
+        int before = portWhileConnected;
+        portWhileConnected = 0;
+        if (before <= 0 || localPort() == before) {
+            return;
+        }
+        Association stale;
+        synchronized (this) {
+            stale = association;
+            association = null;
+        }
+        if (stale != null) {
+            LOG.debug("disconnect moved the socket off port {}; releasing {}", before, stale);
+            associations.release(stale);
+        }
+    }
+
+    /** The socket's local port, or -1 when unknown (closed, collected, unbound). */
+    private int localPort() {
+        Object ch = channel.get();
+        if (!(ch instanceof DatagramChannel)) {
+            return -1;
+        }
+        try {
+            SocketAddress local = ((DatagramChannel) ch).getLocalAddress();
+            return local instanceof InetSocketAddress ? ((InetSocketAddress) local).getPort() : -1;
+        } catch (IOException e) {
+            return -1;
+        }
     }
 
     private Association associated(Object channel) throws IOException {
@@ -301,6 +339,11 @@ final class SocketTunnel extends UdpTunnel implements Association.LossListener {
     }
 
     @Override
+    public boolean framedAlready(ByteBuffer src) {
+        return src == sendBuffer;
+    }
+
+    @Override
     public InetSocketAddress relay() {
         return sendRelay;
     }
@@ -347,7 +390,8 @@ final class SocketTunnel extends UdpTunnel implements Association.LossListener {
         }
         ByteBuffer datagram = receiveBuffer;
         datagram.flip();
-        InetSocketAddress source = access.actualSource(channel);
+        InetSocketAddress source = access.actualSource(channel, lastSource);
+        lastSource = source;
         Association a = association;
         if (a != null && source.equals(a.relay())) {
             return unwrap(datagram, dst, source);
@@ -452,8 +496,15 @@ final class SocketTunnel extends UdpTunnel implements Association.LossListener {
      * The sender to report for the datagram just received: the peer from the SOCKS header if relayed, the
      * real source if delivered directly; null while the source is still being read.
      */
-    InetSocketAddress reportedSender() {
+    @Override
+    public InetSocketAddress reportedSender() {
         return pendingSender;
+    }
+
+    @Override
+    public boolean repeatAfterDrop(Object channel) {
+        receiveBuffer(); // cleared for the repeated receive, which reuses the buffer swapped in on entry
+        return channel instanceof SelectableChannel && ((SelectableChannel) channel).isBlocking();
     }
 
     void close() {

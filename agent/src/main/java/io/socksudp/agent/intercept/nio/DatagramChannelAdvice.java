@@ -10,7 +10,7 @@ import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 
 /**
- * Advice inlined into {@code sun.nio.ch.DatagramChannelImpl} (JDK 17 and newer). It holds no logic: it
+ * Advice inlined into {@code sun.nio.ch.DatagramChannelImpl}. It holds no logic: it
  * swaps the buffers and addresses the JDK is about to use for the tunnel's, and lets the JDK's own code do
  * the I/O on the application's own socket. Everything it references must be visible to the bootstrap loader.
  */
@@ -121,6 +121,10 @@ final class DatagramChannelAdvice {
             if (tunnel == null) {
                 return false;
             }
+            if (tunnel.framedAlready(src)) {
+                tunnel = null; // JDK 8: send() framed it and calls write(); send() accounts for it too
+                return false;
+            }
             payload = src;
             if (tunnel.discarding()) {
                 return true;
@@ -229,6 +233,54 @@ final class DatagramChannelAdvice {
     }
 
     /**
+     * JDK 8 to 14: {@code private int receive(FileDescriptor fd, ByteBuffer dst[, boolean connected])}. As
+     * {@link Receive}, with two differences of these JDKs: the native code stores the sender in the field
+     * {@code sender} (only when it changes, so the advice sets it for every datagram), and a blocking receive
+     * that gets "nothing there" hands null to its caller, so after a drop the advice repeats the receive.
+     */
+    static final class ReceiveIntoSenderField {
+
+        @Advice.OnMethodEnter
+        static void enter(@Advice.This Object channel,
+                          @Advice.Argument(value = 1, readOnly = false) ByteBuffer dst,
+                          @Advice.Local("tunnel") UdpTunnel tunnel,
+                          @Advice.Local("callerBuffer") ByteBuffer callerBuffer) {
+            tunnel = Dispatch.receiveTunnel(channel);
+            if (tunnel != null) {
+                callerBuffer = dst;
+                dst = tunnel.receiveBuffer();
+            }
+        }
+
+        @Advice.OnMethodExit(onThrowable = IOException.class, repeatOn = Advice.OnNonDefaultValue.class)
+        static boolean exit(@Advice.This Object channel,
+                            @Advice.Return(readOnly = false) int received,
+                            @Advice.Thrown(readOnly = false) Throwable thrown,
+                            @Advice.FieldValue(value = "sender", readOnly = false) SocketAddress sender,
+                            @Advice.Local("tunnel") UdpTunnel tunnel,
+                            @Advice.Local("callerBuffer") ByteBuffer callerBuffer) throws IOException {
+            if (tunnel == null) {
+                return false;
+            }
+            int n = received;
+            if (thrown == null) {
+                received = tunnel.received(channel, callerBuffer, n);
+            } else if (tunnel.relayFailed(thrown)) {
+                thrown = null;
+                n = 0;
+                received = UdpTunnel.UNAVAILABLE;
+            } else {
+                return false;
+            }
+            if (received >= 0) {
+                sender = tunnel.reportedSender();
+                return false;
+            }
+            return n >= 0 && tunnel.repeatAfterDrop(channel);
+        }
+    }
+
+    /**
      * {@code public int read(ByteBuffer)} on a socket connected through the tunnel: served by the channel's own
      * {@code receive}, whose inner receive is vetted like any other, so a datagram that must be dropped makes
      * the JDK park and retry (blocking) or report nothing (non-blocking), as it does for an empty socket.
@@ -307,7 +359,8 @@ final class DatagramChannelAdvice {
     }
 
     /**
-     * {@code DatagramChannel connect(SocketAddress sa, boolean check)}, behind both
+     * {@code DatagramChannel connect(SocketAddress sa, boolean check)} (JDK 8 to 14: {@code connect(SocketAddress)}),
+     * behind both
      * {@code DatagramChannel.connect} and {@code DatagramSocket.connect}. To a proxied peer, the OS socket is
      * connected to the relay instead (so the kernel itself drops whatever does not come from the relay), and
      * the JDK's {@code remoteAddress} is set back to the peer: {@code getRemoteAddress()}, {@code isConnected()}

@@ -19,16 +19,28 @@ import java.net.ProtocolFamily;
  */
 public final class NioChannelAccess implements ChannelAccess {
 
+    /** True on JDK 8 and 11, which have no {@code sourceSocketAddress()}. */
+    private final boolean sourceFromCacheFields;
     /**
-     * {@code sourceSocketAddress()} caches its result per source, so for a steady stream from the relay this
-     * returns the same object without allocating. It must run exactly once per datagram (it swaps native
+     * JDK 17+: {@code sourceSocketAddress()} caches its result per source, so for a steady stream from the relay
+     * this returns the same object without allocating. It must run exactly once per datagram (it swaps native
      * buffers as it caches): the JDK's own later call is answered by our advice.
      */
     private volatile MethodHandle sourceSocketAddress;
+    private volatile MethodHandle cachedAddress;
+    private volatile MethodHandle cachedPort;
     private volatile MethodHandle fd;
     private volatile MethodHandle family;
     private volatile MethodHandle netConnect;
     private volatile MethodHandle registry;
+
+    /**
+     * @param sourceFromCacheFields read the source of a datagram from the fields the native receive fills (JDK 8
+     *                              and 11) rather than by calling {@code sourceSocketAddress()} (JDK 17+)
+     */
+    public NioChannelAccess(boolean sourceFromCacheFields) {
+        this.sourceFromCacheFields = sourceFromCacheFields;
+    }
 
     /** The channel's {@code MembershipRegistry}, created by its first join(). */
     @Override
@@ -48,22 +60,50 @@ public final class NioChannelAccess implements ChannelAccess {
     }
 
     @Override
-    public InetSocketAddress actualSource(Object channel) throws IOException {
+    public InetSocketAddress actualSource(Object channel, InetSocketAddress previous) throws IOException {
         try {
-            MethodHandle h = sourceSocketAddress;
-            if (h == null) {
-                Method m = channel.getClass().getDeclaredMethod("sourceSocketAddress");
-                m.setAccessible(true);
-                h = MethodHandles.lookup().unreflect(m)
-                        .asType(MethodType.methodType(InetSocketAddress.class, Object.class));
-                sourceSocketAddress = h;
-            }
-            return (InetSocketAddress) h.invokeExact(channel);
+            return sourceFromCacheFields ? cachedSender(channel, previous) : sourceSocketAddress(channel);
         } catch (IOException | RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {
             throw new IOException(t);
         }
+    }
+
+    private InetSocketAddress sourceSocketAddress(Object channel) throws Throwable {
+        MethodHandle h = sourceSocketAddress;
+        if (h == null) {
+            Method m = channel.getClass().getDeclaredMethod("sourceSocketAddress");
+            m.setAccessible(true);
+            h = MethodHandles.lookup().unreflect(m)
+                    .asType(MethodType.methodType(InetSocketAddress.class, Object.class));
+            sourceSocketAddress = h;
+        }
+        return (InetSocketAddress) h.invokeExact(channel);
+    }
+
+    /**
+     * JDK 8 and 11: the native receive keeps the source in {@code cachedSenderInetAddress} and
+     * {@code cachedSenderPort} (it rebuilds {@code sender} only when they change, and the advice overwrites
+     * {@code sender} with the reported peer, so {@code sender} itself cannot be trusted).
+     */
+    private InetSocketAddress cachedSender(Object channel, InetSocketAddress previous) throws Throwable {
+        MethodHandle addressGetter = cachedAddress;
+        MethodHandle portGetter = cachedPort;
+        if (addressGetter == null || portGetter == null) {
+            Class<?> type = channel.getClass();
+            addressGetter = getter(type, "cachedSenderInetAddress", InetAddress.class);
+            portGetter = getter(type, "cachedSenderPort", int.class);
+            cachedAddress = addressGetter;
+            cachedPort = portGetter;
+        }
+        InetAddress address = (InetAddress) addressGetter.invokeExact(channel);
+        int port = (int) portGetter.invokeExact(channel);
+        if (previous != null && previous.getPort() == port && address != null
+                && address.equals(previous.getAddress())) {
+            return previous;
+        }
+        return new InetSocketAddress(address, port);
     }
 
     /** {@code sun.nio.ch.Net.connect(family, fd, address, port)}: what the channel's connect() itself does. */

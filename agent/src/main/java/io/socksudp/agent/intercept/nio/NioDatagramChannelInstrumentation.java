@@ -1,5 +1,6 @@
 package io.socksudp.agent.intercept.nio;
 
+import io.socksudp.agent.intercept.ChannelAccess;
 import io.socksudp.agent.intercept.ClassFileInventory;
 import io.socksudp.agent.intercept.DatagramInstrumentation;
 import net.bytebuddy.asm.Advice;
@@ -12,7 +13,9 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 
 import static net.bytebuddy.matcher.ElementMatchers.named;
@@ -20,16 +23,125 @@ import static net.bytebuddy.matcher.ElementMatchers.returns;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 /**
- * JDK 17 and newer (JEP 373): {@code DatagramSocket}, {@code MulticastSocket} and {@code DatagramChannel}
- * all do their I/O in {@code sun.nio.ch.DatagramChannelImpl}, so a handful of its methods cover every path.
+ * {@code sun.nio.ch.DatagramChannelImpl}, behind every {@code DatagramChannel} on every JDK, and behind
+ * {@code DatagramSocket} and {@code MulticastSocket} too from JDK 15 on (JEP 373).
+ *
+ * <p>The class comes in two layouts, told apart by the methods its class file declares:
+ * <ul>
+ *   <li>{@link Layout#SOURCE_METHOD} (JDK 17+): the private {@code receive(ByteBuffer, boolean)} leaves the
+ *   sender to {@code sourceSocketAddress()}, and blocking callers park and retry on "nothing there";</li>
+ *   <li>{@link Layout#SENDER_FIELD} (JDK 8 to 14): the private receive takes the file descriptor, the native
+ *   code stores the sender in the field {@code sender}, and a blocking receive that gets "nothing there"
+ *   returns null to its caller, so a dropped datagram makes the advice repeat the receive instead.</li>
+ * </ul>
+ * Sending is the same in both, except that JDK 8's connected {@code send} calls {@code write}: the write
+ * advice leaves a buffer that is framed already alone.
  */
 public final class NioDatagramChannelInstrumentation implements DatagramInstrumentation {
 
     static final String CHANNEL_CLASS = "sun.nio.ch.DatagramChannelImpl";
 
+    private static final String CONNECT = "(Ljava/net/SocketAddress;)Ljava/nio/channels/DatagramChannel;";
+
+    /** The two generations of the class. */
+    public enum Layout {
+        SOURCE_METHOD,
+        SENDER_FIELD
+    }
+
+    private final Layout layout;
+    /** For JDK 8 to 14: the private receive's descriptor (JDK 11 has a {@code connected} flag, JDK 8 does not). */
+    private final String receiveDescriptor;
+    private final String missing;
+
+    private NioDatagramChannelInstrumentation(Layout layout, String receiveDescriptor, String missing) {
+        this.layout = layout;
+        this.receiveDescriptor = receiveDescriptor;
+        this.missing = missing;
+    }
+
+    /** The instrumentation for the running JDK's layout of the class, read from its class file. */
+    public static NioDatagramChannelInstrumentation forThisJdk() {
+        ClassFileInventory channel;
+        try {
+            channel = ClassFileInventory.of(CHANNEL_CLASS);
+        } catch (IOException e) {
+            return unsupported("cannot read " + CHANNEL_CLASS + " (" + e + ")");
+        }
+        if (channel == null) {
+            return unsupported(CHANNEL_CLASS + " does not exist");
+        }
+        return forClass(channel);
+    }
+
+    static NioDatagramChannelInstrumentation forClass(ClassFileInventory channel) {
+        String[][] candidates = {
+            // layout, private receive, connect
+            {"SOURCE_METHOD", "(Ljava/nio/ByteBuffer;Z)I", "(Ljava/net/SocketAddress;Z)Ljava/nio/channels/DatagramChannel;"},
+            {"SENDER_FIELD", "(Ljava/io/FileDescriptor;Ljava/nio/ByteBuffer;Z)I", CONNECT},
+            {"SENDER_FIELD", "(Ljava/io/FileDescriptor;Ljava/nio/ByteBuffer;)I", CONNECT},
+        };
+        String firstMissing = null;
+        for (String[] candidate : candidates) {
+            Layout layout = Layout.valueOf(candidate[0]);
+            String gap = firstGap(channel, layout, candidate[1], candidate[2]);
+            if (gap == null) {
+                return new NioDatagramChannelInstrumentation(layout, candidate[1], null);
+            }
+            if (channel.missing("receive", candidate[1]) == null || firstMissing == null) {
+                firstMissing = gap; // report the gap of the layout whose receive matched, if any
+            }
+        }
+        return unsupported(firstMissing);
+    }
+
+    private static NioDatagramChannelInstrumentation unsupported(String missing) {
+        return new NioDatagramChannelInstrumentation(null, null, missing);
+    }
+
+    private static String firstGap(ClassFileInventory channel, Layout layout, String receive, String connect) {
+        List<String[]> advised = new ArrayList<String[]>();
+        advised.add(new String[] {"receive", receive});
+        advised.add(new String[] {"connect", connect});
+        advised.add(new String[] {"send",
+            "(Ljava/io/FileDescriptor;Ljava/nio/ByteBuffer;Ljava/net/InetSocketAddress;)I"});
+        advised.add(new String[] {"send", "(Ljava/nio/ByteBuffer;Ljava/net/SocketAddress;)I"});
+        advised.add(new String[] {"write", "(Ljava/nio/ByteBuffer;)I"});
+        advised.add(new String[] {"write", "([Ljava/nio/ByteBuffer;II)J"});
+        advised.add(new String[] {"read", "(Ljava/nio/ByteBuffer;)I"});
+        advised.add(new String[] {"read", "([Ljava/nio/ByteBuffer;II)J"});
+        advised.add(new String[] {"disconnect", "()Ljava/nio/channels/DatagramChannel;"});
+        advised.add(new String[] {"implCloseSelectableChannel", "()V"});
+        if (layout == Layout.SOURCE_METHOD) {
+            advised.add(new String[] {"sourceSocketAddress", "()Ljava/net/InetSocketAddress;"});
+        }
+        for (String[] method : advised) {
+            String gap = channel.missing(method[0], method[1]);
+            if (gap != null) {
+                return gap;
+            }
+        }
+        // Connect advice keeps the application's peer in the JDK's own field.
+        String gap = channel.missingField("remoteAddress", "Ljava/net/InetSocketAddress;");
+        if (gap == null && layout == Layout.SENDER_FIELD) {
+            String[][] fields = {
+                {"sender", "Ljava/net/SocketAddress;"},
+                {"cachedSenderInetAddress", "Ljava/net/InetAddress;"},
+                {"cachedSenderPort", "I"},
+            };
+            for (String[] field : fields) {
+                gap = channel.missingField(field[0], field[1]);
+                if (gap != null) {
+                    break;
+                }
+            }
+        }
+        return gap;
+    }
+
     @Override
     public String name() {
-        return "nio-datagram-channel";
+        return "nio-datagram-channel (" + (layout == null ? "unsupported" : layout.name().toLowerCase()) + ")";
     }
 
     @Override
@@ -39,61 +151,52 @@ public final class NioDatagramChannelInstrumentation implements DatagramInstrume
 
     @Override
     public String missingOnThisJdk() {
-        ClassFileInventory channel;
-        try {
-            channel = ClassFileInventory.of(CHANNEL_CLASS);
-        } catch (IOException e) {
-            return "cannot read " + CHANNEL_CLASS + " (" + e + ")";
-        }
-        if (channel == null) {
-            return CHANNEL_CLASS + " does not exist";
-        }
-        String[][] advised = {
-            {"send", "(Ljava/io/FileDescriptor;Ljava/nio/ByteBuffer;Ljava/net/InetSocketAddress;)I"},
-            {"send", "(Ljava/nio/ByteBuffer;Ljava/net/SocketAddress;)I"},
-            {"write", "(Ljava/nio/ByteBuffer;)I"},
-            {"write", "([Ljava/nio/ByteBuffer;II)J"},
-            {"receive", "(Ljava/nio/ByteBuffer;Z)I"},
-            {"read", "(Ljava/nio/ByteBuffer;)I"},
-            {"read", "([Ljava/nio/ByteBuffer;II)J"},
-            {"sourceSocketAddress", "()Ljava/net/InetSocketAddress;"},
-            {"connect", "(Ljava/net/SocketAddress;Z)Ljava/nio/channels/DatagramChannel;"},
-            {"disconnect", "()Ljava/nio/channels/DatagramChannel;"},
-            {"implCloseSelectableChannel", "()V"},
-        };
-        for (String[] method : advised) {
-            String missing = channel.missing(method[0], method[1]);
-            if (missing != null) {
-                return missing;
-            }
-        }
-        // Connect advice keeps the application's peer in the JDK's own field.
-        return channel.missingField("remoteAddress", "Ljava/net/InetSocketAddress;");
+        return missing;
+    }
+
+    Layout layout() {
+        return layout;
+    }
+
+    /** How the agent reads this layout's channels. */
+    public ChannelAccess channelAccess() {
+        return new NioChannelAccess(layout == Layout.SENDER_FIELD);
     }
 
     @Override
     public Map<String, AsmVisitorWrapper> advice() {
-        AsmVisitorWrapper channelAdvice = new AsmVisitorWrapper.Compound(
-                advice(DatagramChannelAdvice.Send.class, named("send")
-                        .and(takesArguments(FileDescriptor.class, ByteBuffer.class, InetSocketAddress.class))),
-                advice(DatagramChannelAdvice.PublicSend.class, named("send")
-                        .and(takesArguments(ByteBuffer.class, SocketAddress.class))),
-                advice(DatagramChannelAdvice.Write.class, named("write").and(takesArguments(ByteBuffer.class))),
-                advice(DatagramChannelAdvice.GatheringWrite.class, named("write")
-                        .and(takesArguments(ByteBuffer[].class, int.class, int.class))),
-                advice(DatagramChannelAdvice.Receive.class, named("receive")
-                        .and(takesArguments(ByteBuffer.class, boolean.class))),
-                advice(DatagramChannelAdvice.Read.class, named("read").and(takesArguments(ByteBuffer.class))),
-                advice(DatagramChannelAdvice.ScatteringRead.class, named("read")
-                        .and(takesArguments(ByteBuffer[].class, int.class, int.class))),
-                advice(DatagramChannelAdvice.SourceAddress.class, named("sourceSocketAddress")
-                        .and(takesArguments(0)).and(returns(InetSocketAddress.class))),
-                advice(DatagramChannelAdvice.Connect.class, named("connect")
-                        .and(takesArguments(SocketAddress.class, boolean.class))),
-                advice(DatagramChannelAdvice.Disconnect.class, named("disconnect").and(takesArguments(0))),
-                advice(DatagramChannelAdvice.Close.class, named("implCloseSelectableChannel")
-                        .and(takesArguments(0))));
-        return Collections.singletonMap(CHANNEL_CLASS, channelAdvice);
+        List<AsmVisitorWrapper> advice = new ArrayList<AsmVisitorWrapper>();
+        advice.add(advice(DatagramChannelAdvice.Send.class, named("send")
+                .and(takesArguments(FileDescriptor.class, ByteBuffer.class, InetSocketAddress.class))));
+        advice.add(advice(DatagramChannelAdvice.PublicSend.class, named("send")
+                .and(takesArguments(ByteBuffer.class, SocketAddress.class))));
+        advice.add(advice(DatagramChannelAdvice.Write.class, named("write").and(takesArguments(ByteBuffer.class))));
+        advice.add(advice(DatagramChannelAdvice.GatheringWrite.class, named("write")
+                .and(takesArguments(ByteBuffer[].class, int.class, int.class))));
+        advice.add(advice(DatagramChannelAdvice.Read.class, named("read").and(takesArguments(ByteBuffer.class))));
+        advice.add(advice(DatagramChannelAdvice.ScatteringRead.class, named("read")
+                .and(takesArguments(ByteBuffer[].class, int.class, int.class))));
+        advice.add(advice(DatagramChannelAdvice.Disconnect.class, named("disconnect").and(takesArguments(0))));
+        advice.add(advice(DatagramChannelAdvice.Close.class, named("implCloseSelectableChannel")
+                .and(takesArguments(0))));
+        if (layout == Layout.SOURCE_METHOD) {
+            advice.add(advice(DatagramChannelAdvice.Receive.class, named("receive")
+                    .and(takesArguments(ByteBuffer.class, boolean.class))));
+            advice.add(advice(DatagramChannelAdvice.SourceAddress.class, named("sourceSocketAddress")
+                    .and(takesArguments(0)).and(returns(InetSocketAddress.class))));
+            advice.add(advice(DatagramChannelAdvice.Connect.class, named("connect")
+                    .and(takesArguments(SocketAddress.class, boolean.class))));
+        } else {
+            ElementMatcher.Junction<MethodDescription> receive = "(Ljava/io/FileDescriptor;Ljava/nio/ByteBuffer;Z)I"
+                    .equals(receiveDescriptor)
+                    ? takesArguments(FileDescriptor.class, ByteBuffer.class, boolean.class)
+                    : takesArguments(FileDescriptor.class, ByteBuffer.class);
+            advice.add(advice(DatagramChannelAdvice.ReceiveIntoSenderField.class, named("receive").and(receive)));
+            advice.add(advice(DatagramChannelAdvice.Connect.class, named("connect")
+                    .and(takesArguments(SocketAddress.class))));
+        }
+        return Collections.<String, AsmVisitorWrapper>singletonMap(CHANNEL_CLASS,
+                new AsmVisitorWrapper.Compound(advice));
     }
 
     private static AsmVisitorWrapper advice(Class<?> adviceClass,
