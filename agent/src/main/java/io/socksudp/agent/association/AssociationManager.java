@@ -42,7 +42,7 @@ public final class AssociationManager {
      */
     public Association open(Object channel, Association.LossListener listener) throws IOException {
         failFastWhileBackingOff();
-        InetSocketAddress local = localAddressOf(channel);
+        InetSocketAddress local = client.namesLocalAddress() ? localAddressOf(channel) : null;
         Association association;
         try {
             association = client.associate(local);
@@ -62,7 +62,9 @@ public final class AssociationManager {
             throw new ProxyUnavailableException("cannot watch the control connection to " + client.proxyName()
                     + ": " + e.getMessage(), e);
         }
-        LOG.debug("socket {}: {}", local, association);
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("socket {}: {}", local != null ? local : boundAddressOf(channel), association);
+        }
         return association;
     }
 
@@ -108,9 +110,25 @@ public final class AssociationManager {
         LOG.debug("association failed, next attempt in {} ms: {}", backoffNanos / 1_000_000, failure.getMessage());
     }
 
+    private static Object boundAddressOf(Object channel) {
+        try {
+            return channel instanceof DatagramChannel ? ((DatagramChannel) channel).getLocalAddress() : null;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** The socket's local address, binding it first if it is not bound yet. */
     private static InetSocketAddress localAddressOf(Object channel) throws IOException {
         if (channel instanceof DatagramChannel) {
-            SocketAddress local = ((DatagramChannel) channel).getLocalAddress();
+            DatagramChannel datagramChannel = (DatagramChannel) channel;
+            SocketAddress local = datagramChannel.getLocalAddress();
+            if (local == null) {
+                // JDK 8 binds a channel only after its first send (the kernel picks the port then); binding it
+                // now, as that send would, gives the port and full modes the port the relay will see.
+                datagramChannel.bind(null);
+                local = datagramChannel.getLocalAddress();
+            }
             if (local instanceof InetSocketAddress) {
                 return (InetSocketAddress) local;
             }

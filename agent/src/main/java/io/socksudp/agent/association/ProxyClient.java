@@ -89,6 +89,11 @@ public final class ProxyClient {
         }
     }
 
+    /** Whether the request names the socket's local address or port (modes port and full). */
+    boolean namesLocalAddress() {
+        return config.associateMode() != AssociateMode.ZERO;
+    }
+
     /** DST.ADDR/DST.PORT of the UDP ASSOCIATE request for the configured mode. */
     private SocksAddress request(InetSocketAddress local) {
         AssociateMode mode = config.associateMode();

@@ -182,6 +182,7 @@ final class ControlConnection implements Runnable {
     void drop(String reason) {
         if (!socket.isClosed()) {
             context.emit(new RelayEvent.ControlDropped(associationNumber, reason));
+            context.unregister(associationNumber); // gone now, not when the control thread notices
             UdpAssociation current = association;
             if (current != null) {
                 current.close(); // at once, not when the control thread notices
