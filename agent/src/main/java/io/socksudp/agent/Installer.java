@@ -8,7 +8,7 @@ import io.socksudp.agent.config.OnUnavailable;
 import io.socksudp.agent.intercept.ChannelTunnels;
 import io.socksudp.agent.intercept.DatagramInstrumentation;
 import io.socksudp.agent.intercept.Routing;
-import io.socksudp.agent.intercept.nio.NioDatagramChannelInstrumentation;
+import io.socksudp.agent.intercept.Strategies;
 import io.socksudp.agent.intercept.nio.NioChannelAccess;
 import io.socksudp.agent.intercept.AdviceTransformer;
 import io.socksudp.agent.intercept.PreparedAdvice;
@@ -35,20 +35,32 @@ final class Installer {
         Logging.configure(config.logLevel());
         Logger log = LoggerFactory.getLogger("socksudp");
 
-        DatagramInstrumentation strategy = new NioDatagramChannelInstrumentation();
-        String missing = strategy.missingOnThisJdk();
-        if (missing != null) {
-            throw new StartupException("this JDK (" + System.getProperty("java.version") + ") is not supported: "
-                    + missing + "; refusing to run unproxied");
+        Strategies strategies;
+        try {
+            strategies = Strategies.forThisJdk();
+        } catch (java.io.IOException e) {
+            throw new StartupException("cannot read the JDK's datagram class files (" + e + ")", e);
+        }
+        for (DatagramInstrumentation strategy : strategies.all()) {
+            String missing = strategy.missingOnThisJdk();
+            if (missing != null) {
+                throw new StartupException("this JDK (" + System.getProperty("java.version") + ") is not supported: "
+                        + missing + "; refusing to run unproxied");
+            }
         }
         BootstrapInjector.openJavaBase(inst, "sun.nio.ch");
+        if (strategies.packetAccess() != null) {
+            BootstrapInjector.openJavaBase(inst, "java.net");
+        }
 
         AssociationManager associations = new AssociationManager(new ProxyClient(config));
         Dispatch.install(new ChannelTunnels(associations, new Routing(config.nonProxyHosts()),
-                new NioChannelAccess(), config.onUnavailable() == OnUnavailable.DROP));
+                new NioChannelAccess(), strategies.packetAccess(), config.onUnavailable() == OnUnavailable.DROP));
 
-        instrument(inst, strategy);
-        log.debug("socksudp active with {} ({})", strategy.name(), config);
+        for (DatagramInstrumentation strategy : strategies.all()) {
+            instrument(inst, strategy);
+            log.debug("socksudp active with {} ({})", strategy.name(), config);
+        }
     }
 
     /**
