@@ -6,10 +6,9 @@ import io.socksudp.agent.bootstrap.Dispatch;
 import io.socksudp.agent.config.Config;
 import io.socksudp.agent.config.OnUnavailable;
 import io.socksudp.agent.intercept.ChannelTunnels;
-import io.socksudp.agent.intercept.ClassFileInventory;
 import io.socksudp.agent.intercept.DatagramInstrumentation;
 import io.socksudp.agent.intercept.Routing;
-import io.socksudp.agent.intercept.nio.NioDatagramChannelInstrumentation;
+import io.socksudp.agent.intercept.Strategies;
 import io.socksudp.agent.intercept.AdviceTransformer;
 import io.socksudp.agent.intercept.PreparedAdvice;
 import org.slf4j.Logger;
@@ -35,25 +34,32 @@ final class Installer {
         Logging.configure(config.logLevel());
         Logger log = LoggerFactory.getLogger("socksudp");
 
-        NioDatagramChannelInstrumentation strategy = NioDatagramChannelInstrumentation.forThisJdk();
-        String missing = strategy.missingOnThisJdk();
-        if (missing != null) {
-            throw new StartupException("this JDK (" + System.getProperty("java.version") + ") is not supported: "
-                    + missing + "; refusing to run unproxied");
+        Strategies strategies;
+        try {
+            strategies = Strategies.forThisJdk();
+        } catch (java.io.IOException e) {
+            throw new StartupException("cannot read the JDK's datagram class files (" + e + ")", e);
         }
-        String legacy = legacySocketsInUse();
-        if (legacy != null) {
-            throw new StartupException("this JDK (" + System.getProperty("java.version") + ") is not supported yet: "
-                    + legacy + "; refusing to run unproxied");
+        for (DatagramInstrumentation strategy : strategies.all()) {
+            String missing = strategy.missingOnThisJdk();
+            if (missing != null) {
+                throw new StartupException("this JDK (" + System.getProperty("java.version") + ") is not supported: "
+                        + missing + "; refusing to run unproxied");
+            }
         }
         BootstrapInjector.openJavaBase(inst, "sun.nio.ch");
+        if (strategies.packetAccess() != null) {
+            BootstrapInjector.openJavaBase(inst, "java.net");
+        }
 
         AssociationManager associations = new AssociationManager(new ProxyClient(config));
         Dispatch.install(new ChannelTunnels(associations, new Routing(config.nonProxyHosts()),
-                strategy.channelAccess(), config.onUnavailable() == OnUnavailable.DROP));
+                strategies.channelAccess(), strategies.packetAccess(), config.onUnavailable() == OnUnavailable.DROP));
 
-        instrument(inst, strategy);
-        log.debug("socksudp active with {} ({})", strategy.name(), config);
+        for (DatagramInstrumentation strategy : strategies.all()) {
+            instrument(inst, strategy);
+            log.debug("socksudp active with {} ({})", strategy.name(), config);
+        }
     }
 
     /**
@@ -90,29 +96,6 @@ final class Installer {
             throw new StartupException(failures.get(0));
         }
         started.set(true);
-    }
-
-    /**
-     * Null when DatagramSocket goes through DatagramChannelImpl (JDK 15+, JEP 373, unless the application asks
-     * for the old implementation); otherwise why the legacy DatagramSocketImpl would carry datagrams directly.
-     */
-    private static String legacySocketsInUse() throws StartupException {
-        try {
-            ClassFileInventory socket = ClassFileInventory.of("java.net.DatagramSocket");
-            boolean delegates = socket != null && socket.missingField("delegate", "Ljava/net/DatagramSocket;") == null;
-            ClassFileInventory legacy = ClassFileInventory.of("java.net.AbstractPlainDatagramSocketImpl");
-            if (legacy == null) {
-                return null;
-            }
-            if (!delegates) {
-                return "its DatagramSocket uses java.net.AbstractPlainDatagramSocketImpl";
-            }
-            String plain = System.getProperty("jdk.net.usePlainDatagramSocketImpl");
-            return plain != null && (plain.isEmpty() || plain.equalsIgnoreCase("true"))
-                    ? "-Djdk.net.usePlainDatagramSocketImpl selects java.net.AbstractPlainDatagramSocketImpl" : null;
-        } catch (java.io.IOException e) {
-            throw new StartupException("cannot read the JDK's DatagramSocket class files (" + e + ")", e);
-        }
     }
 
     private static List<Class<?>> loadedTargets(Instrumentation inst, String[] targetClasses) {

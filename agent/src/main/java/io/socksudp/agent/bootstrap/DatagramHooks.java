@@ -24,4 +24,7 @@ public interface DatagramHooks {
     void disconnected(Object channel);
 
     void closed(Object channel);
+
+    /** The tunnel of a legacy DatagramSocketImpl (created on first use), or null when it is not tunnelled. */
+    UdpTunnel packetTunnel(Object impl) throws IOException;
 }

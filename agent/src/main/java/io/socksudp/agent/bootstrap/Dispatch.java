@@ -85,4 +85,13 @@ public final class Dispatch {
             h.closed(channel);
         }
     }
+
+    /**
+     * The tunnel of a legacy {@code java.net.AbstractPlainDatagramSocketImpl} (JDK 8, 11, or 17 with
+     * {@code -Djdk.net.usePlainDatagramSocketImpl}), created on first use; null before {@link #install}.
+     */
+    public static UdpTunnel packetTunnel(Object impl) throws IOException {
+        DatagramHooks h = hooks;
+        return h == null ? null : h.packetTunnel(impl);
+    }
 }

@@ -29,9 +29,17 @@ public final class ChannelTunnels implements DatagramHooks {
     private final ChannelAccess access;
     private final DropCounters drops = new DropCounters();
     private final boolean dropWhenUnavailable;
+    /** For legacy DatagramSocketImpls; null when that strategy is not installed. */
+    private final PacketAccess packetAccess;
 
     public ChannelTunnels(AssociationManager associations, Routing routing, ChannelAccess access,
                           boolean dropWhenUnavailable) {
+        this(associations, routing, access, null, dropWhenUnavailable);
+    }
+
+    public ChannelTunnels(AssociationManager associations, Routing routing, ChannelAccess access,
+                          PacketAccess packetAccess, boolean dropWhenUnavailable) {
+        this.packetAccess = packetAccess;
         this.dropWhenUnavailable = dropWhenUnavailable;
         this.associations = associations;
         this.routing = routing;
@@ -123,6 +131,19 @@ public final class ChannelTunnels implements DatagramHooks {
         }
     }
 
+    @Override
+    public UdpTunnel packetTunnel(Object impl) throws IOException {
+        if (packetAccess == null || !packetAccess.isPlainImpl(impl)) {
+            // JDK 8's DatagramSocket.send is advised for every impl: one we cannot see into must not send.
+            throw new IOException("socksudp: cannot tunnel a DatagramSocket with a custom DatagramSocketImpl ("
+                    + (impl == null ? "none" : impl.getClass().getName()) + "); the datagram was not sent");
+        }
+        if (packetAccess.isClosed(impl)) {
+            return null; // the JDK throws "Socket is closed"; never associate on behalf of a closed socket
+        }
+        return tunnel(impl);
+    }
+
     public DropCounters drops() {
         return drops;
     }
@@ -130,7 +151,8 @@ public final class ChannelTunnels implements DatagramHooks {
     private SocketTunnel tunnel(Object channel) {
         SocketTunnel t = tunnels.get(channel);
         if (t == null) {
-            t = tunnels.putIfAbsent(channel, new SocketTunnel(channel, associations, routing, access, drops,
+            ChannelAccess a = channel instanceof Channel || packetAccess == null ? access : packetAccess;
+            t = tunnels.putIfAbsent(channel, new SocketTunnel(channel, associations, routing, a, drops,
                     dropWhenUnavailable));
             if (channel instanceof Channel && !((Channel) channel).isOpen()) {
                 closed(channel); // lost a race with close(): never leave an association behind

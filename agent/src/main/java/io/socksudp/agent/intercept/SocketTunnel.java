@@ -10,6 +10,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.lang.ref.WeakReference;
+import java.net.DatagramPacket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.PortUnreachableException;
@@ -18,6 +19,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectableChannel;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The agent's state for one application socket: its association with the proxy, and the buffers and
@@ -68,6 +70,14 @@ final class SocketTunnel extends UdpTunnel implements Association.LossListener {
     private InetSocketAddress lastSource;
     private final ByteBuffer[] gathered = new ByteBuffer[1];
     private ByteBuffer scatterBuffer;
+
+    // Legacy DatagramSocketImpl (see the packet methods at the end).
+    private volatile PacketSendSlot sendSlot;
+    private final AtomicBoolean sendSlotBusy = new AtomicBoolean();
+    /** Receive side: the impl's receive is synchronized, so one receiver at a time. */
+    private DatagramPacket receivePacket;
+    private ByteBuffer receiveView;
+    private volatile boolean joinedGroups;
 
     /** Weak: the tunnel must not keep a dropped socket alive (its collection releases the association). */
     private final WeakReference<Object> channel;
@@ -176,6 +186,14 @@ final class SocketTunnel extends UdpTunnel implements Association.LossListener {
         peerHeader = UdpHeader.encode(connectedPeer);
         peer = connectedPeer;
         portWhileConnected = localPort();
+        if (access instanceof PacketAccess) {
+            Object impl = channel.get();
+            try {
+                ((PacketAccess) access).discardQueued(impl);
+            } catch (IOException e) {
+                LOG.debug("discarding datagrams queued before connect: {}", e.toString());
+            }
+        }
     }
 
     /**
@@ -521,5 +539,169 @@ final class SocketTunnel extends UdpTunnel implements Association.LossListener {
     /** The association, if any; for a collected socket whose tunnel is released from the reaper. */
     Association association() {
         return association;
+    }
+
+    // ---- Legacy DatagramSocketImpl: the same tunnel, with DatagramPackets instead of ByteBuffers. ----
+
+    @Override
+    public DatagramPacket framePacket(Object impl, DatagramPacket packet) throws IOException {
+        InetSocketAddress connectedTo = peer;
+        if (connectedTo != null) {
+            return frameForPeer(impl, packet, connectedTo);
+        }
+        InetAddress address = packet.getAddress();
+        if (address == null) {
+            return packet; // the JDK rejects it as usual
+        }
+        int port = packet.getPort();
+        PacketSendSlot slot = claimSendSlot();
+        boolean framed = false;
+        try {
+            if (!slot.isFor(address, port)) {
+                InetSocketAddress target = new InetSocketAddress(address, port); // a new destination only
+                slot.lastDirect = routing.isDirect(target);
+                slot.lastHeader = slot.lastDirect ? null : UdpHeader.encode(target);
+                slot.lastAddress = address;
+                slot.lastPort = port;
+            }
+            if (slot.lastDirect) {
+                return packet;
+            }
+            InetSocketAddress relay = relayForPacket(impl);
+            if (relay == null) {
+                return null;
+            }
+            fill(slot, slot.lastHeader, packet);
+            slot.packet.setAddress(relay.getAddress());
+            slot.packet.setPort(relay.getPort());
+            framed = true;
+            return slot.packet;
+        } finally {
+            if (!framed) {
+                releaseSendSlot(slot.packet);
+            }
+        }
+    }
+
+    /**
+     * Connected through the tunnel: the OS socket is connected to the relay and the JDK's native send ignores
+     * the packet's address. The framed packet carries the application's address and port, so JDK 8's
+     * DatagramSocket.send (advised on the caller's side) checks them against the peer exactly as without us.
+     */
+    private DatagramPacket frameForPeer(Object impl, DatagramPacket packet, InetSocketAddress connectedTo)
+            throws IOException {
+        if (packet.getAddress() == null) { // as DatagramSocket.send does on a connected socket
+            packet.setAddress(connectedTo.getAddress());
+            packet.setPort(connectedTo.getPort());
+        }
+        if (relayForPacket(impl) == null) {
+            return null;
+        }
+        PacketSendSlot slot = claimSendSlot();
+        fill(slot, peerHeader, packet);
+        slot.packet.setAddress(packet.getAddress());
+        ((PacketAccess) access).setPort(slot.packet, packet.getPort());
+        return slot.packet;
+    }
+
+    /** The relay, associating first; null when discarding (onUnavailable=drop). Thread-safe: no send lock. */
+    private InetSocketAddress relayForPacket(Object impl) throws IOException {
+        try {
+            return associated(impl).relay();
+        } catch (ProxyUnavailableException e) {
+            if (!dropWhenUnavailable) {
+                throw e;
+            }
+            drops.drop(DropReason.PROXY_UNAVAILABLE, e.getMessage());
+            return null;
+        }
+    }
+
+    private static void fill(PacketSendSlot slot, byte[] header, DatagramPacket payload) {
+        int length = payload.getLength();
+        byte[] out = slot.buffer(header.length + length);
+        System.arraycopy(header, 0, out, 0, header.length);
+        System.arraycopy(payload.getData(), payload.getOffset(), out, header.length, length);
+        slot.packet.setData(out, 0, header.length + length);
+    }
+
+    private PacketSendSlot claimSendSlot() {
+        if (sendSlotBusy.compareAndSet(false, true)) {
+            PacketSendSlot slot = sendSlot;
+            if (slot == null) {
+                slot = new PacketSendSlot();
+                sendSlot = slot;
+            }
+            return slot;
+        }
+        return new PacketSendSlot(); // another thread is sending on this socket right now
+    }
+
+    private void releaseSendSlot(DatagramPacket framed) {
+        PacketSendSlot slot = sendSlot;
+        if (slot != null && framed == slot.packet) {
+            sendSlotBusy.set(false);
+        }
+    }
+
+    @Override
+    public boolean packetSent(DatagramPacket framed, Throwable thrown) {
+        releaseSendSlot(framed);
+        return thrown != null && relayFailed(thrown);
+    }
+
+    @Override
+    public DatagramPacket receivePacket() {
+        DatagramPacket p = receivePacket;
+        if (p == null) {
+            byte[] buffer = new byte[RECEIVE_CAPACITY];
+            p = new DatagramPacket(buffer, buffer.length);
+            receiveView = ByteBuffer.wrap(buffer);
+            receivePacket = p;
+        }
+        pendingSender = null;
+        return p;
+    }
+
+    @Override
+    public boolean receivedPacket(Object impl, DatagramPacket caller) {
+        DatagramPacket datagram = receivePacket;
+        InetAddress from = datagram.getAddress();
+        int fromPort = datagram.getPort();
+        Association a = association;
+        InetSocketAddress relay = a == null ? null : a.relay();
+        if (relay != null && fromPort == relay.getPort() && from.equals(relay.getAddress())) {
+            ByteBuffer view = receiveView;
+            view.clear();
+            view.limit(datagram.getLength());
+            int headerLength = vet(view, relay);
+            if (headerLength < 0) {
+                return false;
+            }
+            InetSocketAddress sender = pendingSender;
+            deliverPacket(datagram, headerLength, sender.getAddress(), sender.getPort(), caller);
+            return true;
+        }
+        if (peer == null && (!socksified || joinedGroups
+                || routing.acceptsDirectFrom(new InetSocketAddress(from, fromPort)))) {
+            deliverPacket(datagram, 0, from, fromPort, caller); // a plain socket so far, bypassed, or a group's
+            return true;
+        }
+        drops.drop(DropReason.NOT_FROM_RELAY, from + ":" + fromPort);
+        return false;
+    }
+
+    /** Copies the payload into the caller's packet, truncating to its buffer as the JDK's receive does. */
+    private void deliverPacket(DatagramPacket datagram, int headerLength, InetAddress sender, int port,
+                               DatagramPacket caller) {
+        PacketAccess packets = (PacketAccess) access;
+        int length = Math.min(datagram.getLength() - headerLength, packets.bufLength(caller));
+        System.arraycopy(datagram.getData(), headerLength, caller.getData(), caller.getOffset(), length);
+        packets.setReceived(caller, sender, port, length);
+    }
+
+    @Override
+    public void joinedGroup() {
+        joinedGroups = true;
     }
 }

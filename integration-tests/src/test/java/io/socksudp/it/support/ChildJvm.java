@@ -103,6 +103,7 @@ public final class ChildJvm extends ChildProcess {
                 cmd.add("-javaagent:" + agentJar + (agentArgs == null ? "" : "=" + agentArgs));
             }
             systemProperties.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
+            cmd.addAll(TestEnv.childJvmArgs());
             cmd.addAll(jvmArgs);
             if (!classpath.isEmpty()) {
                 cmd.add("-cp");

@@ -47,6 +47,15 @@ public final class TestEnv {
         return home.isEmpty() ? Paths.get(System.getProperty("java.home")) : Paths.get(home);
     }
 
+    /**
+     * Options for every child JVM, from {@code socksudp.testJvmArgs} (space-separated; empty by default): e.g.
+     * {@code -Djdk.net.usePlainDatagramSocketImpl=true} runs the suites on JDK 17's legacy DatagramSocketImpl.
+     */
+    public static java.util.List<String> childJvmArgs() {
+        String args = System.getProperty("socksudp.testJvmArgs", "").trim();
+        return args.isEmpty() ? java.util.List.of() : java.util.List.of(args.split("\\s+"));
+    }
+
     public static String required(String property) {
         String value = System.getProperty(property, "").trim();
         if (value.isEmpty()) {
