@@ -5,8 +5,6 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.SocketAddress;
-import java.nio.channels.DatagramChannel;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
@@ -36,13 +34,18 @@ public final class AssociationManager {
         this.client = client;
     }
 
+    /** Whether a new association needs the socket's local address (modes port and full): see {@link #open}. */
+    public boolean needsLocalAddress() {
+        return client.namesLocalAddress();
+    }
+
     /**
-     * A new, watched association for {@code channel}; throws a {@link ProxyUnavailableException} naming the
-     * proxy and the cause, at once while backing off after an earlier failure.
+     * A new, watched association for the socket bound to {@code local} (null unless {@link #needsLocalAddress});
+     * throws a {@link ProxyUnavailableException} naming the proxy and the cause, at once while backing off after
+     * an earlier failure.
      */
-    public Association open(Object channel, Association.LossListener listener) throws IOException {
+    public Association open(InetSocketAddress local, Association.LossListener listener) throws IOException {
         failFastWhileBackingOff();
-        InetSocketAddress local = client.namesLocalAddress() ? localAddressOf(channel) : null;
         Association association;
         try {
             association = client.associate(local);
@@ -62,9 +65,7 @@ public final class AssociationManager {
             throw new ProxyUnavailableException("cannot watch the control connection to " + client.proxyName()
                     + ": " + e.getMessage(), e);
         }
-        if (LOG.isDebugEnabled()) {
-            LOG.debug("socket {}: {}", local != null ? local : boundAddressOf(channel), association);
-        }
+        LOG.debug("socket {}: {}", local, association);
         return association;
     }
 
@@ -108,31 +109,5 @@ public final class AssociationManager {
             lastFailure = failure;
         }
         LOG.debug("association failed, next attempt in {} ms: {}", backoffNanos / 1_000_000, failure.getMessage());
-    }
-
-    private static Object boundAddressOf(Object channel) {
-        try {
-            return channel instanceof DatagramChannel ? ((DatagramChannel) channel).getLocalAddress() : null;
-        } catch (IOException e) {
-            return null;
-        }
-    }
-
-    /** The socket's local address, binding it first if it is not bound yet. */
-    private static InetSocketAddress localAddressOf(Object channel) throws IOException {
-        if (channel instanceof DatagramChannel) {
-            DatagramChannel datagramChannel = (DatagramChannel) channel;
-            SocketAddress local = datagramChannel.getLocalAddress();
-            if (local == null) {
-                // JDK 8 binds a channel only after its first send (the kernel picks the port then); binding it
-                // now, as that send would, gives the port and full modes the port the relay will see.
-                datagramChannel.bind(null);
-                local = datagramChannel.getLocalAddress();
-            }
-            if (local instanceof InetSocketAddress) {
-                return (InetSocketAddress) local;
-            }
-        }
-        return null;
     }
 }

@@ -18,6 +18,12 @@ public interface ChannelAccess {
      */
     boolean hasJoinedGroups(Object channel) throws IOException;
 
+    /**
+     * The socket's local address, binding it first (to the wildcard address and an ephemeral port, as its first
+     * send would) if it is not bound yet; for the association modes that name it.
+     */
+    InetSocketAddress localAddress(Object channel) throws IOException;
+
     /** Connects the channel's OS socket to {@code relay}, leaving the JDK's view of the peer alone. */
     void reconnect(Object channel, InetSocketAddress relay) throws IOException;
 }

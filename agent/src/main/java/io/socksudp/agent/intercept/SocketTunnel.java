@@ -244,7 +244,7 @@ final class SocketTunnel extends UdpTunnel implements Association.LossListener {
             }
             a = association;
             if (a == null || !a.isOpen()) {
-                a = associations.open(channel, this);
+                a = associations.open(associations.needsLocalAddress() ? access.localAddress(channel) : null, this);
                 InetSocketAddress connectedTo = peer;
                 if (connectedTo != null) {
                     access.reconnect(channel, a.relay()); // a connected socket follows its new relay

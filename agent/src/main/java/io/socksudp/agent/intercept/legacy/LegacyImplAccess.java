@@ -9,8 +9,10 @@ import java.lang.invoke.MethodType;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.net.DatagramPacket;
+import java.net.DatagramSocketImpl;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketOptions;
 
 /**
  * Reaches into {@code java.net.AbstractPlainDatagramSocketImpl} and {@code DatagramPacket} (java.net is opened
@@ -33,6 +35,7 @@ public final class LegacyImplAccess implements PacketAccess {
         final MethodHandle dataAvailable;
         final MethodHandle receive0;
         final MethodHandle isClosed;
+        final MethodHandle localPort;
 
         Handles() throws ReflectiveOperationException {
             implClass = Class.forName(IMPL_CLASS);
@@ -44,6 +47,8 @@ public final class LegacyImplAccess implements PacketAccess {
             dataAvailable = method(implClass, "dataAvailable");
             receive0 = method(implClass, "receive0", DatagramPacket.class);
             isClosed = method(implClass, "isClosed");
+            localPort = MethodHandles.lookup().unreflectGetter(field(DatagramSocketImpl.class, "localPort"))
+                    .asType(MethodType.methodType(int.class, Object.class));
         }
     }
 
@@ -120,6 +125,21 @@ public final class LegacyImplAccess implements PacketAccess {
                 }
                 h.receive0.invoke(impl, scratch);
             }
+        } catch (IOException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IOException(t);
+        }
+    }
+
+    /** A legacy socket is bound when it is created: its impl knows its port and address. */
+    @Override
+    public InetSocketAddress localAddress(Object impl) throws IOException {
+        try {
+            int port = (int) handles().localPort.invokeExact(impl);
+            Object bound = ((SocketOptions) impl).getOption(SocketOptions.SO_BINDADDR);
+            return bound instanceof InetAddress ? new InetSocketAddress((InetAddress) bound, port)
+                    : new InetSocketAddress(port);
         } catch (IOException | RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {

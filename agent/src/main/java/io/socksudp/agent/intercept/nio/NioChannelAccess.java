@@ -12,6 +12,8 @@ import java.lang.reflect.Method;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ProtocolFamily;
+import java.net.SocketAddress;
+import java.nio.channels.DatagramChannel;
 
 /**
  * Reaches into {@code sun.nio.ch.DatagramChannelImpl} (opened to the agent at start-up). Handles are looked
@@ -104,6 +106,18 @@ public final class NioChannelAccess implements ChannelAccess {
             return previous;
         }
         return new InetSocketAddress(address, port);
+    }
+
+    @Override
+    public InetSocketAddress localAddress(Object channel) throws IOException {
+        DatagramChannel datagramChannel = (DatagramChannel) channel;
+        SocketAddress local = datagramChannel.getLocalAddress();
+        if (local == null) {
+            // JDK 8 binds a channel only on its first send, after the association is opened.
+            datagramChannel.bind(null);
+            local = datagramChannel.getLocalAddress();
+        }
+        return (InetSocketAddress) local;
     }
 
     /** {@code sun.nio.ch.Net.connect(family, fd, address, port)}: what the channel's connect() itself does. */
