@@ -21,6 +21,8 @@ import java.util.concurrent.TimeUnit;
  * <ul>
  * <li>{@code CMD:SIZE n}: reply with n pattern bytes ({@link Probe#pattern}).</li>
  * <li>{@code CMD:DELAY ms}: reply {@code DELAYED} after ms milliseconds.</li>
+ * <li>{@code CMD:WHOAMI}: reply {@code YOU <ip:port>}, the sender as seen here (for a probe whose JDK cannot tell
+ *     its own port).</li>
  * <li>{@code CMD:FROM2 text}: the SECOND socket sends {@code text} to the sender, then 150 ms later the main socket
  *     replies {@code AFTER}. A socket connected to the main socket must only ever see {@code AFTER}.</li>
  * <li>{@code CMD:JUNK port count ms}: reply {@code JUNKING}, then from the junk socket send {@code count} junk
@@ -114,6 +116,9 @@ public final class Peer {
         }
         String[] w = text.substring(4).trim().split(" ");
         switch (w[0]) {
+            case "WHOAMI":
+                ch.send(ascii("YOU " + Probe.raw(from)), from);
+                break;
             case "SIZE":
                 ch.send(ByteBuffer.wrap(Probe.pattern(Integer.parseInt(w[1]))), from);
                 break;

@@ -383,10 +383,13 @@ public final class Probe {
             } catch (Exception e) {
                 obs("sendToOther", exc(e));
             }
+            int before = s.getLocalPort();
             s.disconnect();
             obs("after.isConnected", s.isConnected());
             obs("after.remote", fmt(s.getRemoteSocketAddress()));
+            obs("after.localPort", portName(s.getLocalPort()));
             socketRoundTrip(s, ascii("to-peer2"), peer2, "afterDisconnect");
+            obsPortAfterDisconnect(s.getLocalPort(), before);
         }
     }
 
@@ -653,9 +656,11 @@ public final class Probe {
                 buf.clear();
                 obs("filtered.read", ch.read(buf) + " " + text(buf));
             }
+            int before = localPort(ch);
             ch.disconnect();
             obs("after.isConnected", ch.isConnected());
             obs("after.remote", fmt(ch.getRemoteAddress()));
+            obs("after.localPort", portName(localPort(ch)));
             try {
                 ch.write(ByteBuffer.wrap(ascii("x")));
                 obs("after.write", "ok");
@@ -663,6 +668,12 @@ public final class Probe {
                 obs("after.write", exc(e));
             }
             channelRoundTrip(ch, ascii("to-peer2"), peer2, "afterDisconnect");
+            int now = localPort(ch);
+            if (now <= 0) {
+                // JDK 8 and 11 report port 0 here although the send bound a new one: ask the peer which.
+                seenAs(ch);
+            }
+            obsPortAfterDisconnect(now, before);
             ch.connect(peer2);
             obs("reconnected.remote", fmt(ch.getRemoteAddress()));
             obs("reconnected.write", ch.write(ByteBuffer.wrap(ascii("again"))));
@@ -1187,6 +1198,40 @@ public final class Probe {
         LOCALS.add(port);
         System.out.println("LOCAL " + port);
         return ch;
+    }
+
+    /**
+     * Asks the peer where this channel's datagrams come from and prints {@code SEENAS <port>}: the test counts it as
+     * one of the probe's own ports in a direct run, and requires a relay's port in a proxied one. Not an observation.
+     */
+    private static void seenAs(DatagramChannel ch) throws IOException {
+        ch.send(ByteBuffer.wrap(ascii("CMD:WHOAMI")), peer);
+        ByteBuffer buf = ByteBuffer.allocate(100);
+        try (Deadline d = new Deadline(ch, 5000)) {
+            ch.receive(buf);
+        }
+        String reply = text(buf);
+        info("whoami: " + reply);
+        if (reply.startsWith("YOU ")) {
+            System.out.println("SEENAS " + reply.substring(reply.lastIndexOf(':') + 1));
+        }
+    }
+
+    private static int localPort(DatagramChannel ch) throws IOException {
+        SocketAddress a = ch.getLocalAddress();
+        return a == null ? -1 : ((InetSocketAddress) a).getPort();
+    }
+
+    /**
+     * After {@code disconnect()} and a send: whether the socket still has its port. Linux unbinds a disconnected UDP
+     * socket whose port the kernel chose; JDK 17+ binds it again to the same port, JDK 8 and 11 do not, so their next
+     * send goes out from a new ephemeral port (then also one of the probe's own, for the far-side check).
+     */
+    private static void obsPortAfterDisconnect(int now, int before) {
+        if (now > 0 && LOCALS.add(now)) {
+            System.out.println("LOCAL " + now);
+        }
+        obs("afterDisconnect.samePort", now == before);
     }
 
     static synchronized void obs(String key, Object value) {
