@@ -75,7 +75,12 @@ class HarnessIT {
             assertEquals(0, jvm.awaitExit(Duration.ofSeconds(30)), jvm.describe());
             String home = jvm.stdoutLines().stream().filter(l -> l.startsWith("java.home ")).findFirst()
                     .orElseThrow(() -> new AssertionError(jvm.describe())).substring("java.home ".length());
-            assertEquals(TestEnv.javaHome().toRealPath(), java.nio.file.Paths.get(home).toRealPath(), jvm.describe());
+            java.nio.file.Path reported = java.nio.file.Paths.get(home).toRealPath();
+            // JDK 8 reports its bundled JRE (<home>/jre) as java.home.
+            if (reported.getFileName().toString().equals("jre")) {
+                reported = reported.getParent();
+            }
+            assertEquals(TestEnv.javaHome().toRealPath(), reported, jvm.describe());
         }
     }
 
@@ -86,5 +91,49 @@ class HarnessIT {
                 Demos.addressesIn("relay: client /127.0.0.1:5000 -> localhost/127.0.0.1:6000 (5 bytes)"));
         assertEquals(new java.net.InetSocketAddress("::1", 7),
                 Demos.lastAddressIn("echo-server: 3 bytes from [::1]:7"));
+    }
+
+    /**
+     * Every program that runs as the program under test (or beside it on the JDK under test) is a Java 8 class file, so
+     * that the suites can run it on JDK 8 to 25: the test applications and the probe here, the echo and chat programs
+     * in the demo jar. A Java 17 class among them would only fail on an old JDK, as UnsupportedClassVersionError.
+     */
+    @Test
+    void theProgramsUnderTestAreJava8ClassFiles() throws Exception {
+        java.util.Map<String, Integer> tooNew = new java.util.TreeMap<>();
+        int seen = 0;
+        java.nio.file.Path classes = TestEnv.testClasses();
+        for (String pkg : List.of("io/socksudp/it/app", "io/socksudp/it/probe")) {
+            try (var files = java.nio.file.Files.walk(classes.resolve(pkg))) {
+                for (java.nio.file.Path f : files.filter(p -> p.toString().endsWith(".class")).toList()) {
+                    seen++;
+                    int major = classMajor(java.nio.file.Files.readAllBytes(f));
+                    if (major > 52) {
+                        tooNew.put(classes.relativize(f).toString(), major);
+                    }
+                }
+            }
+        }
+        try (java.util.jar.JarFile jar = new java.util.jar.JarFile(TestEnv.demoJar().toFile())) {
+            for (java.util.jar.JarEntry e : java.util.Collections.list(jar.entries())) {
+                String n = e.getName();
+                if (n.endsWith(".class") && n.matches("io/socksudp/demo/(echo|chat|cli|net)/.*")) {
+                    seen++;
+                    try (java.io.InputStream in = jar.getInputStream(e)) {
+                        int major = classMajor(in.readNBytes(8));
+                        if (major > 52) {
+                            tooNew.put("socksudp-demo.jar!/" + n, major);
+                        }
+                    }
+                }
+            }
+        }
+        assertTrue(seen > 20, "found only " + seen + " class files of programs under test");
+        assertTrue(tooNew.isEmpty(), "class files newer than Java 8 (major 52) among the programs under test: " + tooNew);
+    }
+
+    private static int classMajor(byte[] b) {
+        assertTrue(b.length >= 8 && (b[0] & 0xff) == 0xCA && (b[1] & 0xff) == 0xFE, "not a class file");
+        return ((b[6] & 0xff) << 8) | (b[7] & 0xff);
     }
 }

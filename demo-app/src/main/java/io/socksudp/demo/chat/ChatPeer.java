@@ -37,9 +37,56 @@ public final class ChatPeer {
             + " [--count N] [--expect N] [--punch-delay MS] [--interval MS] [--timeout MS] [--linger MS]"
             + " [--bind ADDR] [--port N]";
 
-    record Settings(InetSocketAddress rendezvous, String name, String peer, String message, int count, int expect,
-                    int punchDelayMillis, int intervalMillis, int timeoutMillis, int lingerMillis,
-                    InetSocketAddress bind) {
+    static final class Settings {
+        private final InetSocketAddress rendezvous;
+        private final String name;
+        private final String peer;
+        private final String message;
+        private final int count;
+        private final int expect;
+        private final int punchDelayMillis;
+        private final int intervalMillis;
+        private final int timeoutMillis;
+        private final int lingerMillis;
+        private final InetSocketAddress bind;
+
+        Settings(InetSocketAddress rendezvous, String name, String peer, String message, int count, int expect,
+                 int punchDelayMillis, int intervalMillis, int timeoutMillis, int lingerMillis,
+                 InetSocketAddress bind) {
+            this.rendezvous = rendezvous;
+            this.name = name;
+            this.peer = peer;
+            this.message = message;
+            this.count = count;
+            this.expect = expect;
+            this.punchDelayMillis = punchDelayMillis;
+            this.intervalMillis = intervalMillis;
+            this.timeoutMillis = timeoutMillis;
+            this.lingerMillis = lingerMillis;
+            this.bind = bind;
+        }
+
+        InetSocketAddress rendezvous() { return rendezvous; }
+
+        String name() { return name; }
+
+        String peer() { return peer; }
+
+        String message() { return message; }
+
+        int count() { return count; }
+
+        int expect() { return expect; }
+
+        int punchDelayMillis() { return punchDelayMillis; }
+
+        int intervalMillis() { return intervalMillis; }
+
+        int timeoutMillis() { return timeoutMillis; }
+
+        int lingerMillis() { return lingerMillis; }
+
+        InetSocketAddress bind() { return bind; }
     }
 
     private final Settings settings;
@@ -84,7 +131,7 @@ public final class ChatPeer {
     }
 
     static Settings parse(String[] argv) throws UsageException, IOException {
-        Args args = Args.parse(argv, Set.of(), Set.of("--rendezvous", "--name", "--peer", "--message", "--count",
+        Args args = Args.parse(argv, Args.names(), Args.names("--rendezvous", "--name", "--peer", "--message", "--count",
                 "--expect", "--punch-delay", "--interval", "--timeout", "--linger", "--bind", "--port"));
         InetSocketAddress rendezvous = Addresses.parseHostPort(args.required("--rendezvous"));
         if (rendezvous.getPort() == 0) {
@@ -233,13 +280,14 @@ public final class ChatPeer {
     private void handle(String text, InetSocketAddress source) {
         String[] words = text.trim().split(" ", 4);
         switch (words[0]) {
-            case "SEEN" -> {
+            case "SEEN": {
                 if (words.length == 2 && !words[1].equals(seenAs == null ? null : Addresses.format(seenAs))) {
                     seenAs = parse(words[1]);
                     print("the rendezvous sees me at " + words[1]);
                 }
+                break;
             }
-            case "PEER" -> {
+            case "PEER": {
                 if (words.length == 3 && words[1].equals(settings.peer())) {
                     InetSocketAddress endpoint = parse(words[2]);
                     if (endpoint != null && !endpoint.equals(peerEndpoint)) {
@@ -248,8 +296,9 @@ public final class ChatPeer {
                         punch("new endpoint from the rendezvous");
                     }
                 }
+                break;
             }
-            case "MSG" -> {
+            case "MSG": {
                 if (words.length >= 3 && words[1].equals(settings.peer())) {
                     learnFromWire(source);
                     int seq = number(words[2]);
@@ -261,8 +310,9 @@ public final class ChatPeer {
                         send("ACK " + settings.name() + " " + seq, source, null);
                     }
                 }
+                break;
             }
-            case "ACK" -> {
+            case "ACK": {
                 if (words.length == 3 && words[1].equals(settings.peer())) {
                     learnFromWire(source);
                     int seq = number(words[2]);
@@ -271,14 +321,17 @@ public final class ChatPeer {
                         print(settings.peer() + " acknowledged " + seq);
                     }
                 }
+                break;
             }
-            case "PUNCH" -> {
+            case "PUNCH": {
                 if (words.length == 2 && words[1].equals(settings.peer())) {
                     learnFromWire(source);
                     print("punch from " + settings.peer() + " at " + Addresses.format(source));
                 }
+                break;
             }
-            default -> print("ignored a datagram from " + Addresses.format(source));
+            default:
+                print("ignored a datagram from " + Addresses.format(source));
         }
     }
 

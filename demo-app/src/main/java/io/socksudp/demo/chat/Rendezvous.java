@@ -13,7 +13,6 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The rendezvous of a tiny P2P chat, plain UDP, knowing nothing of SOCKS or NAT. Peers register by name; the
@@ -30,7 +29,18 @@ public final class Rendezvous implements AutoCloseable {
     static final String USAGE = "usage: Rendezvous [--bind ADDR] [--port N]";
 
     /** A registered peer: where it was seen, and whom it wants to talk to. */
-    private record Registration(InetSocketAddress endpoint, String wants) {
+    private static final class Registration {
+        private final InetSocketAddress endpoint;
+        private final String wants;
+
+        Registration(InetSocketAddress endpoint, String wants) {
+            this.endpoint = endpoint;
+            this.wants = wants;
+        }
+
+        InetSocketAddress endpoint() { return endpoint; }
+
+        String wants() { return wants; }
     }
 
     private final DatagramSocket socket;
@@ -130,7 +140,7 @@ public final class Rendezvous implements AutoCloseable {
     static int run(String[] argv, PrintStream out, PrintStream err) {
         InetSocketAddress bind;
         try {
-            Args args = Args.parse(argv, Set.of(), Set.of("--bind", "--port"));
+            Args args = Args.parse(argv, Args.names(), Args.names("--bind", "--port"));
             bind = new InetSocketAddress(InetAddress.getByName(args.value("--bind", "0.0.0.0")),
                     args.intValue("--port", 0, 0, 65535));
         } catch (UsageException | IOException e) {

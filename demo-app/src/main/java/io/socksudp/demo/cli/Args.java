@@ -1,5 +1,7 @@
 package io.socksudp.demo.cli;
 
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -17,6 +19,11 @@ public final class Args {
     private Args(Set<String> flags, Map<String, String> values) {
         this.flags = flags;
         this.values = values;
+    }
+
+    /** The names a program accepts, for {@link #parse} (Java 8 has no {@code Set.of}). */
+    public static Set<String> names(String... names) {
+        return Collections.unmodifiableSet(new HashSet<>(Arrays.asList(names)));
     }
 
     /**

@@ -11,7 +11,6 @@ import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.Set;
 
 /**
  * A UDP echo client that knows nothing about SOCKS. It checks what the agent promises an unmodified program:
@@ -30,12 +29,52 @@ public final class EchoClient {
     }
 
     /** What one run is asked to do. {@code size < 0} means the bare text {@code ping <i>}. */
-    record Settings(InetSocketAddress server, int count, int size, boolean useChannel, int timeoutMillis,
-                    InetSocketAddress bind, int intervalMillis, int attempts, InetSocketAddress firstSendTo) {
+    static final class Settings {
+        private final InetSocketAddress server;
+        private final int count;
+        private final int size;
+        private final boolean useChannel;
+        private final int timeoutMillis;
+        private final InetSocketAddress bind;
+        private final int intervalMillis;
+        private final int attempts;
+        private final InetSocketAddress firstSendTo;
+
+        Settings(InetSocketAddress server, int count, int size, boolean useChannel, int timeoutMillis,
+                 InetSocketAddress bind, int intervalMillis, int attempts, InetSocketAddress firstSendTo) {
+            this.server = server;
+            this.count = count;
+            this.size = size;
+            this.useChannel = useChannel;
+            this.timeoutMillis = timeoutMillis;
+            this.bind = bind;
+            this.intervalMillis = intervalMillis;
+            this.attempts = attempts;
+            this.firstSendTo = firstSendTo;
+        }
+
         Settings(InetSocketAddress server, int count, int size, boolean useChannel, int timeoutMillis,
                  InetSocketAddress bind, int intervalMillis) {
             this(server, count, size, useChannel, timeoutMillis, bind, intervalMillis, 1, null);
         }
+
+        InetSocketAddress server() { return server; }
+
+        int count() { return count; }
+
+        int size() { return size; }
+
+        boolean useChannel() { return useChannel; }
+
+        int timeoutMillis() { return timeoutMillis; }
+
+        InetSocketAddress bind() { return bind; }
+
+        int intervalMillis() { return intervalMillis; }
+
+        int attempts() { return attempts; }
+
+        InetSocketAddress firstSendTo() { return firstSendTo; }
     }
 
     public static void main(String[] args) {
@@ -60,7 +99,7 @@ public final class EchoClient {
     }
 
     static Settings parse(String[] argv) throws UsageException, IOException {
-        Args args = Args.parse(argv, Set.of("--channel"), Set.of("--server", "--count", "--size", "--timeout", "--bind",
+        Args args = Args.parse(argv, Args.names("--channel"), Args.names("--server", "--count", "--size", "--timeout", "--bind",
                 "--interval", "--attempts", "--first-send-to"));
         InetSocketAddress server = Addresses.parseHostPort(args.required("--server"));
         if (server.getPort() == 0) {
@@ -130,7 +169,7 @@ public final class EchoClient {
                 if (!settings.server().equals(reply.source())) {
                     return "reply " + i + " came from " + Addresses.format(reply.source()) + ", expected " + server;
                 }
-                if (!Arrays.equals(payload, 0, payload.length, buffer, 0, reply.length())) {
+                if (!samePayload(payload, buffer, reply.length())) {
                     return "reply " + i + " differs from what was sent (sent " + payload.length + " bytes, got "
                             + reply.length() + ")";
                 }
@@ -153,12 +192,17 @@ public final class EchoClient {
         while (true) {
             UdpEndpoint.Received reply = endpoint.receive(buffer, settings.timeoutMillis());
             if (settings.attempts() > 1 && settings.server().equals(reply.source())
-                    && !Arrays.equals(payload, 0, payload.length, buffer, 0, reply.length())) {
+                    && !samePayload(payload, buffer, reply.length())) {
                 out.println("echo-client: skipped a late reply (" + reply.length() + " bytes) to an earlier datagram");
                 continue;
             }
             return reply;
         }
+    }
+
+    /** Whether the first {@code length} bytes of {@code buffer} are exactly {@code payload}. */
+    private static boolean samePayload(byte[] payload, byte[] buffer, int length) {
+        return length == payload.length && Arrays.equals(payload, Arrays.copyOf(buffer, length));
     }
 
     /**

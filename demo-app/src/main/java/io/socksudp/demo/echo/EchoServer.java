@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.util.Set;
 
 /**
  * A UDP echo server that knows nothing about SOCKS: every datagram goes back, unchanged, to whoever sent it.
@@ -116,7 +115,7 @@ public final class EchoServer implements AutoCloseable {
         InetSocketAddress bind;
         boolean useChannel;
         try {
-            Args args = Args.parse(argv, Set.of("--channel"), Set.of("--bind", "--port"));
+            Args args = Args.parse(argv, Args.names("--channel"), Args.names("--bind", "--port"));
             useChannel = args.flag("--channel");
             int port = args.intValue("--port", 0, 0, 65535);
             bind = new InetSocketAddress(InetAddress.getByName(args.value("--bind", "127.0.0.1")), port);

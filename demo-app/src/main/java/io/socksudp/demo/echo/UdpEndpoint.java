@@ -11,7 +11,22 @@ import java.net.InetSocketAddress;
 interface UdpEndpoint extends Closeable {
 
     /** What one receive produced. */
-    record Received(int length, InetSocketAddress source) {
+    final class Received {
+        private final int length;
+        private final InetSocketAddress source;
+
+        Received(int length, InetSocketAddress source) {
+            this.length = length;
+            this.source = source;
+        }
+
+        int length() {
+            return length;
+        }
+
+        InetSocketAddress source() {
+            return source;
+        }
     }
 
     static UdpEndpoint open(InetSocketAddress bind, boolean useChannel) throws IOException {

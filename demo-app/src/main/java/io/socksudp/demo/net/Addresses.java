@@ -36,8 +36,8 @@ public final class Addresses {
     }
 
     public static String format(SocketAddress address) {
-        if (address instanceof InetSocketAddress inet) {
-            return format(inet);
+        if (address instanceof InetSocketAddress) {
+            return format((InetSocketAddress) address);
         }
         return String.valueOf(address);
     }

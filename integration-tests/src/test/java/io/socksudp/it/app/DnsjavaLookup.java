@@ -26,9 +26,15 @@ public final class DnsjavaLookup {
         java.util.List<String> names = new java.util.ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
-                case "--server" -> server = args[++i];
-                case "--port" -> port = Integer.parseInt(args[++i]);
-                default -> names.add(args[i]);
+                case "--server":
+                    server = args[++i];
+                    break;
+                case "--port":
+                    port = Integer.parseInt(args[++i]);
+                    break;
+                default:
+                    names.add(args[i]);
+                    break;
             }
         }
         SimpleResolver resolver = new SimpleResolver(InetAddress.getByName(server));

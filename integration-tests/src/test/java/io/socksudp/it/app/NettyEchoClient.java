@@ -8,6 +8,7 @@ import java.util.concurrent.TimeUnit;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -30,10 +31,17 @@ public final class NettyEchoClient {
         boolean connect = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
-                case "--server" -> server = args[++i];
-                case "--count" -> count = Integer.parseInt(args[++i]);
-                case "--connect" -> connect = true;
-                default -> throw new IllegalArgumentException(args[i]);
+                case "--server":
+                    server = args[++i];
+                    break;
+                case "--count":
+                    count = Integer.parseInt(args[++i]);
+                    break;
+                case "--connect":
+                    connect = true;
+                    break;
+                default:
+                    throw new IllegalArgumentException(args[i]);
             }
         }
         int colon = server.lastIndexOf(':');
@@ -61,7 +69,7 @@ public final class NettyEchoClient {
             System.out.println("netty: local " + ch.localAddress());
             for (int i = 0; i < count; i++) {
                 String text = "netty-" + i;
-                var f = connect
+                ChannelFuture f = connect
                         ? ch.writeAndFlush(Unpooled.copiedBuffer(text, StandardCharsets.US_ASCII)).await()
                         : ch.writeAndFlush(new DatagramPacket(Unpooled.copiedBuffer(text, StandardCharsets.US_ASCII),
                                 target)).await();

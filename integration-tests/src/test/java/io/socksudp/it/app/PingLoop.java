@@ -18,12 +18,23 @@ public final class PingLoop {
         boolean connect = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
-                case "--server" -> server = args[++i];
-                case "--count" -> count = Integer.parseInt(args[++i]);
-                case "--interval" -> interval = Integer.parseInt(args[++i]);
-                case "--timeout" -> timeout = Integer.parseInt(args[++i]);
-                case "--connect" -> connect = true;
-                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+                case "--server":
+                    server = args[++i];
+                    break;
+                case "--count":
+                    count = Integer.parseInt(args[++i]);
+                    break;
+                case "--interval":
+                    interval = Integer.parseInt(args[++i]);
+                    break;
+                case "--timeout":
+                    timeout = Integer.parseInt(args[++i]);
+                    break;
+                case "--connect":
+                    connect = true;
+                    break;
+                default:
+                    throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
         int colon = server.lastIndexOf(':');

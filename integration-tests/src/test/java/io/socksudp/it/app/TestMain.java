@@ -1,5 +1,7 @@
 package io.socksudp.it.app;
 
+import java.nio.file.Paths;
+
 /**
  * A tiny program for harness self-tests and for agent start-up checks: prints {@code hello <args>} (one line),
  * then, for {@code sleep}, prints {@code READY} and sleeps (forking a grandchild first for {@code fork});
@@ -21,7 +23,7 @@ public final class TestMain {
                     System.exit(Integer.parseInt(args[++i]));
                     break;
                 case "fork":
-                    String java = ProcessHandle.current().info().command().orElse("java");
+                    String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
                     new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), TestMain.class.getName(), "sleep")
                             .inheritIO().start();
                     break;

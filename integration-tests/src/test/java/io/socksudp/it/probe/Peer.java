@@ -21,6 +21,8 @@ import java.util.concurrent.TimeUnit;
  * <ul>
  * <li>{@code CMD:SIZE n}: reply with n pattern bytes ({@link Probe#pattern}).</li>
  * <li>{@code CMD:DELAY ms}: reply {@code DELAYED} after ms milliseconds.</li>
+ * <li>{@code CMD:WHOAMI}: reply {@code YOU <ip:port>}, the sender as seen here (for a probe whose JDK cannot tell
+ *     its own port).</li>
  * <li>{@code CMD:FROM2 text}: the SECOND socket sends {@code text} to the sender, then 150 ms later the main socket
  *     replies {@code AFTER}. A socket connected to the main socket must only ever see {@code AFTER}.</li>
  * <li>{@code CMD:JUNK port count ms}: reply {@code JUNKING}, then from the junk socket send {@code count} junk
@@ -114,14 +116,20 @@ public final class Peer {
         }
         String[] w = text.substring(4).trim().split(" ");
         switch (w[0]) {
-            case "SIZE" -> ch.send(ByteBuffer.wrap(Probe.pattern(Integer.parseInt(w[1]))), from);
-            case "DELAY" -> TIMER.schedule(() -> sendQuietly(ch, "DELAYED", from), Long.parseLong(w[1]),
-                    TimeUnit.MILLISECONDS);
-            case "FROM2" -> {
+            case "WHOAMI":
+                ch.send(ascii("YOU " + Probe.raw(from)), from);
+                break;
+            case "SIZE":
+                ch.send(ByteBuffer.wrap(Probe.pattern(Integer.parseInt(w[1]))), from);
+                break;
+            case "DELAY":
+                TIMER.schedule(() -> sendQuietly(ch, "DELAYED", from), Long.parseLong(w[1]), TimeUnit.MILLISECONDS);
+                break;
+            case "FROM2":
                 second.send(ascii(w[1]), from);
                 TIMER.schedule(() -> sendQuietly(main, "AFTER", from), 150, TimeUnit.MILLISECONDS);
-            }
-            case "JUNK" -> {
+                break;
+            case "JUNK": {
                 ch.send(ascii("JUNKING"), from);
                 int port = Integer.parseInt(w[1]);
                 InetSocketAddress target = new InetSocketAddress("127.0.0.1", port == 0 ? port(sink) : port);
@@ -138,8 +146,11 @@ public final class Peer {
                         }
                     }, i * every, TimeUnit.MILLISECONDS);
                 }
+                break;
             }
-            default -> ch.send(ByteBuffer.wrap(data), from);
+            default:
+                ch.send(ByteBuffer.wrap(data), from);
+                break;
         }
     }
 
@@ -148,7 +159,8 @@ public final class Peer {
         ByteBuffer b = ByteBuffer.allocate(10 + 6);
         b.put(new byte[] {0, 0, 0, 1, 127, 0, 0, 1}).putShort((short) mainPort);
         b.put("FORGED".getBytes(StandardCharsets.US_ASCII));
-        return b.flip();
+        b.flip();
+        return b;
     }
 
     private static ByteBuffer ascii(String s) {

@@ -48,8 +48,56 @@ import java.util.zip.CRC32;
  */
 public final class Probe {
 
-    /** A scenario and where it runs. */
-    public record Spec(String name, boolean differential, boolean dante, boolean virtualThreads) {}
+    /**
+     * A scenario and where it runs. The probe is compiled for Java 8 (it runs on JDK 8 to 25), hence a class, not a
+     * record.
+     */
+    public static final class Spec {
+        private final String name;
+        private final boolean differential;
+        private final boolean dante;
+        private final int minJdk;
+        private final String needs;
+
+        Spec(String name, boolean differential, boolean dante, int minJdk, String needs) {
+            this.name = name;
+            this.differential = differential;
+            this.dante = dante;
+            this.minJdk = minJdk;
+            this.needs = needs;
+        }
+
+        public String name() {
+            return name;
+        }
+
+        /** Run directly and through a relay, and compared (else an agent-only scenario with its own test). */
+        public boolean differential() {
+            return differential;
+        }
+
+        /** Also run through danted. */
+        public boolean dante() {
+            return dante;
+        }
+
+        public boolean virtualThreads() {
+            return minJdk >= 21;
+        }
+
+        /**
+         * Null when the scenario applies to a JDK of this feature version (8, 11, 17...), else the reason it cannot,
+         * e.g. "virtual threads exist from JDK 21; this is JDK 17".
+         */
+        public String notApplicableOn(int jdkFeature) {
+            return jdkFeature >= minJdk ? null : needs + " exist from JDK " + minJdk + "; this is JDK " + jdkFeature;
+        }
+
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
 
     private interface Scenario {
         void run() throws Exception;
@@ -57,6 +105,13 @@ public final class Probe {
 
     private static final Map<String, Scenario> SCENARIOS = new LinkedHashMap<>();
     private static final List<Spec> SPECS = new ArrayList<>();
+
+    /**
+     * A host name for the peer that only the reference relay of the differential suite can resolve (its
+     * {@code jdk.net.hosts.file} maps it to 127.0.0.1): nothing else knows it, on any JDK, and .invalid never resolves
+     * in DNS.
+     */
+    public static final String PEER_NAME = "socksudp-peer.invalid";
 
     static int peerPort;
     static int peer2Port;
@@ -74,16 +129,16 @@ public final class Probe {
     }
 
     private static void scenario(String name, boolean dante, Scenario s) {
-        add(new Spec(name, true, dante, false), s);
+        add(new Spec(name, true, dante, 8, null), s);
     }
 
     private static void virtualScenario(String name, Scenario s) {
-        add(new Spec(name, true, false, true), s);
+        add(new Spec(name, true, false, 21, "virtual threads"), s);
     }
 
     /** Not differential: run only with the agent by an explicit test (what is observed legitimately differs). */
     private static void agentOnly(String name, Scenario s) {
-        add(new Spec(name, false, false, false), s);
+        add(new Spec(name, false, false, 8, null), s);
     }
 
     private static void add(Spec spec, Scenario s) {
@@ -132,7 +187,7 @@ public final class Probe {
         virtualScenario("virtual.manySockets", Probe::virtualManySockets);
         // ------------------------------------------------------------- agent-only, explicit tests
         agentOnly("limit.65507", Probe::limit65507);
-        agentOnly("unresolved.localhost", Probe::unresolvedLocalhost);
+        agentOnly("unresolved.name", Probe::unresolvedName);
         agentOnly("lifecycle.close", Probe::lifecycleClose);
         agentOnly("lifecycle.gc", Probe::lifecycleGc);
     }
@@ -143,10 +198,17 @@ public final class Probe {
         String name = args[0];
         for (int i = 1; i < args.length; i++) {
             switch (args[i]) {
-                case "--peer" -> peerPort = Integer.parseInt(args[++i]);
-                case "--peer2" -> peer2Port = Integer.parseInt(args[++i]);
-                case "--junk-self" -> junkSelf = true;
-                default -> throw new IllegalArgumentException("unknown argument " + args[i]);
+                case "--peer":
+                    peerPort = Integer.parseInt(args[++i]);
+                    break;
+                case "--peer2":
+                    peer2Port = Integer.parseInt(args[++i]);
+                    break;
+                case "--junk-self":
+                    junkSelf = true;
+                    break;
+                default:
+                    throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
         peer = new InetSocketAddress("127.0.0.1", peerPort);
@@ -321,10 +383,13 @@ public final class Probe {
             } catch (Exception e) {
                 obs("sendToOther", exc(e));
             }
+            int before = s.getLocalPort();
             s.disconnect();
             obs("after.isConnected", s.isConnected());
             obs("after.remote", fmt(s.getRemoteSocketAddress()));
+            obs("after.localPort", portName(s.getLocalPort()));
             socketRoundTrip(s, ascii("to-peer2"), peer2, "afterDisconnect");
+            obsPortAfterDisconnect(s.getLocalPort(), before);
         }
     }
 
@@ -457,7 +522,8 @@ public final class Probe {
             try (Deadline d = new Deadline(ch, 5000)) {
                 SocketAddress from = ch.receive(in);
                 byte[] got = new byte[in.position()];
-                in.flip().get(got);
+                in.flip();
+                in.get(got);
                 obs("direct.received", "from=" + fmt(from) + " len=" + got.length + " crc=" + crc(got, 0, got.length));
             } catch (Exception e) {
                 obs("direct.received", exc(e));
@@ -590,9 +656,11 @@ public final class Probe {
                 buf.clear();
                 obs("filtered.read", ch.read(buf) + " " + text(buf));
             }
+            int before = localPort(ch);
             ch.disconnect();
             obs("after.isConnected", ch.isConnected());
             obs("after.remote", fmt(ch.getRemoteAddress()));
+            obs("after.localPort", portName(localPort(ch)));
             try {
                 ch.write(ByteBuffer.wrap(ascii("x")));
                 obs("after.write", "ok");
@@ -600,6 +668,12 @@ public final class Probe {
                 obs("after.write", exc(e));
             }
             channelRoundTrip(ch, ascii("to-peer2"), peer2, "afterDisconnect");
+            int now = localPort(ch);
+            if (now <= 0) {
+                // JDK 8 and 11 report port 0 here although the send bound a new one: ask the peer which.
+                seenAs(ch);
+            }
+            obsPortAfterDisconnect(now, before);
             ch.connect(peer2);
             obs("reconnected.remote", fmt(ch.getRemoteAddress()));
             obs("reconnected.write", ch.write(ByteBuffer.wrap(ascii("again"))));
@@ -651,7 +725,8 @@ public final class Probe {
             try (Deadline d = new Deadline(ch, 5000)) {
                 SocketAddress from = ch.receive(direct);
                 byte[] got = new byte[direct.position()];
-                direct.flip().get(got);
+                direct.flip();
+                direct.get(got);
                 obs("directTruncated", "from=" + fmt(from) + " len=" + got.length + " crc=" + crc(got, 0, got.length));
             }
             ch.connect(peer);
@@ -979,8 +1054,8 @@ public final class Probe {
         }
     }
 
-    private static void unresolvedLocalhost() throws IOException {
-        InetSocketAddress name = InetSocketAddress.createUnresolved("localhost", peerPort);
+    private static void unresolvedName() throws IOException {
+        InetSocketAddress name = InetSocketAddress.createUnresolved(PEER_NAME, peerPort);
         try (DatagramChannel ch = local(DatagramChannel.open())) {
             channelRoundTrip(ch, ascii("first"), peer, "first");
             channelRoundTrip(ch, ascii("by-name"), name, "send");
@@ -1125,6 +1200,40 @@ public final class Probe {
         return ch;
     }
 
+    /**
+     * Asks the peer where this channel's datagrams come from and prints {@code SEENAS <port>}: the test counts it as
+     * one of the probe's own ports in a direct run, and requires a relay's port in a proxied one. Not an observation.
+     */
+    private static void seenAs(DatagramChannel ch) throws IOException {
+        ch.send(ByteBuffer.wrap(ascii("CMD:WHOAMI")), peer);
+        ByteBuffer buf = ByteBuffer.allocate(100);
+        try (Deadline d = new Deadline(ch, 5000)) {
+            ch.receive(buf);
+        }
+        String reply = text(buf);
+        info("whoami: " + reply);
+        if (reply.startsWith("YOU ")) {
+            System.out.println("SEENAS " + reply.substring(reply.lastIndexOf(':') + 1));
+        }
+    }
+
+    private static int localPort(DatagramChannel ch) throws IOException {
+        SocketAddress a = ch.getLocalAddress();
+        return a == null ? -1 : ((InetSocketAddress) a).getPort();
+    }
+
+    /**
+     * After {@code disconnect()} and a send: whether the socket still has its port. Linux unbinds a disconnected UDP
+     * socket whose port the kernel chose; JDK 17+ binds it again to the same port, JDK 8 and 11 do not, so their next
+     * send goes out from a new ephemeral port (then also one of the probe's own, for the far-side check).
+     */
+    private static void obsPortAfterDisconnect(int now, int before) {
+        if (now > 0 && LOCALS.add(now)) {
+            System.out.println("LOCAL " + now);
+        }
+        obs("afterDisconnect.samePort", now == before);
+    }
+
     static synchronized void obs(String key, Object value) {
         System.out.println("OBS " + key + "=" + value);
     }
@@ -1167,9 +1276,10 @@ public final class Probe {
         if (a == null) {
             return "null";
         }
-        if (!(a instanceof InetSocketAddress i)) {
+        if (!(a instanceof InetSocketAddress)) {
             return a.getClass().getName();
         }
+        InetSocketAddress i = (InetSocketAddress) a;
         String host = i.isUnresolved() ? "unresolved(" + i.getHostString() + ")" : i.getAddress().getHostAddress();
         return host + ":" + portName(i.getPort());
     }
@@ -1195,7 +1305,8 @@ public final class Probe {
 
     /** The buffer's content from 0 to position (does not change the buffer). */
     static String text(ByteBuffer b) {
-        ByteBuffer d = b.duplicate().flip();
+        ByteBuffer d = b.duplicate();
+        d.flip();
         byte[] a = new byte[d.remaining()];
         d.get(a);
         return new String(a, StandardCharsets.ISO_8859_1);

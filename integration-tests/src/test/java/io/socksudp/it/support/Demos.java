@@ -37,9 +37,22 @@ public final class Demos {
     private static final Pattern SOCKET_ADDRESS =
             Pattern.compile("(\\d{1,3}(?:\\.\\d{1,3}){3}|\\[[0-9a-fA-F:.%\\w]+\\]):(\\d{1,5})");
 
-    /** A child JVM running a demo main class from the demo jar. */
+    /** A child JVM running a demo main class from the demo jar, on the JDK under test ({@link TestEnv#javaHome()}). */
     public static ChildJvm.Builder demo(String name, String mainClass) {
         return ChildJvm.builder(name).classpath(TestEnv.demoJar()).mainClass(mainClass);
+    }
+
+    /**
+     * A demo program as a fixture (no agent, not under test: echo server, reference relay, rendezvous), on the test
+     * JVM's own JDK ({@link TestEnv#fixtureJavaHome()}) whatever JDK is under test.
+     */
+    public static ChildJvm.Builder fixture(String name, String mainClass) {
+        return demo(name, mainClass).javaHome(TestEnv.fixtureJavaHome());
+    }
+
+    /** {@link #fixture} inside a NAT lab host's namespace. */
+    public static ChildJvm.Builder fixture(NatLab lab, NatLab.Host host, String name, String mainClass) {
+        return lab.demo(host, name, mainClass).javaHome(TestEnv.fixtureJavaHome());
     }
 
     /**
@@ -76,7 +89,7 @@ public final class Demos {
     // ------------------------------------------------------------------ echo server
 
     public static EchoServer startEchoServer(boolean channel) {
-        ChildJvm.Builder b = demo(channel ? "echo-server-ch" : "echo-server", ECHO_SERVER)
+        ChildJvm.Builder b = fixture(channel ? "echo-server-ch" : "echo-server", ECHO_SERVER)
                 .args("--bind", "127.0.0.1", "--port", "0");
         if (channel) {
             b.args("--channel");
@@ -93,7 +106,7 @@ public final class Demos {
 
     /** An echo server (no agent) inside a NAT lab host's namespace, on that host's address. */
     public static EchoServer startEchoServer(NatLab lab, NatLab.Host host) {
-        ChildJvm jvm = lab.demo(host, "echo-server", ECHO_SERVER).args("--bind", lab.ip(host), "--port", "0").start();
+        ChildJvm jvm = fixture(lab, host, "echo-server", ECHO_SERVER).args("--bind", lab.ip(host), "--port", "0").start();
         try {
             Matcher m = jvm.awaitStdout("^READY (\\d+)", STARTUP);
             return new EchoServer(jvm, Integer.parseInt(m.group(1)), lab.ip(host));
@@ -201,8 +214,14 @@ public final class Demos {
 
     /** The reference relay on 127.0.0.1 with extra arguments, e.g. {@code --external ::} (dual-stack far side). */
     public static ReferenceRelay startReferenceRelayWith(String... extraArgs) {
-        ChildJvm.Builder b = demo("reference-relay", REFERENCE_RELAY).args("--port", "0", "--bind", "127.0.0.1")
-                .args(extraArgs);
+        return startReferenceRelayJvm(b -> b, extraArgs);
+    }
+
+    /** {@link #startReferenceRelayWith}, with JVM settings of its own, e.g. {@code b -> b.sysProp(k, v)}. */
+    public static ReferenceRelay startReferenceRelayJvm(java.util.function.UnaryOperator<ChildJvm.Builder> settings,
+            String... extraArgs) {
+        ChildJvm.Builder b = settings.apply(fixture("reference-relay", REFERENCE_RELAY)
+                .args("--port", "0", "--bind", "127.0.0.1").args(extraArgs));
         ChildJvm jvm = b.start();
         try {
             Matcher m = jvm.awaitStdout("^READY (\\d+)", STARTUP);
@@ -218,7 +237,7 @@ public final class Demos {
      * arguments (e.g. {@code --misbehave icmp-teardown}).
      */
     public static ReferenceRelay startReferenceRelay(NatLab lab, NatLab.Host host, String... extraArgs) {
-        ChildJvm jvm = lab.demo(host, "reference-relay", REFERENCE_RELAY)
+        ChildJvm jvm = fixture(lab, host, "reference-relay", REFERENCE_RELAY)
                 .args("--bind", lab.ip(host), "--port", "1080").args(extraArgs).start();
         try {
             Matcher m = jvm.awaitStdout("^READY (\\d+)", STARTUP);
@@ -319,7 +338,7 @@ public final class Demos {
 
     /** The chat's rendezvous (no agent) inside a NAT lab host's namespace, on that host's address. */
     public static Rendezvous startRendezvous(NatLab lab, NatLab.Host host) {
-        ChildJvm jvm = lab.demo(host, "rendezvous", RENDEZVOUS).args("--bind", lab.ip(host), "--port", "0").start();
+        ChildJvm jvm = fixture(lab, host, "rendezvous", RENDEZVOUS).args("--bind", lab.ip(host), "--port", "0").start();
         try {
             Matcher m = jvm.awaitStdout("^READY (\\d+)", STARTUP);
             return new Rendezvous(jvm, lab.ip(host) + ":" + m.group(1));

@@ -1,11 +1,15 @@
 package io.socksudp.it.support;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -26,19 +30,9 @@ public final class Jdks {
             return Files.isExecutable(home.resolve("bin").resolve("java"));
         }
 
-        /** The feature version from {@code <home>/release}; 0 when unknown. */
+        /** The feature version (8 for 1.8.0_x), see {@link Jdks#feature(Path)}; 0 when unknown. */
         public int feature() {
-            try {
-                for (String line : Files.readAllLines(home.resolve("release"))) {
-                    Matcher m = Pattern.compile("^JAVA_VERSION=\"(\\d+)").matcher(line);
-                    if (m.find()) {
-                        return Integer.parseInt(m.group(1));
-                    }
-                }
-            } catch (IOException | RuntimeException e) {
-                // unknown
-            }
-            return 0;
+            return Jdks.feature(home);
         }
 
         public void assumePresent() {
@@ -54,6 +48,48 @@ public final class Jdks {
         public String toString() {
             return label;
         }
+    }
+
+    private static final Map<Path, Integer> FEATURES = new ConcurrentHashMap<>();
+    private static final Pattern VERSION = Pattern.compile("^(?:JAVA_VERSION=|.* version )\"(?:1\\.)?(\\d+)");
+
+    /**
+     * The feature version of a JDK home (8 for {@code 1.8.0_x}, 17 for {@code 17.0.x}): from {@code <home>/release},
+     * else (Debian's JDK 8 has no release file) from {@code <home>/bin/java -version}; 0 when unknown.
+     */
+    public static int feature(Path home) {
+        return FEATURES.computeIfAbsent(home.toAbsolutePath().normalize(), Jdks::readFeature);
+    }
+
+    private static int readFeature(Path home) {
+        try {
+            Path release = home.resolve("release");
+            List<String> lines;
+            if (Files.isRegularFile(release)) {
+                lines = Files.readAllLines(release);
+            } else if (Files.isExecutable(home.resolve("bin").resolve("java"))) {
+                Process p = new ProcessBuilder(home.resolve("bin").resolve("java").toString(), "-version")
+                        .redirectErrorStream(true).start();
+                String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                }
+                lines = out.lines().toList();
+            } else {
+                return 0;
+            }
+            for (String line : lines) {
+                Matcher m = VERSION.matcher(line);
+                if (m.find()) {
+                    return Integer.parseInt(m.group(1));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // unknown
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return 0;
     }
 
     /** The test JDK, labelled by its feature version (e.g. "jdk17"), then Temurin 25 ("jdk25"). */

@@ -56,6 +56,16 @@ public final class TestEnv {
         return args.isEmpty() ? java.util.List.of() : java.util.List.of(args.split("\\s+"));
     }
 
+    /**
+     * The JDK whose {@code bin/java} runs the fixtures, i.e. the child JVMs that never carry the agent and are not
+     * under test (echo servers, the reference relay, the chat rendezvous, the differential suite's peer): the test
+     * JVM's own, the build's JDK 17, whatever {@code socksudp.testJavaHome} says. The reference relay needs Java 17;
+     * only the program with the agent (and its plain, direct twin) runs on the JDK under test.
+     */
+    public static Path fixtureJavaHome() {
+        return Paths.get(System.getProperty("java.home"));
+    }
+
     public static String required(String property) {
         String value = System.getProperty(property, "").trim();
         if (value.isEmpty()) {
