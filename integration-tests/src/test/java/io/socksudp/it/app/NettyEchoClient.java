@@ -56,7 +56,7 @@ public final class NettyEchoClient {
                         @Override
                         protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket p) {
                             System.out.println("netty: reply " + p.content().toString(StandardCharsets.US_ASCII)
-                                    + " from " + p.sender());
+                                    + " from " + format(p.sender()));
                             replies.countDown();
                         }
 
@@ -66,7 +66,7 @@ public final class NettyEchoClient {
                         }
                     });
             Channel ch = connect ? b.connect(target).sync().channel() : b.bind(0).sync().channel();
-            System.out.println("netty: local " + ch.localAddress());
+            System.out.println("netty: local " + format(ch.localAddress()));
             for (int i = 0; i < count; i++) {
                 String text = "netty-" + i;
                 ChannelFuture f = connect
@@ -90,5 +90,20 @@ public final class NettyEchoClient {
         }
         System.out.flush();
         System.exit(code);
+    }
+
+    /**
+     * The address as JDK 14+ prints an InetSocketAddress ({@code /[v6]:port}) on every JDK: JDK 8 and 11 print IPv6
+     * without brackets ({@code /0:0:0:0:0:0:0:0:port}).
+     */
+    static String format(java.net.SocketAddress address) {
+        if (address instanceof java.net.InetSocketAddress
+                && ((java.net.InetSocketAddress) address).getAddress() instanceof java.net.Inet6Address) {
+            java.net.InetSocketAddress a = (java.net.InetSocketAddress) address;
+            return a.getHostString().equals(a.getAddress().getHostAddress())
+                    ? "/[" + a.getAddress().getHostAddress() + "]:" + a.getPort()
+                    : a.getHostString() + "/[" + a.getAddress().getHostAddress() + "]:" + a.getPort();
+        }
+        return String.valueOf(address);
     }
 }
