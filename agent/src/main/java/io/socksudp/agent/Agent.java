@@ -16,6 +16,8 @@ public final class Agent {
     /** The bridge classes for the bootstrap loader, supertypes first. */
     private static final String[] BOOTSTRAP_CLASSES = {
         "io.socksudp.agent.bootstrap.UdpTunnel",
+        "io.socksudp.agent.bootstrap.ChannelTunnel",
+        "io.socksudp.agent.bootstrap.PacketTunnel",
         "io.socksudp.agent.bootstrap.DatagramHooks",
         "io.socksudp.agent.bootstrap.Dispatch",
     };

@@ -7,15 +7,15 @@ import java.net.SocketAddress;
 /** What the agent does at each interception point; implemented outside the bootstrap loader. */
 public interface DatagramHooks {
 
-    UdpTunnel sendTunnel(Object channel, InetSocketAddress target) throws IOException;
+    ChannelTunnel sendTunnel(Object channel, InetSocketAddress target) throws IOException;
 
-    UdpTunnel sendTunnelForName(Object channel, SocketAddress target) throws IOException;
+    ChannelTunnel sendTunnelForName(Object channel, SocketAddress target) throws IOException;
 
-    UdpTunnel peerTunnel(Object channel);
+    ChannelTunnel peerTunnel(Object channel);
 
-    UdpTunnel peerSendTunnel(Object channel) throws IOException;
+    ChannelTunnel peerSendTunnel(Object channel) throws IOException;
 
-    UdpTunnel receiveTunnel(Object channel);
+    ChannelTunnel receiveTunnel(Object channel);
 
     InetSocketAddress sender(Object channel);
 
@@ -26,5 +26,5 @@ public interface DatagramHooks {
     void closed(Object channel);
 
     /** The tunnel of a legacy DatagramSocketImpl (created on first use), or null when it is not tunnelled. */
-    UdpTunnel packetTunnel(Object impl) throws IOException;
+    PacketTunnel packetTunnel(Object impl) throws IOException;
 }

@@ -22,7 +22,7 @@ public final class Dispatch {
     }
 
     /** The tunnel to send {@code target}'s datagram through, or null to send it directly. */
-    public static UdpTunnel sendTunnel(Object channel, InetSocketAddress target) throws IOException {
+    public static ChannelTunnel sendTunnel(Object channel, InetSocketAddress target) throws IOException {
         DatagramHooks h = hooks;
         return h == null ? null : h.sendTunnel(channel, target);
     }
@@ -31,13 +31,13 @@ public final class Dispatch {
      * For a send to an unresolved {@code target} (a host name the proxy is to resolve, SOCKS5 ATYP 3): the
      * tunnel, or null to let the JDK handle the address (and reject it, as it does without the agent).
      */
-    public static UdpTunnel sendTunnelForName(Object channel, SocketAddress target) throws IOException {
+    public static ChannelTunnel sendTunnelForName(Object channel, SocketAddress target) throws IOException {
         DatagramHooks h = hooks;
         return h == null ? null : h.sendTunnelForName(channel, target);
     }
 
     /** The tunnel when the channel is connected to a proxied peer, else null. */
-    public static UdpTunnel peerTunnel(Object channel) {
+    public static ChannelTunnel peerTunnel(Object channel) {
         DatagramHooks h = hooks;
         return h == null ? null : h.peerTunnel(channel);
     }
@@ -46,13 +46,13 @@ public final class Dispatch {
      * As {@link #peerTunnel} for sending: also (re-)establishes the association, so a write never goes to a
      * dead relay; throws when none can be had (unless the user chose to drop).
      */
-    public static UdpTunnel peerSendTunnel(Object channel) throws IOException {
+    public static ChannelTunnel peerSendTunnel(Object channel) throws IOException {
         DatagramHooks h = hooks;
         return h == null ? null : h.peerSendTunnel(channel);
     }
 
     /** The tunnel that vets and unwraps what the channel receives next, or null for plain delivery. */
-    public static UdpTunnel receiveTunnel(Object channel) {
+    public static ChannelTunnel receiveTunnel(Object channel) {
         DatagramHooks h = hooks;
         return h == null ? null : h.receiveTunnel(channel);
     }
@@ -90,7 +90,7 @@ public final class Dispatch {
      * The tunnel of a legacy {@code java.net.AbstractPlainDatagramSocketImpl} (JDK 8, 11, or 17 with
      * {@code -Djdk.net.usePlainDatagramSocketImpl}), created on first use; null before {@link #install}.
      */
-    public static UdpTunnel packetTunnel(Object impl) throws IOException {
+    public static PacketTunnel packetTunnel(Object impl) throws IOException {
         DatagramHooks h = hooks;
         return h == null ? null : h.packetTunnel(impl);
     }

@@ -2,7 +2,9 @@ package io.socksudp.agent.intercept;
 
 import io.socksudp.agent.association.Association;
 import io.socksudp.agent.association.AssociationManager;
+import io.socksudp.agent.bootstrap.ChannelTunnel;
 import io.socksudp.agent.bootstrap.DatagramHooks;
+import io.socksudp.agent.bootstrap.PacketTunnel;
 import io.socksudp.agent.bootstrap.UdpTunnel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -13,8 +15,9 @@ import java.net.SocketAddress;
 import java.nio.channels.Channel;
 
 /**
- * The agent's side of the bootstrap bridge: finds each application socket's {@link SocketTunnel}, creating
- * it on first use, and releases it when the socket closes or is garbage-collected.
+ * The agent's side of the bootstrap bridge: finds each application socket's tunnel, creating it on first use,
+ * and releases it when the socket closes or is garbage-collected. A channel's tunnel is a {@link ChannelFrontEnd},
+ * a legacy impl's a {@link PacketFrontEnd}; each has a {@link SocketTunnel} behind it.
  *
  * <p>No failure of ours may reach the JDK's code as anything but an {@link IOException}: an unexpected
  * exception on the send path becomes an IOException (the datagram is not sent: fail closed).
@@ -23,7 +26,7 @@ public final class ChannelTunnels implements DatagramHooks {
 
     private static final Logger LOG = LoggerFactory.getLogger("socksudp");
 
-    private final WeakIdentityMap<Object, SocketTunnel> tunnels = new WeakIdentityMap<Object, SocketTunnel>();
+    private final WeakIdentityMap<Object, TunnelFrontEnd> tunnels = new WeakIdentityMap<Object, TunnelFrontEnd>();
     private final AssociationManager associations;
     private final Routing routing;
     private final ChannelAccess access;
@@ -48,9 +51,9 @@ public final class ChannelTunnels implements DatagramHooks {
     }
 
     @Override
-    public UdpTunnel sendTunnel(Object channel, InetSocketAddress target) throws IOException {
+    public ChannelTunnel sendTunnel(Object channel, InetSocketAddress target) throws IOException {
         try {
-            return tunnel(channel).forSend(channel, target);
+            return channelTunnel(tunnel(channel)).forSend(channel, target);
         } catch (IOException e) {
             throw e;
         } catch (RuntimeException e) {
@@ -59,12 +62,12 @@ public final class ChannelTunnels implements DatagramHooks {
     }
 
     @Override
-    public UdpTunnel sendTunnelForName(Object channel, SocketAddress target) throws IOException {
+    public ChannelTunnel sendTunnelForName(Object channel, SocketAddress target) throws IOException {
         if (!(target instanceof InetSocketAddress) || !((InetSocketAddress) target).isUnresolved()) {
             return null; // the common case, decided without a lookup
         }
         try {
-            return tunnel(channel).forNamedSend(channel, (InetSocketAddress) target);
+            return channelTunnel(tunnel(channel)).forNamedSend(channel, (InetSocketAddress) target);
         } catch (IOException e) {
             throw e;
         } catch (RuntimeException e) {
@@ -73,15 +76,15 @@ public final class ChannelTunnels implements DatagramHooks {
     }
 
     @Override
-    public UdpTunnel peerTunnel(Object channel) {
-        SocketTunnel t = tunnels.get(channel);
+    public ChannelTunnel peerTunnel(Object channel) {
+        ChannelFrontEnd t = channelTunnel(tunnels.get(channel));
         return t == null ? null : t.forPeer();
     }
 
     @Override
-    public UdpTunnel peerSendTunnel(Object channel) throws IOException {
-        SocketTunnel t = tunnels.get(channel);
+    public ChannelTunnel peerSendTunnel(Object channel) throws IOException {
         try {
+            ChannelFrontEnd t = channelTunnel(tunnels.get(channel));
             return t == null ? null : t.forPeerSend(channel);
         } catch (IOException e) {
             throw e;
@@ -96,7 +99,9 @@ public final class ChannelTunnels implements DatagramHooks {
             return null; // the JDK rejects it as usual
         }
         try {
-            return tunnel(channel).forConnect(channel, (InetSocketAddress) peer);
+            TunnelFrontEnd t = tunnel(channel);
+            InetSocketAddress relay = t.tunnel().relayForConnect(channel, (InetSocketAddress) peer);
+            return relay == null ? null : t.connectingTo(relay);
         } catch (IOException e) {
             throw e;
         } catch (RuntimeException e) {
@@ -106,33 +111,33 @@ public final class ChannelTunnels implements DatagramHooks {
 
     @Override
     public void disconnected(Object channel) {
-        SocketTunnel t = tunnels.get(channel);
+        TunnelFrontEnd t = tunnels.get(channel);
         if (t != null) {
-            t.disconnected();
+            t.tunnel().disconnected();
         }
     }
 
     @Override
-    public UdpTunnel receiveTunnel(Object channel) {
-        return tunnel(channel);
+    public ChannelTunnel receiveTunnel(Object channel) {
+        return channelTunnel(tunnel(channel));
     }
 
     @Override
     public InetSocketAddress sender(Object channel) {
-        SocketTunnel t = tunnels.get(channel);
+        ChannelFrontEnd t = channelTunnel(tunnels.get(channel));
         return t == null ? null : t.reportedSender();
     }
 
     @Override
     public void closed(Object channel) {
-        SocketTunnel t = tunnels.remove(channel);
+        TunnelFrontEnd t = tunnels.remove(channel);
         if (t != null) {
-            t.close();
+            t.tunnel().close();
         }
     }
 
     @Override
-    public UdpTunnel packetTunnel(Object impl) throws IOException {
+    public PacketTunnel packetTunnel(Object impl) throws IOException {
         if (packetAccess == null || !packetAccess.isPlainImpl(impl)) {
             // JDK 8's DatagramSocket.send is advised for every impl: one we cannot see into must not send.
             throw new IOException("socksudp: cannot tunnel a DatagramSocket with a custom DatagramSocketImpl ("
@@ -141,24 +146,35 @@ public final class ChannelTunnels implements DatagramHooks {
         if (packetAccess.isClosed(impl)) {
             return null; // the JDK throws "Socket is closed"; never associate on behalf of a closed socket
         }
-        return tunnel(impl);
+        return (PacketFrontEnd) tunnel(impl);
     }
 
     public DropCounters drops() {
         return drops;
     }
 
-    private SocketTunnel tunnel(Object channel) {
-        SocketTunnel t = tunnels.get(channel);
+    /** The channel's front-end: a channel's tunnel is always one (see {@link #tunnel}). */
+    private static ChannelFrontEnd channelTunnel(TunnelFrontEnd t) {
+        return (ChannelFrontEnd) t;
+    }
+
+    private TunnelFrontEnd tunnel(Object socket) {
+        TunnelFrontEnd t = tunnels.get(socket);
         if (t == null) {
-            ChannelAccess a = channel instanceof Channel || packetAccess == null ? access : packetAccess;
-            t = tunnels.putIfAbsent(channel, new SocketTunnel(channel, associations, routing, a, drops,
-                    dropWhenUnavailable));
-            if (channel instanceof Channel && !((Channel) channel).isOpen()) {
-                closed(channel); // lost a race with close(): never leave an association behind
+            t = tunnels.putIfAbsent(socket, newTunnel(socket));
+            if (socket instanceof Channel && !((Channel) socket).isOpen()) {
+                closed(socket); // lost a race with close(): never leave an association behind
             }
         }
         return t;
+    }
+
+    private TunnelFrontEnd newTunnel(Object socket) {
+        boolean legacy = !(socket instanceof Channel) && packetAccess != null;
+        SocketTunnel tunnel = new SocketTunnel(socket, associations, routing, legacy ? packetAccess : access, drops,
+                dropWhenUnavailable);
+        return legacy ? new PacketFrontEnd(tunnel, routing, packetAccess, drops)
+                : new ChannelFrontEnd(tunnel, routing, access, drops);
     }
 
     private static IOException internalError(RuntimeException e) {
@@ -173,11 +189,11 @@ public final class ChannelTunnels implements DatagramHooks {
             public void run() {
                 while (true) {
                     try {
-                        SocketTunnel t = tunnels.expunge(tunnels.collected().remove());
+                        TunnelFrontEnd t = tunnels.expunge(tunnels.collected().remove());
                         if (t != null) {
-                            Association a = t.association();
+                            Association a = t.tunnel().association();
                             LOG.debug("socket collected without close; releasing {}", a);
-                            t.close();
+                            t.tunnel().close();
                         }
                     } catch (InterruptedException e) {
                         return;

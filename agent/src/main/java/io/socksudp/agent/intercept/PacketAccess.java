@@ -8,7 +8,7 @@ import java.net.InetAddress;
  * What the tunnel needs from the legacy {@code java.net.AbstractPlainDatagramSocketImpl} and from
  * {@code DatagramPacket}'s package-private fields (JDK 8, 11; 17 with -Djdk.net.usePlainDatagramSocketImpl).
  */
-public interface PacketAccess extends ChannelAccess {
+public interface PacketAccess extends SocketAccess {
 
     /** True when {@code impl} is the JDK's own AbstractPlainDatagramSocketImpl, whose I/O the agent advises. */
     boolean isPlainImpl(Object impl);

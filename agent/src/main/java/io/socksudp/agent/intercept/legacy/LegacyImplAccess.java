@@ -159,18 +159,6 @@ public final class LegacyImplAccess implements PacketAccess {
         }
     }
 
-    /** The packet path reads the sender from the received packet itself; only the channel path asks this. */
-    @Override
-    public InetSocketAddress actualSource(Object channel, InetSocketAddress previous) {
-        throw new UnsupportedOperationException("legacy sockets report their source in the packet");
-    }
-
-    /** The packet path tracks joins itself (join advice); only the channel path asks this. */
-    @Override
-    public boolean hasJoinedGroups(Object channel) {
-        return false;
-    }
-
     private static RuntimeException rethrow(Throwable t) {
         if (t instanceof RuntimeException) {
             return (RuntimeException) t;

@@ -1,6 +1,7 @@
 package io.socksudp.agent.intercept.legacy;
 
 import io.socksudp.agent.bootstrap.Dispatch;
+import io.socksudp.agent.bootstrap.PacketTunnel;
 import io.socksudp.agent.bootstrap.UdpTunnel;
 import net.bytebuddy.asm.Advice;
 
@@ -32,7 +33,7 @@ final class LegacySocketAdvice {
         @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class)
         static boolean enter(@Advice.This Object impl,
                              @Advice.Argument(value = 0, readOnly = false) DatagramPacket packet,
-                             @Advice.Local("tunnel") UdpTunnel tunnel,
+                             @Advice.Local("tunnel") PacketTunnel tunnel,
                              @Advice.Local("framed") DatagramPacket framed) throws IOException {
             tunnel = Dispatch.packetTunnel(impl);
             if (tunnel == null) {
@@ -49,7 +50,7 @@ final class LegacySocketAdvice {
         @Advice.OnMethodExit(onThrowable = Throwable.class)
         static void exit(@Advice.Argument(0) DatagramPacket sent,
                          @Advice.Thrown(readOnly = false) Throwable thrown,
-                         @Advice.Local("tunnel") UdpTunnel tunnel,
+                         @Advice.Local("tunnel") PacketTunnel tunnel,
                          @Advice.Local("framed") DatagramPacket framed) {
             if (tunnel != null && framed != null && tunnel.packetSent(framed, thrown)) {
                 thrown = null; // the relay is gone: this datagram is lost, as UDP may lose it
@@ -67,7 +68,7 @@ final class LegacySocketAdvice {
         @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class)
         static boolean enter(@Advice.FieldValue("impl") Object impl,
                              @Advice.Argument(value = 0, readOnly = false) DatagramPacket packet,
-                             @Advice.Local("tunnel") UdpTunnel tunnel,
+                             @Advice.Local("tunnel") PacketTunnel tunnel,
                              @Advice.Local("framed") DatagramPacket framed) throws IOException {
             tunnel = Dispatch.packetTunnel(impl);
             if (tunnel == null) {
@@ -83,7 +84,7 @@ final class LegacySocketAdvice {
 
         @Advice.OnMethodExit(onThrowable = Throwable.class)
         static void exit(@Advice.Thrown(readOnly = false) Throwable thrown,
-                         @Advice.Local("tunnel") UdpTunnel tunnel,
+                         @Advice.Local("tunnel") PacketTunnel tunnel,
                          @Advice.Local("framed") DatagramPacket framed) {
             if (tunnel != null && framed != null && tunnel.packetSent(framed, thrown)) {
                 thrown = null;
@@ -104,7 +105,7 @@ final class LegacySocketAdvice {
         static void enter(@Advice.This Object impl,
                           @Advice.Argument(value = 0, readOnly = false) DatagramPacket packet,
                           @Advice.FieldValue("timeout") int timeout,
-                          @Advice.Local("tunnel") UdpTunnel tunnel,
+                          @Advice.Local("tunnel") PacketTunnel tunnel,
                           @Advice.Local("caller") DatagramPacket caller,
                           @Advice.Local("timeout") int callerTimeout,
                           @Advice.Local("deadline") long deadline) throws IOException {
@@ -121,7 +122,7 @@ final class LegacySocketAdvice {
         static boolean exit(@Advice.This Object impl,
                             @Advice.Thrown(readOnly = false) Throwable thrown,
                             @Advice.FieldValue(value = "timeout", readOnly = false) int timeout,
-                            @Advice.Local("tunnel") UdpTunnel tunnel,
+                            @Advice.Local("tunnel") PacketTunnel tunnel,
                             @Advice.Local("caller") DatagramPacket caller,
                             @Advice.Local("timeout") int callerTimeout,
                             @Advice.Local("deadline") long deadline) throws IOException {
@@ -203,7 +204,7 @@ final class LegacySocketAdvice {
 
         @Advice.OnMethodExit
         static void exit(@Advice.This Object impl) throws IOException {
-            UdpTunnel tunnel = Dispatch.packetTunnel(impl);
+            PacketTunnel tunnel = Dispatch.packetTunnel(impl);
             if (tunnel != null) {
                 tunnel.joinedGroup();
             }

@@ -1,6 +1,7 @@
 package io.socksudp.agent.intercept.nio;
 
 import io.socksudp.agent.bootstrap.Dispatch;
+import io.socksudp.agent.bootstrap.ChannelTunnel;
 import io.socksudp.agent.bootstrap.UdpTunnel;
 import net.bytebuddy.asm.Advice;
 
@@ -31,7 +32,7 @@ final class DatagramChannelAdvice {
         static boolean enter(@Advice.This Object channel,
                              @Advice.Argument(value = 1, readOnly = false) ByteBuffer src,
                              @Advice.Argument(value = 2, readOnly = false) InetSocketAddress target,
-                             @Advice.Local("tunnel") UdpTunnel tunnel,
+                             @Advice.Local("tunnel") ChannelTunnel tunnel,
                              @Advice.Local("payload") ByteBuffer payload) throws IOException {
             tunnel = Dispatch.sendTunnel(channel, target);
             if (tunnel == null) {
@@ -49,7 +50,7 @@ final class DatagramChannelAdvice {
         @Advice.OnMethodExit
         static void exit(@Advice.Enter boolean discarded,
                          @Advice.Return(readOnly = false) int written,
-                         @Advice.Local("tunnel") UdpTunnel tunnel,
+                         @Advice.Local("tunnel") ChannelTunnel tunnel,
                          @Advice.Local("payload") ByteBuffer payload) {
             if (tunnel != null) {
                 written = tunnel.sent(payload, discarded ? Integer.MAX_VALUE : written);
@@ -68,7 +69,7 @@ final class DatagramChannelAdvice {
         static boolean enter(@Advice.This Object channel,
                              @Advice.Argument(value = 0, readOnly = false) ByteBuffer src,
                              @Advice.Argument(value = 1, readOnly = false) SocketAddress target,
-                             @Advice.Local("tunnel") UdpTunnel tunnel,
+                             @Advice.Local("tunnel") ChannelTunnel tunnel,
                              @Advice.Local("payload") ByteBuffer payload) throws IOException {
             tunnel = Dispatch.peerSendTunnel(channel);
             boolean connected = tunnel != null;
@@ -95,7 +96,7 @@ final class DatagramChannelAdvice {
         static void exit(@Advice.Enter boolean discarded,
                          @Advice.Return(readOnly = false) int written,
                          @Advice.Thrown(readOnly = false) Throwable thrown,
-                         @Advice.Local("tunnel") UdpTunnel tunnel,
+                         @Advice.Local("tunnel") ChannelTunnel tunnel,
                          @Advice.Local("payload") ByteBuffer payload) {
             if (tunnel == null) {
                 return;
@@ -115,7 +116,7 @@ final class DatagramChannelAdvice {
         @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class)
         static boolean enter(@Advice.This Object channel,
                              @Advice.Argument(value = 0, readOnly = false) ByteBuffer src,
-                             @Advice.Local("tunnel") UdpTunnel tunnel,
+                             @Advice.Local("tunnel") ChannelTunnel tunnel,
                              @Advice.Local("payload") ByteBuffer payload) throws IOException {
             tunnel = Dispatch.peerSendTunnel(channel);
             if (tunnel == null) {
@@ -137,7 +138,7 @@ final class DatagramChannelAdvice {
         static void exit(@Advice.Enter boolean discarded,
                          @Advice.Return(readOnly = false) int written,
                          @Advice.Thrown(readOnly = false) Throwable thrown,
-                         @Advice.Local("tunnel") UdpTunnel tunnel,
+                         @Advice.Local("tunnel") ChannelTunnel tunnel,
                          @Advice.Local("payload") ByteBuffer payload) {
             if (tunnel == null) {
                 return;
@@ -159,7 +160,7 @@ final class DatagramChannelAdvice {
                              @Advice.Argument(value = 0, readOnly = false) ByteBuffer[] srcs,
                              @Advice.Argument(value = 1, readOnly = false) int offset,
                              @Advice.Argument(value = 2, readOnly = false) int length,
-                             @Advice.Local("tunnel") UdpTunnel tunnel,
+                             @Advice.Local("tunnel") ChannelTunnel tunnel,
                              @Advice.Local("payloads") ByteBuffer[] payloads,
                              @Advice.Local("offset") int payloadOffset,
                              @Advice.Local("length") int payloadLength) throws IOException {
@@ -183,7 +184,7 @@ final class DatagramChannelAdvice {
         static void exit(@Advice.Enter boolean discarded,
                          @Advice.Return(readOnly = false) long written,
                          @Advice.Thrown(readOnly = false) Throwable thrown,
-                         @Advice.Local("tunnel") UdpTunnel tunnel,
+                         @Advice.Local("tunnel") ChannelTunnel tunnel,
                          @Advice.Local("payloads") ByteBuffer[] payloads,
                          @Advice.Local("offset") int payloadOffset,
                          @Advice.Local("length") int payloadLength) {
@@ -205,7 +206,7 @@ final class DatagramChannelAdvice {
         @Advice.OnMethodEnter
         static void enter(@Advice.This Object channel,
                           @Advice.Argument(value = 0, readOnly = false) ByteBuffer dst,
-                          @Advice.Local("tunnel") UdpTunnel tunnel,
+                          @Advice.Local("tunnel") ChannelTunnel tunnel,
                           @Advice.Local("callerBuffer") ByteBuffer callerBuffer) {
             tunnel = Dispatch.receiveTunnel(channel);
             if (tunnel != null) {
@@ -218,7 +219,7 @@ final class DatagramChannelAdvice {
         static void exit(@Advice.This Object channel,
                          @Advice.Return(readOnly = false) int received,
                          @Advice.Thrown(readOnly = false) Throwable thrown,
-                         @Advice.Local("tunnel") UdpTunnel tunnel,
+                         @Advice.Local("tunnel") ChannelTunnel tunnel,
                          @Advice.Local("callerBuffer") ByteBuffer callerBuffer) throws IOException {
             if (tunnel == null) {
                 return;
@@ -227,7 +228,7 @@ final class DatagramChannelAdvice {
                 received = tunnel.received(channel, callerBuffer, received);
             } else if (tunnel.relayFailed(thrown)) {
                 thrown = null;
-                received = UdpTunnel.UNAVAILABLE;
+                received = ChannelTunnel.UNAVAILABLE;
             }
         }
     }
@@ -243,7 +244,7 @@ final class DatagramChannelAdvice {
         @Advice.OnMethodEnter
         static void enter(@Advice.This Object channel,
                           @Advice.Argument(value = 1, readOnly = false) ByteBuffer dst,
-                          @Advice.Local("tunnel") UdpTunnel tunnel,
+                          @Advice.Local("tunnel") ChannelTunnel tunnel,
                           @Advice.Local("callerBuffer") ByteBuffer callerBuffer) {
             tunnel = Dispatch.receiveTunnel(channel);
             if (tunnel != null) {
@@ -257,7 +258,7 @@ final class DatagramChannelAdvice {
                             @Advice.Return(readOnly = false) int received,
                             @Advice.Thrown(readOnly = false) Throwable thrown,
                             @Advice.FieldValue(value = "sender", readOnly = false) SocketAddress sender,
-                            @Advice.Local("tunnel") UdpTunnel tunnel,
+                            @Advice.Local("tunnel") ChannelTunnel tunnel,
                             @Advice.Local("callerBuffer") ByteBuffer callerBuffer) throws IOException {
             if (tunnel == null) {
                 return false;
@@ -268,7 +269,7 @@ final class DatagramChannelAdvice {
             } else if (tunnel.relayFailed(thrown)) {
                 thrown = null;
                 n = 0;
-                received = UdpTunnel.UNAVAILABLE;
+                received = ChannelTunnel.UNAVAILABLE;
             } else {
                 return false;
             }
@@ -291,7 +292,7 @@ final class DatagramChannelAdvice {
         static boolean enter(@Advice.This Object channel,
                              @Advice.Argument(0) ByteBuffer dst,
                              @Advice.Local("read") int read) throws IOException {
-            UdpTunnel tunnel = Dispatch.peerTunnel(channel);
+            ChannelTunnel tunnel = Dispatch.peerTunnel(channel);
             if (tunnel == null) {
                 return false;
             }
@@ -318,7 +319,7 @@ final class DatagramChannelAdvice {
                              @Advice.Argument(1) int offset,
                              @Advice.Argument(2) int length,
                              @Advice.Local("read") long read) throws IOException {
-            UdpTunnel tunnel = Dispatch.peerTunnel(channel);
+            ChannelTunnel tunnel = Dispatch.peerTunnel(channel);
             if (tunnel == null) {
                 return false;
             }

@@ -1,0 +1,73 @@
+package io.socksudp.agent.intercept;
+
+import io.socksudp.agent.socks.UdpHeader;
+
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+
+/**
+ * Vets what one socket receives from its relay: parses the SOCKS header, works out the sender (cached, so a
+ * steady stream from one peer costs no allocation), applies a connected socket's filter, and counts what it
+ * drops. Used on the receive side only, which the JDK serializes (the channel's read lock, the legacy impl's
+ * synchronized receive), so its caches have a single writer at a time.
+ */
+final class RelayedDatagrams {
+
+    /** Large enough for any UDP datagram the OS can deliver (IPv4: 65507 payload bytes; IPv6: 65527). */
+    static final int RECEIVE_CAPACITY = 65536;
+
+    private final DropCounters drops;
+
+    private byte[] lastSenderHeader;
+    private InetSocketAddress lastSender;
+
+    RelayedDatagrams(DropCounters drops) {
+        this.drops = drops;
+    }
+
+    /**
+     * Parses the header of {@code datagram} (position to limit), received from {@code relay}, works out its
+     * sender ({@link #sender()}) and, when the socket is connected to {@code peer} (else null), drops what does
+     * not come from the peer; returns the header length, or a negative value after counting the drop.
+     */
+    int vet(ByteBuffer datagram, InetSocketAddress relay, InetSocketAddress peer) {
+        int headerLength = UdpHeader.parse(datagram);
+        if (headerLength < 0) {
+            drops.drop(reasonFor(headerLength), relay);
+            return headerLength;
+        }
+        InetSocketAddress from = lastSender;
+        if (from == null || !UdpHeader.addressEquals(datagram, lastSenderHeader)) {
+            from = UdpHeader.decodeAddress(datagram);
+            byte[] header = new byte[headerLength];
+            datagram.duplicate().get(header); // a new sender: allocation is fine off the repeat path
+            lastSenderHeader = header;
+            lastSender = from;
+        }
+        if (peer != null && !peer.equals(from)) {
+            drops.drop(DropReason.NOT_FROM_PEER, from); // connected: only the peer's datagrams, as the JDK
+            return UdpHeader.MALFORMED;
+        }
+        return headerLength;
+    }
+
+    /** The sender of the datagram {@link #vet} just accepted: the peer named in its SOCKS header. */
+    InetSocketAddress sender() {
+        return lastSender;
+    }
+
+    /** Counts a datagram that came neither from the relay nor from a source allowed to send directly. */
+    void notFromRelay(Object source) {
+        drops.drop(DropReason.NOT_FROM_RELAY, source);
+    }
+
+    private static DropReason reasonFor(int parseResult) {
+        if (parseResult == UdpHeader.FRAGMENTED) {
+            return DropReason.FRAGMENTED;
+        }
+        if (parseResult == UdpHeader.BAD_ADDRESS_TYPE) {
+            return DropReason.BAD_ADDRESS_TYPE;
+        }
+        return DropReason.MALFORMED;
+    }
+}
