@@ -62,8 +62,10 @@ public abstract class ChannelTunnel extends UdpTunnel {
     /**
      * After a datagram was dropped on JDK 8 to 14, where a blocking receive that finds nothing returns null to
      * its caller: true when the receive must be repeated (the channel blocks), false to report "nothing there".
+     * Inside a socket adaptor's timed receive it first waits for the next datagram until the deadline, and throws
+     * the adaptor's SocketTimeoutException past it (JDK 11's adaptor polls, then receives blocking).
      */
-    public abstract boolean repeatAfterDrop(Object channel);
+    public abstract boolean repeatAfterDrop(Object channel) throws IOException;
 
     /** A read on a socket connected through the tunnel, served by the channel's own receive. */
     public abstract int readFromPeer(Object channel, ByteBuffer dst) throws IOException;

@@ -19,6 +19,8 @@ public interface DatagramHooks {
 
     InetSocketAddress sender(Object channel);
 
+    void timedReceive(Object channel, long deadlineNanos);
+
     UdpTunnel connectTunnel(Object channel, SocketAddress peer) throws IOException;
 
     void disconnected(Object channel);

@@ -66,6 +66,17 @@ public final class Dispatch {
         return h == null ? null : h.sender(channel);
     }
 
+    /**
+     * A socket adaptor's timed receive on {@code channel} starts (deadline in System.nanoTime terms) or ends
+     * (0): see {@link ChannelTunnel#repeatAfterDrop}.
+     */
+    public static void timedReceive(Object channel, long deadlineNanos) {
+        DatagramHooks h = hooks;
+        if (h != null) {
+            h.timedReceive(channel, deadlineNanos);
+        }
+    }
+
     /** For a connect to a proxied {@code peer}: the tunnel (the OS socket connects to its relay), else null. */
     public static UdpTunnel connectTunnel(Object channel, SocketAddress peer) throws IOException {
         DatagramHooks h = hooks;

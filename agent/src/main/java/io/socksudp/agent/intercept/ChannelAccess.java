@@ -13,6 +13,12 @@ public interface ChannelAccess extends SocketAccess {
     InetSocketAddress actualSource(Object channel, InetSocketAddress previous) throws IOException;
 
     /**
+     * Waits until a datagram is there to receive, or the channel is closed: true; throws the socket adaptor's
+     * SocketTimeoutException when {@code deadlineNanos} (System.nanoTime) passes first.
+     */
+    boolean awaitDatagram(Object channel, long deadlineNanos) throws IOException;
+
+    /**
      * Whether the socket has joined a multicast group: group traffic then arrives directly from the LAN's
      * senders (multicast never goes through the relay), so such a socket accepts direct datagrams.
      */

@@ -40,6 +40,8 @@ final class ChannelFrontEnd extends ChannelTunnel implements TunnelFrontEnd {
     private InetSocketAddress pendingSender;
     /** The real source of the previous datagram, handed back to ChannelAccess for reuse. */
     private InetSocketAddress lastSource;
+    /** Set and read by the one thread in a socket adaptor's timed receive (it holds the blocking lock). */
+    private long timedReceiveDeadline;
     private final ByteBuffer[] gathered = new ByteBuffer[1];
     private ByteBuffer scatterBuffer;
 
@@ -319,8 +321,17 @@ final class ChannelFrontEnd extends ChannelTunnel implements TunnelFrontEnd {
     }
 
     @Override
-    public boolean repeatAfterDrop(Object channel) {
+    public boolean repeatAfterDrop(Object channel) throws IOException {
         receiveBuffer(); // cleared for the repeated receive, which reuses the buffer swapped in on entry
-        return channel instanceof SelectableChannel && ((SelectableChannel) channel).isBlocking();
+        if (!(channel instanceof SelectableChannel) || !((SelectableChannel) channel).isBlocking()) {
+            return false;
+        }
+        long deadline = timedReceiveDeadline;
+        return deadline == 0 || access.awaitDatagram(channel, deadline);
+    }
+
+    /** The deadline of the socket adaptor's timed receive in progress (System.nanoTime), or 0 when it ends. */
+    void timedReceive(long deadlineNanos) {
+        timedReceiveDeadline = deadlineNanos;
     }
 }

@@ -123,6 +123,14 @@ public final class ChannelTunnels implements DatagramHooks {
     }
 
     @Override
+    public void timedReceive(Object channel, long deadlineNanos) {
+        ChannelFrontEnd t = channelTunnel(deadlineNanos == 0 ? tunnels.get(channel) : tunnel(channel));
+        if (t != null) {
+            t.timedReceive(deadlineNanos);
+        }
+    }
+
+    @Override
     public InetSocketAddress sender(Object channel) {
         ChannelFrontEnd t = channelTunnel(tunnels.get(channel));
         return t == null ? null : t.reportedSender();

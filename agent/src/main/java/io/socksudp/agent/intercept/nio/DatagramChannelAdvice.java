@@ -282,6 +282,33 @@ final class DatagramChannelAdvice {
     }
 
     /**
+     * JDK 8 to 14: {@code sun.nio.ch.DatagramSocketAdaptor}'s private {@code SocketAddress receive(ByteBuffer)},
+     * the socket adaptor's receive with SO_TIMEOUT. JDK 11 waits for readability with the timeout and then
+     * receives blocking, so a datagram dropped there must not make the repeated receive wait past the deadline:
+     * the tunnel is told the deadline for the duration (see {@link ReceiveIntoSenderField}).
+     */
+    static final class AdaptorTimedReceive {
+
+        @Advice.OnMethodEnter
+        static void enter(@Advice.FieldValue("dc") Object channel,
+                          @Advice.FieldValue("timeout") int timeout,
+                          @Advice.Local("timed") boolean timed) {
+            if (timeout > 0) {
+                timed = true;
+                Dispatch.timedReceive(channel, System.nanoTime() + timeout * 1_000_000L);
+            }
+        }
+
+        @Advice.OnMethodExit(onThrowable = Throwable.class)
+        static void exit(@Advice.FieldValue("dc") Object channel,
+                         @Advice.Local("timed") boolean timed) {
+            if (timed) {
+                Dispatch.timedReceive(channel, 0L);
+            }
+        }
+    }
+
+    /**
      * {@code public int read(ByteBuffer)} on a socket connected through the tunnel: served by the channel's own
      * {@code receive}, whose inner receive is vetted like any other, so a datagram that must be dropped makes
      * the JDK park and retry (blocking) or report nothing (non-blocking), as it does for an empty socket.

@@ -13,6 +13,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ProtocolFamily;
 import java.net.SocketAddress;
+import java.net.SocketTimeoutException;
 import java.nio.channels.DatagramChannel;
 
 /**
@@ -35,6 +36,11 @@ public final class NioChannelAccess implements ChannelAccess {
     private volatile MethodHandle family;
     private volatile MethodHandle netConnect;
     private volatile MethodHandle registry;
+    private volatile MethodHandle netPoll;
+
+    /** Linux's POLLIN (sun.nio.ch.Net.POLLIN is initialised from the same native constant). */
+    private static final short POLLIN = 0x0001;
+    private static final long POLL_SLICE_MILLIS = 100;
 
     /**
      * @param sourceFromCacheFields read the source of a datagram from the fields the native receive fills (JDK 8
@@ -118,6 +124,40 @@ public final class NioChannelAccess implements ChannelAccess {
             local = datagramChannel.getLocalAddress();
         }
         return (InetSocketAddress) local;
+    }
+
+    /**
+     * {@code sun.nio.ch.Net.poll(fd, POLLIN, ms)} in slices, so that a close (or an interrupt, which closes an
+     * interruptible channel) is noticed within one slice; the repeated receive then fails as the JDK's own would.
+     */
+    @Override
+    public boolean awaitDatagram(Object channel, long deadlineNanos) throws IOException {
+        try {
+            if (netPoll == null) {
+                fd = getter(channel.getClass(), "fd", FileDescriptor.class);
+                Method poll = Class.forName("sun.nio.ch.Net").getDeclaredMethod("poll", FileDescriptor.class,
+                        int.class, long.class);
+                poll.setAccessible(true);
+                netPoll = MethodHandles.lookup().unreflect(poll);
+            }
+            FileDescriptor descriptor = (FileDescriptor) fd.invokeExact(channel);
+            java.nio.channels.Channel open = (java.nio.channels.Channel) channel;
+            while (open.isOpen()) {
+                long leftMillis = (deadlineNanos - System.nanoTime()) / 1_000_000L;
+                if (leftMillis <= 0) {
+                    throw new SocketTimeoutException();
+                }
+                int events = (int) netPoll.invokeExact(descriptor, (int) POLLIN, Math.min(leftMillis, POLL_SLICE_MILLIS));
+                if ((events & POLLIN) != 0) {
+                    return true;
+                }
+            }
+            return true;
+        } catch (IOException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IOException(t);
+        }
     }
 
     /** {@code sun.nio.ch.Net.connect(family, fd, address, port)}: what the channel's connect() itself does. */

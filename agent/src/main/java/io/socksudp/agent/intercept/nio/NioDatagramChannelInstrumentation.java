@@ -14,7 +14,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -40,6 +40,8 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 public final class NioDatagramChannelInstrumentation implements DatagramInstrumentation {
 
     static final String CHANNEL_CLASS = "sun.nio.ch.DatagramChannelImpl";
+    /** The socket adaptor of JDK 8 to 14, whose timed receive the SENDER_FIELD layout also advises. */
+    static final String ADAPTOR_CLASS = "sun.nio.ch.DatagramSocketAdaptor";
 
     private static final String CONNECT = "(Ljava/net/SocketAddress;)Ljava/nio/channels/DatagramChannel;";
 
@@ -71,7 +73,31 @@ public final class NioDatagramChannelInstrumentation implements DatagramInstrume
         if (channel == null) {
             return unsupported(CHANNEL_CLASS + " does not exist");
         }
-        return forClass(channel);
+        NioDatagramChannelInstrumentation strategy = forClass(channel);
+        if (strategy.layout == Layout.SENDER_FIELD) {
+            String gap;
+            try {
+                gap = adaptorGap(ClassFileInventory.of(ADAPTOR_CLASS));
+            } catch (IOException e) {
+                gap = "cannot read " + ADAPTOR_CLASS + " (" + e + ")";
+            }
+            if (gap != null) {
+                return unsupported(gap);
+            }
+        }
+        return strategy;
+    }
+
+    /** Null when JDK 8 to 14's socket adaptor has what {@link DatagramChannelAdvice.AdaptorTimedReceive} needs. */
+    static String adaptorGap(ClassFileInventory adaptor) {
+        if (adaptor == null) {
+            return ADAPTOR_CLASS + " does not exist";
+        }
+        String gap = adaptor.missing("receive", "(Ljava/nio/ByteBuffer;)Ljava/net/SocketAddress;");
+        if (gap == null) {
+            gap = adaptor.missingField("dc", "Lsun/nio/ch/DatagramChannelImpl;");
+        }
+        return gap != null ? gap : adaptor.missingField("timeout", "I");
     }
 
     static NioDatagramChannelInstrumentation forClass(ClassFileInventory channel) {
@@ -146,7 +172,8 @@ public final class NioDatagramChannelInstrumentation implements DatagramInstrume
 
     @Override
     public String[] targetClasses() {
-        return new String[] {CHANNEL_CLASS};
+        return layout == Layout.SENDER_FIELD ? new String[] {CHANNEL_CLASS, ADAPTOR_CLASS}
+                : new String[] {CHANNEL_CLASS};
     }
 
     @Override
@@ -195,8 +222,13 @@ public final class NioDatagramChannelInstrumentation implements DatagramInstrume
             advice.add(advice(DatagramChannelAdvice.Connect.class, named("connect")
                     .and(takesArguments(SocketAddress.class))));
         }
-        return Collections.<String, AsmVisitorWrapper>singletonMap(CHANNEL_CLASS,
-                new AsmVisitorWrapper.Compound(advice));
+        Map<String, AsmVisitorWrapper> byClass = new HashMap<String, AsmVisitorWrapper>();
+        byClass.put(CHANNEL_CLASS, new AsmVisitorWrapper.Compound(advice));
+        if (layout == Layout.SENDER_FIELD) {
+            byClass.put(ADAPTOR_CLASS, advice(DatagramChannelAdvice.AdaptorTimedReceive.class, named("receive")
+                    .and(takesArguments(ByteBuffer.class)).and(returns(SocketAddress.class))));
+        }
+        return byClass;
     }
 
     private static AsmVisitorWrapper advice(Class<?> adviceClass,

@@ -41,7 +41,8 @@ class NioLayoutTest {
         Path home = jdk("11");
         try (FileSystem jrt = FileSystems.newFileSystem(URI.create("jrt:/"), Map.of("java.home", home.toString()))) {
             assertSenderField(Files.readAllBytes(
-                    jrt.getPath("modules", "java.base", "sun/nio/ch/DatagramChannelImpl.class")));
+                    jrt.getPath("modules", "java.base", "sun/nio/ch/DatagramChannelImpl.class")),
+                    Files.readAllBytes(jrt.getPath("modules", "java.base", "sun/nio/ch/DatagramSocketAdaptor.class")));
         }
     }
 
@@ -49,8 +50,9 @@ class NioLayoutTest {
     void jdk8HasTheSenderFieldLayout() throws IOException {
         Path home = jdk("8");
         try (ZipFile rt = new ZipFile(home.resolve("jre/lib/rt.jar").toFile());
-             InputStream in = rt.getInputStream(rt.getEntry("sun/nio/ch/DatagramChannelImpl.class"))) {
-            assertSenderField(in.readAllBytes());
+             InputStream channel = rt.getInputStream(rt.getEntry("sun/nio/ch/DatagramChannelImpl.class"));
+             InputStream adaptor = rt.getInputStream(rt.getEntry("sun/nio/ch/DatagramSocketAdaptor.class"))) {
+            assertSenderField(channel.readAllBytes(), adaptor.readAllBytes());
         }
     }
 
@@ -64,12 +66,14 @@ class NioLayoutTest {
         }
     }
 
-    private static void assertSenderField(byte[] classfile) {
+    private static void assertSenderField(byte[] channel, byte[] adaptor) {
         NioDatagramChannelInstrumentation strategy =
-                NioDatagramChannelInstrumentation.forClass(ClassFileInventory.of(CLASS, classfile));
+                NioDatagramChannelInstrumentation.forClass(ClassFileInventory.of(CLASS, channel));
         assertNull(strategy.missingOnThisJdk());
         assertEquals(NioDatagramChannelInstrumentation.Layout.SENDER_FIELD, strategy.layout());
-        assertEquals(1, strategy.advice().size());
+        assertNull(NioDatagramChannelInstrumentation.adaptorGap(
+                ClassFileInventory.of(NioDatagramChannelInstrumentation.ADAPTOR_CLASS, adaptor)));
+        assertEquals(2, strategy.advice().size(), "the channel and the socket adaptor");
     }
 
     private static Path jdk(String version) {
