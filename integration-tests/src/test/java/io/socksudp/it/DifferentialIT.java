@@ -112,7 +112,7 @@ class DifferentialIT {
         List<Arguments> result = new ArrayList<>();
         for (Jdk jdk : Jdks.all()) {
             for (Probe.Spec spec : Probe.specs()) {
-                if (!which.test(spec) || !selected(jdk + " " + spec.name())) {
+                if (!which.test(spec) || !jdk.runs(spec.name()) || !selected(jdk + " " + spec.name())) {
                     continue;
                 }
                 // A scenario that cannot exist on this JDK (virtual threads before 21) stays in the list and skips
@@ -343,7 +343,8 @@ class DifferentialIT {
 
     private static ChildJvm.Builder probe(Jdk jdk, String scenario, Via via, String... jvmArgs) {
         ChildJvm.Builder b = ChildJvm.builder("probe " + jdk + " " + scenario + " " + via).javaHome(jdk.home())
-                .classpath(TestEnv.testClasses()).mainClass(Probe.class.getName()).jvmArg(jvmArgs)
+                .classpath(TestEnv.testClasses()).mainClass(Probe.class.getName())
+                .jvmArg(jdk.jvmArgs().toArray(new String[0])).jvmArg(jvmArgs)
                 .args(scenario, "--peer", String.valueOf(peerPort), "--peer2", String.valueOf(peer2Port));
         switch (via) {
             case REFERENCE_RELAY -> Demos.socksified(b, relay.address()).args("--junk-self");

@@ -10,22 +10,43 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * The JDKs a suite runs its child JVMs on: the test JDK ({@link TestEnv#javaHome()}) and Temurin 25
- * ({@code socksudp.it.jdk25Home}, default {@code /usr/lib/jvm/temurin-25-jdk-amd64}).
+ * The JDKs a suite runs its child JVMs on, from {@code socksudp.it.jdks} (comma-separated; the pom's default is
+ * {@code test,25,11,17-plain}):
+ * <ul>
+ *   <li>{@code test}: the test JDK ({@link TestEnv#javaHome()}, {@code socksudp.testJavaHome});</li>
+ *   <li>a version: 17 is the build's JDK, 25 Temurin 25 ({@code socksudp.it.jdk25Home}), any other
+ *   {@code .jdks/jdk-N} ({@code socksudp.jdksDir}, filled by {@code scripts/fetch-jdks N});</li>
+ *   <li>{@code 17-plain}: JDK 17 with {@code -Djdk.net.usePlainDatagramSocketImpl=true}, whose DatagramSocket then
+ *   goes through the legacy implementation (the agent's second strategy), for the DatagramSocket scenarios only;</li>
+ *   <li>an absolute path: that JDK home.</li>
+ * </ul>
+ * An entry that names the same JDK and options as an earlier one is dropped (e.g. {@code 17} when testing on 17).
+ * A JDK that is not installed stays in the list and its cases skip loudly, saying how to get it.
  */
 public final class Jdks {
     private Jdks() {}
 
     public static final String DEFAULT_JDK25 = "/usr/lib/jvm/temurin-25-jdk-amd64";
+    public static final String BUILD_JDK17 = "/usr/lib/jvm/java-17-openjdk-amd64";
+    private static final Pattern DATAGRAM_SOCKET_SCENARIOS =
+            Pattern.compile("^(socket|multicastSocket|ipv6\\.socket|virtual\\.socket)\\.");
 
-    /** A JDK by label; {@code home} may not exist (then {@link #assumePresent()} skips loudly). */
-    public record Jdk(String label, Path home) {
+    /**
+     * A JDK by label; {@code home} may not exist (then {@link #assumePresent()} skips loudly). {@code jvmArgs} go
+     * to every program under test on it; {@code scenarios} says which differential scenarios it runs.
+     */
+    public record Jdk(String label, Path home, List<String> jvmArgs, Predicate<String> scenarios, String howToGet) {
+        public Jdk(String label, Path home) {
+            this(label, home, List.of(), s -> true, "install it");
+        }
+
         public boolean present() {
             return Files.isExecutable(home.resolve("bin").resolve("java"));
         }
@@ -35,10 +56,13 @@ public final class Jdks {
             return Jdks.feature(home);
         }
 
+        public boolean runs(String scenario) {
+            return scenarios.test(scenario);
+        }
+
         public void assumePresent() {
             if (!present()) {
-                String message = "SKIPPED LOUDLY: JDK " + label + " is not installed at " + home
-                        + " (set -Dsocksudp.it.jdk25Home=... or install it)";
+                String message = "SKIPPED LOUDLY: JDK " + label + " is not installed at " + home + " (" + howToGet + ")";
                 System.err.println("WARNING ***** " + message + " *****");
                 Assumptions.assumeTrue(false, message);
             }
@@ -92,16 +116,59 @@ public final class Jdks {
         return 0;
     }
 
-    /** The test JDK, labelled by its feature version (e.g. "jdk17"), then Temurin 25 ("jdk25"). */
+    /** The JDKs of {@code socksudp.it.jdks}, in order, without repeats. */
     public static List<Jdk> all() {
+        String spec = System.getProperty("socksudp.it.jdks", "").trim();
         List<Jdk> result = new ArrayList<>();
-        Jdk test = new Jdk("test", TestEnv.javaHome());
-        test = new Jdk("jdk" + (test.feature() == 0 ? "?" : test.feature()), test.home());
-        result.add(test);
-        Path home25 = Paths.get(System.getProperty("socksudp.it.jdk25Home", DEFAULT_JDK25));
-        if (!home25.toAbsolutePath().normalize().equals(test.home().toAbsolutePath().normalize())) {
-            result.add(new Jdk("jdk25", home25));
+        for (String entry : (spec.isEmpty() ? "test,25" : spec).split(",")) {
+            Jdk jdk = resolve(entry.trim());
+            boolean repeat = result.stream().anyMatch(j -> same(j.home(), jdk.home()) && j.jvmArgs().equals(jdk.jvmArgs()));
+            if (!repeat) {
+                result.add(jdk);
+            }
         }
         return result;
+    }
+
+    /**
+     * As {@link #all()} without the option variants ({@code 17-plain}): for suites of real programs, which use
+     * DatagramChannel (unaffected by those options) and would only run twice.
+     */
+    public static List<Jdk> installs() {
+        return all().stream().filter(j -> j.jvmArgs().isEmpty()).toList();
+    }
+
+    private static Jdk resolve(String entry) {
+        switch (entry) {
+            case "test": {
+                Path home = TestEnv.javaHome();
+                int feature = feature(home);
+                return new Jdk("jdk" + (feature == 0 ? "?" : feature), home, List.of(), s -> true,
+                        "set -Dsocksudp.testJavaHome to a JDK home");
+            }
+            case "17":
+                return new Jdk("jdk17", Paths.get(BUILD_JDK17), List.of(), s -> true, "Debian 12's openjdk-17-jdk");
+            case "25":
+                return new Jdk("jdk25", Paths.get(System.getProperty("socksudp.it.jdk25Home", DEFAULT_JDK25)), List.of(),
+                        s -> true, "install Temurin 25 there, or set -Dsocksudp.it.jdk25Home");
+            case "17-plain":
+                return new Jdk("jdk17-plainDatagramSocketImpl", Paths.get(BUILD_JDK17),
+                        List.of("-Djdk.net.usePlainDatagramSocketImpl=true"),
+                        s -> DATAGRAM_SOCKET_SCENARIOS.matcher(s).find(), "Debian 12's openjdk-17-jdk");
+            default:
+                if (entry.matches("\\d+")) {
+                    Path dir = Paths.get(System.getProperty("socksudp.jdksDir", ".jdks"));
+                    return new Jdk("jdk" + entry, dir.resolve("jdk-" + entry).toAbsolutePath().normalize(), List.of(),
+                            s -> true, "run scripts/fetch-jdks " + entry);
+                }
+                Path home = Paths.get(entry);
+                int feature = feature(home);
+                return new Jdk("jdk" + (feature == 0 ? "?" : feature) + "@" + home, home, List.of(), s -> true,
+                        "check socksudp.it.jdks");
+        }
+    }
+
+    private static boolean same(Path a, Path b) {
+        return a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize());
     }
 }
