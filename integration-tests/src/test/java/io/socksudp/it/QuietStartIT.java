@@ -3,13 +3,9 @@ package io.socksudp.it;
 import static io.socksudp.it.support.Checks.assertEchoClientOk;
 import static io.socksudp.it.support.Checks.check;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -19,6 +15,8 @@ import io.socksudp.it.support.ChildJvm;
 import io.socksudp.it.support.Demos;
 import io.socksudp.it.support.Demos.EchoServer;
 import io.socksudp.it.support.Demos.ReferenceRelay;
+import io.socksudp.it.support.Jdks;
+import io.socksudp.it.support.Jdks.Jdk;
 
 /**
  * The agent is silent on a normal start (no CDS warning from the bootstrap class path, no sun.misc.Unsafe
@@ -28,27 +26,19 @@ import io.socksudp.it.support.Demos.ReferenceRelay;
 @Timeout(120)
 class QuietStartIT {
 
-    /** Temurin 25 ships beside the default JDK 17 on this project's machines; JDK 24+ is where Unsafe warns. */
-    private static final Path TEMURIN_25 = Paths.get("/usr/lib/jvm/temurin-25-jdk-amd64");
-
-    static Stream<String> jdks() {
-        return Stream.of("test JDK", "Temurin 25");
+    /** Every JDK of the per-JDK suites (socksudp.it.jdks): Temurin 25 is where Unsafe would warn, 17+ where CDS would. */
+    static Stream<Jdk> jdks() {
+        return Jdks.installs().stream();
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
-    void aNormalRunPrintsNothingOfItsOwn(String jdk) {
-        Path home = "Temurin 25".equals(jdk) ? TEMURIN_25 : null;
-        if (home != null && !Files.isExecutable(home.resolve("bin/java"))) {
-            System.err.println("SKIPPED LOUDLY: no Temurin 25 at " + TEMURIN_25);
-            Assumptions.abort("SKIPPED LOUDLY: no Temurin 25 at " + TEMURIN_25);
-        }
+    void aNormalRunPrintsNothingOfItsOwn(Jdk jdk) {
+        jdk.assumePresent();
         try (EchoServer server = Demos.startEchoServer(false);
              ReferenceRelay relay = Demos.startReferenceRelay()) {
-            ChildJvm.Builder builder = Demos.socksified(Demos.echoClient(server.address(), 2, false), relay.address());
-            if (home != null) {
-                builder.javaHome(home);
-            }
+            ChildJvm.Builder builder = Demos.socksified(Demos.echoClient(server.address(), 2, false), relay.address())
+                    .javaHome(jdk.home());
             try (ChildJvm client = builder.start()) {
                 assertEchoClientOk(client, 2, server, relay);
                 check(client.stderrLines().isEmpty(), "the agent printed something on a normal start", client);
