@@ -4,7 +4,8 @@
 # (apt-get install hyperfine) and a built project (./mvnw -q -B -DskipTests package).
 #   1. a program that uses no UDP: java -version style "hello", with and without the agent;
 #   2. a UDP echo client doing one round trip: direct, and through the agent and the reference relay.
-# Usage: bench/startup.sh [runs]   (JAVA=/path/to/java to pick a JDK)
+# Usage: bench/startup.sh [runs]   (JAVA=/path/to/java to pick the JDK of the measured programs, e.g.
+#        JAVA=.jdks/jdk-8/bin/java bench/startup.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${1:-20}
@@ -32,8 +33,9 @@ wait_ready() { # file -> port
   done
   echo "no READY line in $1" >&2; exit 1
 }
-"$JAVA" -cp "$DEMO" io.socksudp.demo.echo.EchoServer --port 0 > "$work/server.out" 2>&1 & pids+=($!)
-"$JAVA" -cp "$DEMO" io.socksudp.demo.relay.ReferenceRelay --port 0 > "$work/relay.out" 2>&1 & pids+=($!)
+# The fixtures run on the build's JDK (the reference relay needs Java 17); only the measured programs on $JAVA.
+java -cp "$DEMO" io.socksudp.demo.echo.EchoServer --port 0 > "$work/server.out" 2>&1 & pids+=($!)
+java -cp "$DEMO" io.socksudp.demo.relay.ReferenceRelay --port 0 > "$work/relay.out" 2>&1 & pids+=($!)
 server=$(wait_ready "$work/server.out")
 relay=$(wait_ready "$work/relay.out")
 
