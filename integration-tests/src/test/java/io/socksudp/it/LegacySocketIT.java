@@ -31,12 +31,14 @@ import io.socksudp.it.support.ChildJvm;
 import io.socksudp.it.support.Demos;
 import io.socksudp.it.support.Demos.EchoServer;
 import io.socksudp.it.support.Demos.ReferenceRelay;
+import io.socksudp.it.support.Jdks;
+import io.socksudp.it.support.Jdks.Jdk;
 import io.socksudp.it.support.TestEnv;
 
 /**
  * The legacy DatagramSocket/MulticastSocket path (AbstractPlainDatagramSocketImpl) through the agent and the
- * reference relay, on each JDK that has it: JDK 8 and 11 (from {@code socksudp.it.legacyJdks}, default the
- * project's {@code .jdks} cache that scripts/fetch-jdks fills) and the test JDK with
+ * reference relay, on each JDK that has it: those of {@code socksudp.it.jdks} before JDK 15 (11 by default;
+ * scripts/test-jdks runs it on 8 as the test JDK) and the test JDK with
  * {@code -Djdk.net.usePlainDatagramSocketImpl=true}. The probe is Java 8 source compiled by each JDK's own javac.
  * It checks what the application sees; this test checks the far side: every datagram the echo server got came
  * from the relay, and the junk sent at the probe during its SO_TIMEOUT case was dropped.
@@ -50,14 +52,15 @@ class LegacySocketIT {
 
     static Stream<Arguments> jdks() {
         List<Arguments> result = new ArrayList<>();
-        result.add(Arguments.of("test JDK, usePlainDatagramSocketImpl", TestEnv.javaHome().toString(), true));
-        Path cache = TestEnv.testClasses().resolve("../../../.jdks").normalize();
-        String configured = System.getProperty("socksudp.it.legacyJdks", "").trim();
-        List<String> homes = configured.isEmpty()
-                ? List.of(cache.resolve("jdk-8").toString(), cache.resolve("jdk-11").toString())
-                : List.of(configured.split(","));
-        for (String home : homes) {
-            result.add(Arguments.of(Paths.get(home).getFileName().toString(), home, false));
+        Path test = TestEnv.javaHome();
+        result.add(Arguments.of("test JDK, usePlainDatagramSocketImpl", test.toString(), true));
+        for (Jdk jdk : Jdks.installs()) {
+            boolean legacyByDefault = jdk.feature() > 0 && jdk.feature() < 15; // JEP 373 moved DatagramSocket in 15
+            if (legacyByDefault && !jdk.home().toAbsolutePath().normalize().equals(test.toAbsolutePath().normalize())) {
+                result.add(Arguments.of(jdk.label(), jdk.home().toString(), false));
+            } else if (!jdk.present() && jdk.label().matches("jdk(8|9|1[0-4])")) {
+                result.add(Arguments.of(jdk.label(), jdk.home().toString(), false)); // skips loudly below
+            }
         }
         return result.stream();
     }
@@ -66,8 +69,11 @@ class LegacySocketIT {
     @MethodSource("jdks")
     void legacySocketsGoThroughTheRelay(String label, String home, boolean plainImplFlag) throws Exception {
         Path javaHome = Paths.get(home);
-        Assumptions.assumeTrue(Files.isExecutable(javaHome.resolve("bin/javac")),
-                "SKIPPED LOUDLY: no JDK at " + home + " (run scripts/fetch-jdks)");
+        if (!Files.isExecutable(javaHome.resolve("bin/javac"))) {
+            String message = "SKIPPED LOUDLY: no JDK at " + home + " (run scripts/fetch-jdks)";
+            System.err.println("WARNING ***** " + message + " *****");
+            Assumptions.abort(message);
+        }
         Path classes = compileProbe(javaHome);
         Path goFile = classes.resolve("go");
         try (EchoServer server = Demos.startEchoServer(false);
