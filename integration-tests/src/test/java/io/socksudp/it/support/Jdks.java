@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Assumptions;
 
 /**
  * The JDKs a suite runs its child JVMs on, from {@code socksudp.it.jdks} (comma-separated; the pom's default is
- * {@code test,25,11,17-plain}):
+ * {@code test,25,11,8,17-plain}):
  * <ul>
  *   <li>{@code test}: the test JDK ({@link TestEnv#javaHome()}, {@code socksudp.testJavaHome});</li>
  *   <li>a version: 17 is the build's JDK, 25 Temurin 25 ({@code socksudp.it.jdk25Home}), any other
