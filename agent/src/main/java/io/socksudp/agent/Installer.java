@@ -63,12 +63,15 @@ final class Installer {
     }
 
     /**
-     * Transforms the strategy's classes when they load, with advice prepared in the background meanwhile;
+     * Transforms the strategy's classes when they load, with advice prepared in the background meanwhile (if
+     * the JDK uses them by default; else on first load);
      * classes loaded already are retransformed now, and a failure then stops the start-up.
      */
     private static void instrument(Instrumentation inst, DatagramInstrumentation strategy) throws StartupException {
         PreparedAdvice advice = new PreparedAdvice(strategy);
-        advice.prepareInBackground();
+        if (strategy.usedByDefault()) {
+            advice.prepareInBackground();
+        }
         final List<String> failures = new CopyOnWriteArrayList<String>();
         final AtomicBoolean started = new AtomicBoolean();
         AdviceTransformer transformer = new AdviceTransformer(strategy.targetClasses(), advice,

@@ -22,6 +22,13 @@ public interface DatagramInstrumentation {
      */
     String missingOnThisJdk();
 
+    /**
+     * Whether the JDK, as configured at start-up, does its datagram I/O through these classes. Only then is the
+     * advice built beside the start-up; otherwise it is built when a target class first loads, if ever (JDK 17's
+     * legacy DatagramSocketImpl, used only with -Djdk.net.usePlainDatagramSocketImpl).
+     */
+    boolean usedByDefault();
+
     /** The advice for each class of {@link #targetClasses()}. Expensive: loads and runs Byte Buddy. */
     Map<String, AsmVisitorWrapper> advice();
 }

@@ -18,6 +18,7 @@ public final class PreparedAdvice {
 
     private final DatagramInstrumentation strategy;
     private final CountDownLatch done = new CountDownLatch(1);
+    private volatile boolean preparing;
     private volatile Map<String, AsmVisitorWrapper> advice;
 
     public PreparedAdvice(DatagramInstrumentation strategy) {
@@ -25,6 +26,7 @@ public final class PreparedAdvice {
     }
 
     public void prepareInBackground() {
+        preparing = true;
         Thread thread = new Thread(new Runnable() {
             @Override
             public void run() {
@@ -42,16 +44,23 @@ public final class PreparedAdvice {
     }
 
     /**
-     * The advice; waits for the background thread, or builds it here if that failed or is stuck (a class
-     * being loaded on the waiting thread could in principle hold up the preparing one: never deadlock).
+     * The advice; waits for the background thread if one prepares it, or builds it here if none does, or if it
+     * failed or is stuck (a class being loaded on the waiting thread could in principle hold up the preparing
+     * one: never deadlock).
      */
     public Map<String, AsmVisitorWrapper> get() {
-        try {
-            done.await(WAIT_SECONDS, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (preparing) {
+            try {
+                done.await(WAIT_SECONDS, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         Map<String, AsmVisitorWrapper> ready = advice;
-        return ready != null ? ready : strategy.advice();
+        if (ready == null) {
+            ready = strategy.advice(); // not prepared (or that failed): built here and kept (a racing twin is harmless)
+            advice = ready;
+        }
+        return ready;
     }
 }

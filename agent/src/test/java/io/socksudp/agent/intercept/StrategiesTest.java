@@ -1,6 +1,7 @@
 package io.socksudp.agent.intercept;
 
 import io.socksudp.agent.intercept.legacy.LegacyDatagramSocketInstrumentation;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;
@@ -37,13 +38,15 @@ class StrategiesTest {
 
     @Test
     void jdk17AdvisesOnlyTheImpl() throws Exception {
-        if (!"17".equals(System.getProperty("java.specification.version"))) {
-            return;
-        }
+        Assumptions.assumeTrue("17".equals(System.getProperty("java.specification.version")),
+                "SKIPPED LOUDLY: the unit tests run on the build's JDK 17");
         LegacyDatagramSocketInstrumentation legacy = LegacyDatagramSocketInstrumentation.forThisJdk();
         assertNotNull(legacy);
         assertArrayEquals(new String[] {"java.net.AbstractPlainDatagramSocketImpl"}, legacy.targetClasses(),
                 Arrays.toString(legacy.targetClasses()));
         assertEquals(legacy.targetClasses().length, legacy.advice().size());
+        // DatagramSocket delegates to the NIO implementation on 17: the legacy advice is built only if the impl loads.
+        assertEquals(System.getProperty("jdk.net.usePlainDatagramSocketImpl") != null, legacy.usedByDefault());
+        assertTrue(Strategies.forThisJdk().all().get(0).usedByDefault());
     }
 }

@@ -35,25 +35,40 @@ public final class LegacyDatagramSocketInstrumentation implements DatagramInstru
 
     private static final String PACKET = "Ljava/net/DatagramPacket;";
 
+    private final ClassFileInventory impl;
     private final boolean nativeSend;
+    private final boolean usedByDefault;
 
-    private LegacyDatagramSocketInstrumentation(boolean nativeSend) {
-        this.nativeSend = nativeSend;
+    private LegacyDatagramSocketInstrumentation(ClassFileInventory impl, boolean usedByDefault) {
+        this.impl = impl;
+        this.nativeSend = impl.missing("send0", "(" + PACKET + ")V") != null;
+        this.usedByDefault = usedByDefault;
     }
 
     /**
      * This strategy when the JDK has the legacy impl at all, else null. On JDK 15 to 17 it is installed even
      * without -Djdk.net.usePlainDatagramSocketImpl: the JDK reads that property when DatagramSocket initialises,
      * which may be after the agent started (an application can set it in main), and the advice costs nothing
-     * until the impl class loads. Which layout: whether the impl declares a native-calling {@code send0}.
+     * until the impl class loads (its advice is then built on first use). Which layout: whether the impl declares
+     * a native-calling {@code send0}.
      */
     public static LegacyDatagramSocketInstrumentation forThisJdk() throws IOException {
         ClassFileInventory impl = ClassFileInventory.of(IMPL_CLASS);
         if (impl == null) {
             return null;
         }
-        boolean hasSend0 = impl.missing("send0", "(" + PACKET + ")V") == null;
-        return new LegacyDatagramSocketInstrumentation(!hasSend0);
+        ClassFileInventory socket = ClassFileInventory.of(SOCKET_CLASS);
+        boolean delegates = socket != null && socket.missingField("delegate", "L" + SOCKET_CLASS.replace('.', '/')
+                + ";") == null; // JEP 373: DatagramSocket delegates to the NIO implementation
+        String plain = System.getProperty("jdk.net.usePlainDatagramSocketImpl");
+        boolean plainRequested = plain != null && (plain.isEmpty() || plain.equalsIgnoreCase("true"));
+        return new LegacyDatagramSocketInstrumentation(impl, !delegates || plainRequested);
+    }
+
+    /** JDK 8 and 11 always; JDK 15 to 17 when -Djdk.net.usePlainDatagramSocketImpl is set at start-up. */
+    @Override
+    public boolean usedByDefault() {
+        return usedByDefault;
     }
 
     /** How the tunnel reaches into the impl and DatagramPacket (java.net must be opened to the agent). */
@@ -74,10 +89,9 @@ public final class LegacyDatagramSocketInstrumentation implements DatagramInstru
     @Override
     public String missingOnThisJdk() {
         try {
-            ClassFileInventory impl = ClassFileInventory.of(IMPL_CLASS);
             ClassFileInventory packet = ClassFileInventory.of("java.net.DatagramPacket");
-            if (impl == null || packet == null) {
-                return IMPL_CLASS + " or java.net.DatagramPacket does not exist";
+            if (packet == null) {
+                return "java.net.DatagramPacket does not exist";
             }
             String[][] implMethods = {
                 {"receive", "(" + PACKET + ")V"},

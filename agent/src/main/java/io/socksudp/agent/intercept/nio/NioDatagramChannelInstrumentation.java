@@ -176,6 +176,12 @@ public final class NioDatagramChannelInstrumentation implements DatagramInstrume
                 : new String[] {CHANNEL_CLASS};
     }
 
+    /** Every DatagramChannel, and every DatagramSocket from JDK 15 on. */
+    @Override
+    public boolean usedByDefault() {
+        return true;
+    }
+
     @Override
     public String missingOnThisJdk() {
         return missing;
