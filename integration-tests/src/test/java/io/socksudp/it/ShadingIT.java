@@ -4,10 +4,19 @@ import static io.socksudp.it.support.Checks.assertServerSawOnlyRelay;
 import static io.socksudp.it.support.Checks.check;
 import static io.socksudp.it.support.Checks.ports;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Enumeration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -65,6 +74,49 @@ class ShadingIT {
             InetSocketAddress clientLocal = Demos.lastAddressIn(local.group(1));
             List<InetSocketAddress> sources = server.awaitDatagrams(1, Duration.ofSeconds(10));
             assertServerSawOnlyRelay(sources, ports(relay.externalAddresses()), clientLocal, app, server, relay);
+        }
+    }
+
+    /**
+     * Every library shaded into the agent jar ships its licence (and NOTICE, where it has one) inside the jar, as their
+     * terms require: Byte Buddy (Apache-2.0, with a NOTICE), the ASM it bundles (BSD-3-Clause), SLF4J (MIT). The
+     * shaded libraries are read off the jar itself, so a new one without its licence fails this test.
+     */
+    @Test
+    void agentJarShipsTheLicenceOfEveryShadedLibrary() throws IOException {
+        Map<String, String[]> licenceOf = new LinkedHashMap<>();
+        licenceOf.put("io/socksudp/agent/shaded/net/bytebuddy/jar/asm/", new String[] {
+            "META-INF/licenses/ASM", "INRIA"});
+        licenceOf.put("io/socksudp/agent/shaded/net/bytebuddy/", new String[] {
+            "META-INF/licenses/byte-buddy/LICENSE", "Apache License", "META-INF/licenses/byte-buddy/NOTICE", "Rafael Winterhalter"});
+        licenceOf.put("io/socksudp/agent/shaded/org/slf4j/", new String[] {
+            "META-INF/licenses/slf4j/LICENSE.txt", "QOS.ch"});
+        try (ZipFile jar = new ZipFile(TestEnv.agentJar().toFile())) {
+            TreeSet<String> shadedRoots = new TreeSet<>();
+            for (Enumeration<? extends ZipEntry> e = jar.entries(); e.hasMoreElements(); ) {
+                String name = e.nextElement().getName();
+                if (name.startsWith("io/socksudp/agent/shaded/") && name.endsWith(".class")) {
+                    String root = licenceOf.keySet().stream().filter(name::startsWith).findFirst()
+                            .orElseThrow(() -> new AssertionError(name + " is shaded into the agent jar, but this"
+                                    + " test knows no licence for its library: add the library's licence to the jar"
+                                    + " (agent/pom.xml, third-party-licences) and here"));
+                    shadedRoots.add(root);
+                }
+            }
+            check(shadedRoots.equals(new TreeSet<>(licenceOf.keySet())), "expected Byte Buddy, its ASM and SLF4J"
+                    + " shaded into the agent jar, found " + shadedRoots);
+            for (String root : shadedRoots) {
+                String[] files = licenceOf.get(root);
+                for (int i = 0; i < files.length; i += 2) {
+                    ZipEntry entry = jar.getEntry(files[i]);
+                    check(entry != null, "the agent jar lacks " + files[i] + " for the classes under " + root);
+                    try (InputStream in = jar.getInputStream(entry)) {
+                        String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                        check(text.contains(files[i + 1]), files[i] + " in the agent jar does not look like the"
+                                + " licence it should be (no '" + files[i + 1] + "')");
+                    }
+                }
+            }
         }
     }
 
