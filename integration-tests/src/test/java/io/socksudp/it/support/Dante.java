@@ -289,6 +289,33 @@ public final class Dante implements AutoCloseable, Diagnosable {
         return killed;
     }
 
+    /**
+     * Aborts every TCP connection to danted's port on loopback with {@code ss -K} (SOCK_DESTROY: the client's socket
+     * fails with ECONNABORTED and danted gets a reset, so it ends the association and closes its relay port), the
+     * way a middlebox or a proxy restart kills control connections, without killing any of danted's processes
+     * (danted stops forking children for 10 s after 10 child deaths in 4 s). Only connections to this fixture's
+     * own port are touched. Returns how many were aborted. Loopback fixtures only.
+     */
+    public int abortControlConnections() {
+        if (lab != null) {
+            throw new IllegalStateException("abortControlConnections works on loopback fixtures only");
+        }
+        try {
+            Process ss = new ProcessBuilder("ss", "-K", "-n", "-t", "dst", host, "dport", "=", ":" + port)
+                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            String out = new String(ss.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (ss.waitFor() != 0) {
+                throw new IllegalStateException("ss -K failed: " + out);
+            }
+            return (int) out.lines().filter(l -> l.startsWith("ESTAB")).count();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     @Override
     public String describe() {
         return "=== danted on " + host + ":" + port + " (dir " + dir + ")\n--- config:\n" + readQuietly(conf)
