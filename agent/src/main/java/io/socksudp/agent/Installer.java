@@ -33,6 +33,9 @@ final class Installer {
         System.setProperty("net.bytebuddy.safe", "true");
         Logging.configure(config.logLevel());
         Logger log = LoggerFactory.getLogger("socksudp");
+        for (String warning : config.warnings()) {
+            log.warn(warning);
+        }
 
         Strategies strategies;
         try {
@@ -58,7 +61,12 @@ final class Installer {
 
         for (DatagramInstrumentation strategy : strategies.all()) {
             instrument(inst, strategy);
-            log.debug("socksudp active with {} ({})", strategy.name(), config);
+            if (strategy.usedByDefault()) {
+                log.debug("socksudp active with {} ({})", strategy.name(), config);
+            } else {
+                // JDK 15 to 17 without -Djdk.net.usePlainDatagramSocketImpl: advised in case the application sets it
+                log.debug("socksudp ready for {} should this JDK be switched to it", strategy.name());
+            }
         }
     }
 

@@ -78,10 +78,12 @@ public final class Config {
     private final AssociateMode associateMode;
     private final String relayHost;
     private final OnUnavailable onUnavailable;
+    private final List<String> warnings;
 
     private Config(ProxyAddress proxy, String proxySource, String username, byte[] password,
             HostMatcher nonProxyHosts, String logLevel, int connectTimeoutMillis, AssociateMode associateMode,
-            String relayHost, OnUnavailable onUnavailable) {
+            String relayHost, OnUnavailable onUnavailable, List<String> warnings) {
+        this.warnings = Collections.unmodifiableList(new ArrayList<String>(warnings));
         this.proxy = proxy;
         this.proxySource = proxySource;
         this.username = username;
@@ -109,6 +111,7 @@ public final class Config {
                 parseAgentArgs(agentArgs),
                 environment != null ? environment : Collections.<String, String>emptyMap());
         checkSystemPropertyNames(sources.properties);
+        List<String> warnings = checkEnvironmentNames(sources.environment);
 
         Source proxySource = sources.find("proxy", true);
         ProxyAddress proxy = proxySource != null ? parseProxy(proxySource) : null;
@@ -170,7 +173,7 @@ public final class Config {
                 oneOf(unavailableSource, "choice", Arrays.asList("fail", "drop"), "drop").toUpperCase(Locale.ROOT));
 
         return new Config(proxy, proxySource.where(), userSource != null ? userSource.value : null, password,
-                nonProxyHosts, log, timeout, associate, relayHost, onUnavailable);
+                nonProxyHosts, log, timeout, associate, relayHost, onUnavailable, warnings);
     }
 
     /** {@link #load} from this JVM's system properties and environment. */
@@ -228,6 +231,11 @@ public final class Config {
     /** What a send does while no association can be had. */
     public OnUnavailable onUnavailable() {
         return onUnavailable;
+    }
+
+    /** Sentences to log at warn on start (unknown SOCKSUDP_* environment variables); never a secret. */
+    public List<String> warnings() {
+        return warnings;
     }
 
     /** All settings on one line, for a debug log; the password is shown as {@code ***}. */
@@ -355,8 +363,15 @@ public final class Config {
                 throw new ConfigException("Agent argument " + key + " is given twice; give each key once, e.g. "
                         + "-javaagent:socksudp-agent.jar=proxy=" + PROXY_EXAMPLE + ",log=debug.");
             }
-            result.put(key, new Source(Source.Kind.AGENT_ARGUMENT, key, entry.substring(eq + 1).trim()));
-            afterPassword = key.equals("password");
+            Source source = new Source(Source.Kind.AGENT_ARGUMENT, key, entry.substring(eq + 1).trim());
+            if (afterPassword) {
+                // It may be the rest of a password containing a comma (password=S3c,log=Passw0rd): never echo it.
+                source = source.redacted("it follows password= and may be part of a password containing a comma,"
+                        + " which agent arguments cannot carry (set such a password with -Dsocksudp.password=..."
+                        + " or SOCKSUDP_PASSWORD)");
+            }
+            result.put(key, source);
+            afterPassword = afterPassword || key.equals("password");
         }
         return result;
     }
@@ -374,6 +389,33 @@ public final class Config {
                         + join(known) + (suggestion != null ? ")." : "."));
             }
         }
+    }
+
+    /**
+     * Unknown {@code SOCKSUDP_*} environment variables. The environment is shared by whole process trees and other
+     * tools may use the prefix (e.g. a launcher's {@code SOCKSUDP_HOME}), so an unknown name is only warned about,
+     * once at start, naming the variable (never its value); but one within a typo of a setting (SOCKSUDP_PROXI)
+     * stops the start as an unknown system property does, since the user evidently meant that setting.
+     */
+    private static List<String> checkEnvironmentNames(Map<String, String> environment) throws ConfigException {
+        List<String> known = new ArrayList<String>();
+        for (String key : KEYS) {
+            known.add(environmentName(key));
+        }
+        List<String> warnings = new ArrayList<String>();
+        for (String name : new java.util.TreeSet<String>(environment.keySet())) {
+            if (!name.startsWith(ENV_PREFIX) || known.contains(name)) {
+                continue;
+            }
+            String suggestion = closest(name, known);
+            if (suggestion != null && editDistance(name.toLowerCase(Locale.ROOT), suggestion.toLowerCase(Locale.ROOT)) <= 2) {
+                throw new ConfigException("Environment variable " + name + " is not a known setting; perhaps you meant "
+                        + suggestion + " (the known ones are " + join(known) + ").");
+            }
+            warnings.add("socksudp: environment variable " + name + " is not a socksudp setting and is ignored (the"
+                    + " known ones are " + join(known) + ")");
+        }
+        return warnings;
     }
 
     /** The candidate closest to {@code name} (case-insensitive edit distance), or null if none is close. */

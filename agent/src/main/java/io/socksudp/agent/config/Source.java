@@ -12,11 +12,23 @@ final class Source {
     /** The name as the user writes it: {@code socksudp.proxy}, {@code proxy}, {@code SOCKSUDP_PROXY}, {@code socksProxyHost}. */
     final String name;
     final String value;
+    /** Why the value must never be echoed (it may be part of a secret), or null. */
+    private final String redaction;
 
     Source(Kind kind, String name, String value) {
+        this(kind, name, value, null);
+    }
+
+    private Source(Kind kind, String name, String value, String redaction) {
         this.kind = kind;
         this.name = name;
         this.value = value;
+        this.redaction = redaction;
+    }
+
+    /** This source, whose value no message will ever echo, saying why instead. */
+    Source redacted(String why) {
+        return new Source(kind, name, value, why);
     }
 
     /** E.g. {@code System property socksudp.proxy}. */
@@ -45,12 +57,18 @@ final class Source {
 
     /** {@code <where> '<value>' <problem>; <fix>, e.g. <example>.} */
     ConfigException invalid(String problem, String fix, String exampleValue) {
+        if (redaction != null) {
+            return new ConfigException(where() + " is invalid (its value is not shown: " + redaction + ").");
+        }
         return new ConfigException(where() + " " + quote(value) + " " + problem + "; " + fix
                 + ", e.g. " + example(exampleValue) + ".");
     }
 
     /** Like {@link #invalid} but without echoing the value (for secrets): {@code <where> <problem>; ...}. */
     ConfigException invalidSecret(String problem, String fix, String exampleValue) {
+        if (redaction != null) {
+            return invalid(problem, fix, exampleValue);
+        }
         return new ConfigException(where() + " " + problem + "; " + fix + ", e.g. " + example(exampleValue) + ".");
     }
 

@@ -116,8 +116,27 @@ class ConfigTest {
         @Test
         void unrelated_system_properties_and_environment_variables_are_ignored() throws Exception {
             Config c = Config.load(null, props("socksudp.proxy", PROXY, "java.version", "1.8", "proxy", "x:1",
-                    "socksudpX", "y"), env("SOCKSUDP_UNKNOWN", "x", "PATH", "/bin"));
+                    "socksudpX", "y"), env("PATH", "/bin", "socksudp_proxy", "lower:1"));
             assertEquals(PROXY, c.proxy().toString());
+            assertEquals(java.util.Collections.emptyList(), c.warnings());
+        }
+
+        @Test
+        void unknown_socksudp_environment_variables_are_warned_about_by_name_without_their_value() throws Exception {
+            Config c = Config.load(null, props("socksudp.proxy", PROXY),
+                    env("SOCKSUDP_UNKNOWN", "v4lue", "SOCKSUDP_JDK17_HOME", "/opt/jdk", "SOCKSUDP_PROXY", "e:1"));
+            assertEquals(2, c.warnings().size(), c.warnings()::toString);
+            assertContains(c.warnings().get(0), "SOCKSUDP_JDK17_HOME", "is ignored", "SOCKSUDP_PROXY");
+            assertContains(c.warnings().get(1), "SOCKSUDP_UNKNOWN", "is ignored");
+            assertFalse(c.warnings().toString().contains("v4lue") || c.warnings().toString().contains("/opt/jdk"));
+        }
+
+        @Test
+        void a_socksudp_environment_variable_within_a_typo_of_a_setting_stops_the_start() {
+            String m = error(null, props("socksudp.proxy", PROXY), env("SOCKSUDP_PASSWROD", SECRET));
+            assertContains(m, "Environment variable SOCKSUDP_PASSWROD is not a known setting",
+                    "perhaps you meant SOCKSUDP_PASSWORD");
+            assertFalse(m.contains(SECRET));
         }
 
         @Test
@@ -620,6 +639,18 @@ class ConfigTest {
             String m = error("proxy=" + PROXY + ",username=u,password=" + SECRET + ",secretValue=1", props(), NO_ENV);
             assertPasswordError(m, "after password");
             assertFalse(m.contains("etValue"));
+        }
+
+        @Test
+        void a_password_tail_that_looks_like_another_key_is_never_echoed() {
+            // meant: password "S3c,log=Passw0rdXYZ"; "log" is a known key, so the tail parses as log=Passw0rdXYZ
+            String m = error("proxy=" + PROXY + ",username=u,password=S3c,log=Passw0rdXYZ", props(), NO_ENV);
+            assertContains(m, "Agent argument log", "not shown", "-Dsocksudp.password");
+            assertFalse(m.contains("Passw0rd"), () -> "password tail leaked: " + m);
+            String t = error("proxy=" + PROXY + ",username=u,password=S3c,connectTimeout=Passw0rd,x", props(), NO_ENV);
+            assertFalse(t.contains("Passw0rd"), () -> "password tail leaked: " + t);
+            String h = error("proxy=" + PROXY + ",username=u,password=S3c,relayHost=Pass w0rd", props(), NO_ENV);
+            assertFalse(h.contains("Pass w0rd") || h.contains("' '"), () -> "password tail leaked: " + h);
         }
 
         @Test
