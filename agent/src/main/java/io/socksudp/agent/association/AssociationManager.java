@@ -6,29 +6,46 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Opens associations for application sockets, has the monitor watch them, and runs recovery: after a
  * failure, attempts within a capped exponential backoff fail fast with the same cause (a dead proxy is never
- * hammered), and re-establishment of lost associations runs on one background thread.
+ * hammered); after losses of young associations, re-associations are paced for the whole proxy
+ * ({@link LossBackoff}) and a storm is logged once with counts; set-ups run on a small pool of
+ * {@code socksudp-associate} threads, off every application lock ({@link #openLater}); re-establishment of lost
+ * associations is scheduled on one background thread.
  */
 public final class AssociationManager {
 
     private static final Logger LOG = LoggerFactory.getLogger("socksudp");
     static final long FIRST_BACKOFF_NANOS = 250_000_000L;
     static final long MAX_BACKOFF_NANOS = 2_000_000_000L;
+    /** Young losses in a row, proxy-wide, that make a storm (logged once, then counted). */
+    static final int STORM_STREAK = 3;
+    /** A waiter's margin over the handshake's own deadline, for queueing behind other set-ups. */
+    private static final long WAIT_MARGIN_NANOS = 1_000_000_000L;
+    private static final int SETUP_THREADS = 8;
 
     private final ProxyClient client;
     private final ControlMonitor monitor = new ControlMonitor();
     private ScheduledExecutorService recovery;
+    private ThreadPoolExecutor setups;
 
     private final Object backoffLock = new Object();
     private long retryAtNanos;
     private long backoffNanos;
     private ProxyUnavailableException lastFailure;
+
+    private final LossBackoff proxyLosses = new LossBackoff();
+    private final Object stormLock = new Object();
+    private boolean storm;
+    private long stormStartNanos;
+    private int stormLosses;
 
     public AssociationManager(ProxyClient client) {
         this.client = client;
@@ -39,18 +56,75 @@ public final class AssociationManager {
         return client.namesLocalAddress();
     }
 
+    public String proxyName() {
+        return client.proxyName();
+    }
+
     /**
      * A new, watched association for the socket bound to {@code local} (null unless {@link #needsLocalAddress});
      * throws a {@link ProxyUnavailableException} naming the proxy and the cause, at once while backing off after
-     * an earlier failure.
+     * an earlier failure. Blocks the caller for the handshake: see {@link #openLater} for the application's path.
      */
     public Association open(InetSocketAddress local, Association.LossListener listener) throws IOException {
         failFastWhileBackingOff();
+        return openNow(local, listener, null);
+    }
+
+    /**
+     * Starts setting up an association on the association executor and returns at once; {@code completion} is
+     * told on the set-up thread before any waiter wakes. A failure known already (backing off) comes back as a
+     * failed set-up, so callers have one path.
+     */
+    public PendingAssociation openLater(final InetSocketAddress local, final Association.LossListener listener,
+                                        final PendingAssociation.Completion completion) {
+        final PendingAssociation setup = new PendingAssociation(System.nanoTime()
+                + client.connectTimeoutMillis() * 1_000_000L + WAIT_MARGIN_NANOS, client.proxyName());
+        try {
+            failFastWhileBackingOff();
+        } catch (ProxyUnavailableException e) {
+            return PendingAssociation.failed(e, client.proxyName());
+        }
+        setupExecutor().execute(new Runnable() {
+            @Override
+            public void run() {
+                Association a = null;
+                IOException failure = null;
+                try {
+                    a = openNow(local, listener, setup);
+                } catch (IOException e) {
+                    failure = e;
+                } catch (RuntimeException e) {
+                    failure = new ProxyUnavailableException("socksudp internal error while associating with "
+                            + client.proxyName() + ": " + e, e);
+                }
+                if (a != null && setup.cancelled()) {
+                    release(a); // the socket was closed meanwhile
+                    a = null;
+                    failure = new ProxyUnavailableException("the association was cancelled");
+                }
+                try {
+                    IOException replaced = completion.completed(setup, a, failure);
+                    if (replaced != null) {
+                        a = null;
+                        failure = replaced;
+                    }
+                } finally {
+                    setup.finish(a, failure);
+                }
+            }
+        });
+        return setup;
+    }
+
+    private Association openNow(InetSocketAddress local, Association.LossListener listener,
+                                PendingAssociation setup) throws IOException {
         Association association;
         try {
-            association = client.associate(local);
+            association = client.associate(local, setup);
         } catch (ProxyUnavailableException e) {
-            backOff(e);
+            if (setup == null || !setup.cancelled()) {
+                backOff(e);
+            }
             throw e;
         }
         synchronized (backoffLock) {
@@ -65,7 +139,11 @@ public final class AssociationManager {
             throw new ProxyUnavailableException("cannot watch the control connection to " + client.proxyName()
                     + ": " + e.getMessage(), e);
         }
-        LOG.debug("socket {}: {}", local, association);
+        if (local != null) {
+            LOG.debug("opened {} for the socket at {}", association, local);
+        } else {
+            LOG.debug("opened {}", association);
+        }
         return association;
     }
 
@@ -74,23 +152,77 @@ public final class AssociationManager {
         LOG.debug("released {}", association);
     }
 
-    /** Runs {@code attempt} on the recovery thread once the current backoff (if any) has passed. */
-    public synchronized void recoverLater(Runnable attempt) {
-        if (recovery == null) {
-            recovery = Executors.newSingleThreadScheduledExecutor(new ThreadFactory() {
-                @Override
-                public Thread newThread(Runnable r) {
-                    Thread t = new Thread(r, "socksudp-recovery");
-                    t.setDaemon(true);
-                    return t;
+    /**
+     * An association of this proxy was lost after living {@code lifetimeNanos}: returns how long re-associating
+     * must wait for the proxy's sake, and whether the loss is to be logged at info (false during a storm, which
+     * is logged once here, with counts, and again when it ends).
+     */
+    public long lost(Association lost, long lifetimeNanos, String cause, boolean[] logAtInfo) {
+        long now = System.nanoTime();
+        long wait = proxyLosses.lost(lifetimeNanos, now);
+        int streak = proxyLosses.streak();
+        synchronized (stormLock) {
+            if (storm && streak == 0) {
+                LOG.info("re-association storm with SOCKS5 proxy {} ended: {} association(s) ended young over {} s",
+                        client.proxyName(), stormLosses, (now - stormStartNanos) / 1_000_000_000L);
+                storm = false;
+            }
+            if (streak > 0 && streak < STORM_STREAK) {
+                if (streak == 1) {
+                    stormStartNanos = now;
                 }
-            });
+                stormLosses = streak;
+            } else if (streak >= STORM_STREAK) {
+                stormLosses++;
+                if (!storm) {
+                    storm = true;
+                    LOG.warn("re-association storm with SOCKS5 proxy {}: {} associations in a row ended within {} ms"
+                            + " of being granted (last: {}); re-associations are paced up to {} s apart per socket"
+                            + " and per proxy; further losses are counted and logged at debug",
+                            client.proxyName(), streak, LossBackoff.YOUNG_NANOS / 1_000_000, cause,
+                            LossBackoff.MAX_NANOS / 1_000_000_000L);
+                }
+            }
+            logAtInfo[0] = !storm;
+        }
+        return wait;
+    }
+
+    /** How long re-associating must still wait for the proxy's sake (0: now). */
+    public long reassociationWaitNanos() {
+        return proxyLosses.waitNanos(System.nanoTime());
+    }
+
+    /** Runs {@code attempt} on the recovery thread once the backoffs (failure and losses) have passed. */
+    public synchronized void recoverLater(Runnable attempt, long atLeastNanos) {
+        if (recovery == null) {
+            recovery = Executors.newSingleThreadScheduledExecutor(daemon("socksudp-recovery"));
         }
         long delay;
         synchronized (backoffLock) {
             delay = lastFailure == null ? 0 : Math.max(0, retryAtNanos - System.nanoTime());
         }
-        recovery.schedule(attempt, delay, TimeUnit.NANOSECONDS);
+        recovery.schedule(attempt, Math.max(delay, atLeastNanos), TimeUnit.NANOSECONDS);
+    }
+
+    private synchronized ThreadPoolExecutor setupExecutor() {
+        if (setups == null) {
+            setups = new ThreadPoolExecutor(SETUP_THREADS, SETUP_THREADS, 30, TimeUnit.SECONDS,
+                    new LinkedBlockingQueue<Runnable>(), daemon("socksudp-associate"));
+            setups.allowCoreThreadTimeOut(true);
+        }
+        return setups;
+    }
+
+    private static ThreadFactory daemon(final String name) {
+        return new ThreadFactory() {
+            @Override
+            public Thread newThread(Runnable r) {
+                Thread t = new Thread(r, name);
+                t.setDaemon(true);
+                return t;
+            }
+        };
     }
 
     private void failFastWhileBackingOff() throws ProxyUnavailableException {

@@ -44,10 +44,19 @@ public final class ProxyClient {
 
     /**
      * Opens an association for a socket bound to {@code localAddress} (used by the port and full modes).
-     * Blocks at most about twice the connect timeout; throws {@link ProxyUnavailableException} naming the
-     * proxy and the cause.
+     * The connect timeout is one deadline over the TCP connect and the whole handshake (a proxy that trickles
+     * its reply cannot stretch it); resolving the configured proxy's (or relayHost's) name happens before and is
+     * the system resolver's. Throws {@link ProxyUnavailableException} naming the proxy and the cause.
      */
     public Association associate(InetSocketAddress localAddress) throws ProxyUnavailableException {
+        return associate(localAddress, null);
+    }
+
+    /**
+     * As {@link #associate(InetSocketAddress)}; {@code cancel} (may be null) learns the control connection as
+     * soon as it exists, so that another thread can abort the set-up by closing it (a socket closed meanwhile).
+     */
+    Association associate(InetSocketAddress localAddress, Cancellation cancel) throws ProxyUnavailableException {
         String proxy = proxyName();
         InetSocketAddress proxyAddress;
         try {
@@ -60,33 +69,52 @@ public final class ProxyClient {
         // JDK's socksProxyHost, which would socksify a plain new Socket() when the user set it.
         SocketChannel control = null;
         boolean ok = false;
+        int timeout = config.connectTimeoutMillis();
+        long deadline = System.nanoTime() + timeout * 1_000_000L;
         try {
             control = SocketChannel.open();
+            if (cancel != null && !cancel.started(control)) {
+                throw new ProxyUnavailableException("the association with SOCKS5 proxy " + proxy + " was cancelled");
+            }
             Socket socket = control.socket();
-            int timeout = config.connectTimeoutMillis();
             socket.setTcpNoDelay(true);
             // Keepalive lets a dead path eventually surface as a reset of the control connection.
             socket.setKeepAlive(true);
             socket.connect(proxyAddress, timeout);
-            socket.setSoTimeout(timeout);
-            InetSocketAddress relay = handshake(socket, request(localAddress));
+            InetSocketAddress relay = handshake(socket, request(localAddress), deadline);
             ok = true;
             return new Association(control, relay, proxy);
         } catch (SocketTimeoutException e) {
-            throw new ProxyUnavailableException("SOCKS5 proxy " + proxy + " did not answer within "
-                    + config.connectTimeoutMillis() + " ms", e);
+            throw new ProxyUnavailableException("SOCKS5 proxy " + proxy + " did not complete the handshake within "
+                    + timeout + " ms (socksudp.connectTimeout)", e);
         } catch (SocksProtocolException e) {
             throw new ProxyUnavailableException("SOCKS5 proxy " + proxy + " answered with a malformed reply: "
                     + e.getMessage(), e);
         } catch (ProxyUnavailableException e) {
             throw e;
         } catch (IOException e) {
+            if (cancel != null && cancel.cancelled()) {
+                throw new ProxyUnavailableException("the association with SOCKS5 proxy " + proxy + " was cancelled", e);
+            }
             throw new ProxyUnavailableException("cannot reach SOCKS5 proxy " + proxy + ": " + e.getMessage(), e);
         } finally {
             if (!ok) {
                 closeQuietly(control);
             }
         }
+    }
+
+    /** Lets another thread abort a set-up in progress by closing its control connection. */
+    interface Cancellation {
+        /** The set-up's control connection exists; false when the set-up was cancelled already. */
+        boolean started(SocketChannel control);
+
+        boolean cancelled();
+    }
+
+    /** The deadline of one set-up (TCP connect and handshake), in ms. */
+    int connectTimeoutMillis() {
+        return config.connectTimeoutMillis();
     }
 
     /** Whether the request names the socket's local address or port (modes port and full). */
@@ -106,7 +134,7 @@ public final class ProxyClient {
         return SocksAddress.of(local);
     }
 
-    private InetSocketAddress handshake(Socket control, SocksAddress dst) throws IOException {
+    private InetSocketAddress handshake(Socket control, SocksAddress dst, long deadline) throws IOException {
         byte[] user = config.username() == null ? null : config.username().getBytes("UTF-8");
         byte[] pass = config.passwordBytes();
         ByteBuffer out = ByteBuffer.allocate(3 + 3 + 255 + 255 + 6 + 262);
@@ -127,7 +155,7 @@ public final class ProxyClient {
         in.flip();
         Integer method;
         while ((method = MethodNegotiation.decodeSelection(in)) == null) {
-            in = readMore(is, in, "the method selection");
+            in = readMore(control, is, in, deadline, "the method selection");
         }
         int expected = user != null ? Socks5.USERNAME_PASSWORD : Socks5.NO_AUTH;
         if (method == Socks5.NO_ACCEPTABLE_METHODS) {
@@ -141,7 +169,7 @@ public final class ProxyClient {
         if (user != null) {
             Boolean accepted;
             while ((accepted = PasswordAuth.decodeResponse(in)) == null) {
-                in = readMore(is, in, "the authentication reply");
+                in = readMore(control, is, in, deadline, "the authentication reply");
             }
             if (!accepted) {
                 throw new ProxyUnavailableException("SOCKS5 proxy " + proxyName() + " rejected the username and "
@@ -150,7 +178,7 @@ public final class ProxyClient {
         }
         CommandReply reply;
         while ((reply = CommandReply.decode(in)) == null) {
-            in = readMore(is, in, "the UDP ASSOCIATE reply");
+            in = readMore(control, is, in, deadline, "the UDP ASSOCIATE reply");
         }
         if (!reply.isSuccess()) {
             throw new ProxyUnavailableException("SOCKS5 proxy " + proxyName() + " refused UDP ASSOCIATE: "
@@ -164,7 +192,9 @@ public final class ProxyClient {
 
     /**
      * BND.ADDR fix-up: a wildcard or empty address means "the proxy's own address" (the address our TCP
-     * connection reached); a configured relayHost replaces whatever the server advertised.
+     * connection reached); a configured relayHost replaces whatever the server advertised. A host name there is
+     * refused: resolving a name the proxy chose would let the proxy make this host look up names of its choosing
+     * (a DNS query the proxy controls, possibly leaving through another path), outside any deadline.
      */
     private InetSocketAddress relayAddress(SocksAddress bound, InetAddress proxyAddress) throws IOException {
         if (bound.port() == 0) {
@@ -176,18 +206,27 @@ public final class ProxyClient {
         } else if (bound.isWildcard()) {
             address = proxyAddress;
         } else if (bound.type() == Socks5.ATYP_DOMAIN) {
-            address = InetAddress.getByName(bound.host());
+            throw new ProxyUnavailableException("SOCKS5 proxy " + proxyName() + " advertised its UDP relay as the"
+                    + " host name " + printable(bound.host()) + " (BND.ADDR); socksudp never resolves names chosen by"
+                    + " the proxy; set socksudp.relayHost to the relay's address");
         } else {
             address = bound.toInetSocketAddress().getAddress();
         }
         return new InetSocketAddress(address, bound.port());
     }
 
-    private static ByteBuffer readMore(InputStream is, ByteBuffer in, String what) throws IOException {
+    /** Reads what is there, waiting no longer than the deadline: a proxy trickling its reply cannot extend it. */
+    private static ByteBuffer readMore(Socket control, InputStream is, ByteBuffer in, long deadline, String what)
+            throws IOException {
         in.compact();
         if (!in.hasRemaining()) {
             throw new SocksProtocolException(what + " is longer than any valid SOCKS5 message");
         }
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+            throw new SocketTimeoutException(what + " did not arrive before the deadline");
+        }
+        control.setSoTimeout((int) Math.max(1, Math.min(Integer.MAX_VALUE, left / 1_000_000L)));
         int n = is.read(in.array(), in.arrayOffset() + in.position(), in.remaining());
         if (n < 0) {
             throw new EOFException("the proxy closed the connection before sending " + what);
@@ -195,6 +234,16 @@ public final class ProxyClient {
         in.position(in.position() + n);
         in.flip();
         return in;
+    }
+
+    /** A name from the wire, quoted on one line, shortened, without control characters. */
+    private static String printable(String name) {
+        StringBuilder sb = new StringBuilder("'");
+        for (int i = 0; i < name.length() && i < 64; i++) {
+            char c = name.charAt(i);
+            sb.append(c < 0x20 || c == 0x7f ? '?' : c);
+        }
+        return sb.append(name.length() > 64 ? "...'" : "'").toString();
     }
 
     private static void closeQuietly(SocketChannel s) {

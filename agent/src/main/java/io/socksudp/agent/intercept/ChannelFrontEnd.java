@@ -28,6 +28,8 @@ final class ChannelFrontEnd extends ChannelTunnel implements TunnelFrontEnd {
 
     // Send side (channel write lock).
     private boolean discard;
+    /** The skipped send is one that would block (set-up pending on a non-blocking channel): it reports 0. */
+    private boolean wouldBlock;
     private ByteBuffer sendBuffer;
     private InetSocketAddress sendRelay;
     private InetSocketAddress lastTarget;
@@ -74,11 +76,19 @@ final class ChannelFrontEnd extends ChannelTunnel implements TunnelFrontEnd {
         return readyToSend(channel);
     }
 
-    /** This tunnel with its association in place, or marked to discard (onUnavailable=drop). */
+    /**
+     * This tunnel with its association in place, or marked to skip the JDK's send: discarded (onUnavailable=drop)
+     * or, on a non-blocking channel whose association is still being set up, not sent at all, as when the
+     * socket buffer is full: the send returns 0 and the payload stays unconsumed (a blocking channel waits for
+     * the set-up, interruptibly, as it would for buffer space).
+     */
     private ChannelTunnel readyToSend(Object channel) throws IOException {
-        InetSocketAddress relay = tunnel.relayOrDiscard(channel);
-        discard = relay == null;
-        if (relay != null) {
+        boolean blocking = !(channel instanceof SelectableChannel) || ((SelectableChannel) channel).isBlocking();
+        InetSocketAddress relay = tunnel.relayOrDiscard(channel,
+                blocking ? SocketTunnel.Wait.INTERRUPTIBLE : SocketTunnel.Wait.NONE);
+        wouldBlock = relay == SocketTunnel.PENDING;
+        discard = relay == null || wouldBlock;
+        if (!discard) {
             sendRelay = relay;
         }
         return this;
@@ -205,6 +215,9 @@ final class ChannelFrontEnd extends ChannelTunnel implements TunnelFrontEnd {
 
     @Override
     public int sent(ByteBuffer payload, int written) {
+        if (wouldBlock) {
+            return 0;
+        }
         if (written <= 0) {
             return written; // would block, or nothing sent: the payload stays unconsumed, as in the JDK
         }
@@ -215,6 +228,9 @@ final class ChannelFrontEnd extends ChannelTunnel implements TunnelFrontEnd {
 
     @Override
     public long sent(ByteBuffer[] srcs, int offset, int length, long written) {
+        if (wouldBlock) {
+            return 0;
+        }
         if (written <= 0) {
             return written;
         }

@@ -13,7 +13,13 @@ public enum DropReason {
     /** From the relay with FRAG != 0: fragmentation is optional in RFC 1928 and not supported. */
     FRAGMENTED("fragmented (FRAG != 0)"),
     /** From the relay with an ATYP other than 1, 3 or 4. */
-    BAD_ADDRESS_TYPE("unknown address type");
+    BAD_ADDRESS_TYPE("unknown address type"),
+    /**
+     * From the relay, naming its sender by host name (ATYP 3, legal in RFC 1928): no DatagramPacket or channel
+     * can report an unresolved sender, and resolving a name the relay chose would be a DNS lookup under the
+     * proxy's control. Dropped on every API alike.
+     */
+    NAMED_SENDER("the relay named the sender by host name (ATYP 3), which is never resolved");
 
     private final String description;
 

@@ -102,7 +102,7 @@ final class PacketFrontEnd extends PacketTunnel implements TunnelFrontEnd {
             if (slot.lastDirect) {
                 return packet;
             }
-            InetSocketAddress relay = tunnel.relayOrDiscard(impl);
+            InetSocketAddress relay = tunnel.relayOrDiscard(impl, SocketTunnel.Wait.UNINTERRUPTIBLE);
             if (relay == null) {
                 return null;
             }
@@ -129,7 +129,7 @@ final class PacketFrontEnd extends PacketTunnel implements TunnelFrontEnd {
             packet.setAddress(connectedTo.getAddress());
             packet.setPort(connectedTo.getPort());
         }
-        if (tunnel.relayOrDiscard(impl) == null) {
+        if (tunnel.relayOrDiscard(impl, SocketTunnel.Wait.UNINTERRUPTIBLE) == null) {
             return null;
         }
         PacketSendSlot slot = claimSendSlot();

@@ -1,5 +1,6 @@
 package io.socksudp.agent.intercept;
 
+import io.socksudp.agent.socks.Socks5;
 import io.socksudp.agent.socks.UdpHeader;
 
 import java.net.InetSocketAddress;
@@ -35,6 +36,10 @@ final class RelayedDatagrams {
         if (headerLength < 0) {
             drops.drop(reasonFor(headerLength), relay);
             return headerLength;
+        }
+        if (datagram.get(datagram.position() + 3) == Socks5.ATYP_DOMAIN) {
+            drops.drop(DropReason.NAMED_SENDER, relay);
+            return UdpHeader.MALFORMED;
         }
         InetSocketAddress from = lastSender;
         if (from == null || !UdpHeader.addressEquals(datagram, lastSenderHeader)) {

@@ -2,16 +2,23 @@ package io.socksudp.agent.intercept;
 
 import io.socksudp.agent.association.Association;
 import io.socksudp.agent.association.AssociationManager;
+import io.socksudp.agent.association.LossBackoff;
+import io.socksudp.agent.association.PendingAssociation;
 import io.socksudp.agent.association.ProxyUnavailableException;
 import io.socksudp.agent.socks.UdpHeader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.lang.ref.WeakReference;
 import java.net.InetSocketAddress;
 import java.net.PortUnreachableException;
 import java.net.SocketAddress;
+import java.net.SocketException;
+import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.Channel;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
 
@@ -21,11 +28,15 @@ import java.nio.channels.DatagramChannel;
  * framing and unframing is its front-end's ({@link ChannelFrontEnd} for a channel, {@link PacketFrontEnd} for a
  * legacy socket), which is what the advice gets.
  *
- * <p>Threading: the association is shared and volatile, and changes only under this object's lock.
+ * <p>Threading: the association is shared and volatile, and changes only under this object's lock. A set-up runs
+ * on the association executor ({@link PendingAssociation}), never under this lock nor under the JDK's: callers
+ * wait for it (or, on a non-blocking channel, do not), and {@link #close()} cancels it at once.
  */
 final class SocketTunnel implements Association.LossListener {
 
     private static final Logger LOG = LoggerFactory.getLogger("socksudp");
+    /** From this many young losses in a row on one socket, its losses are logged at debug only. */
+    private static final int QUIET_STREAK = 3;
 
     private final AssociationManager associations;
     private final Routing routing;
@@ -52,24 +63,53 @@ final class SocketTunnel implements Association.LossListener {
         }
     };
     private volatile long lostAtNanos;
+    /** Set from a loss until the association is back; the set-up's completion then reports the recovery. */
+    private boolean recovering;
+    /** Losses are logged at debug: a storm (logged once by the manager) or a streak of this socket's own. */
+    private volatile boolean quietLosses;
+    private final LossBackoff losses = new LossBackoff();
+    /** The set-up in progress, if any (under this object's lock). */
+    private PendingAssociation pending;
+    private final boolean channel;
+    private final PendingAssociation.Completion completion = new PendingAssociation.Completion() {
+        @Override
+        public IOException completed(PendingAssociation setup, Association a, IOException failure) {
+            return setUpDone(setup, a, failure);
+        }
+    };
 
     SocketTunnel(Object socket, AssociationManager associations, Routing routing, SocketAccess access,
                  DropCounters drops, boolean dropWhenUnavailable) {
         this.dropWhenUnavailable = dropWhenUnavailable;
         this.socket = new WeakReference<Object>(socket);
+        this.channel = socket instanceof Channel;
         this.associations = associations;
         this.routing = routing;
         this.access = access;
         this.drops = drops;
     }
 
+    /** How a caller waits for an association being set up. */
+    enum Wait {
+        /** Not at all (a non-blocking channel): {@link #PENDING} while the set-up runs. */
+        NONE,
+        /** Until the deadline; an interrupt ends the wait (a blocking channel's send, as the JDK's). */
+        INTERRUPTIBLE,
+        /** Until the deadline, keeping the interrupt status (legacy sockets, connect: never interruptible). */
+        UNINTERRUPTIBLE
+    }
+
+    /** Returned instead of a relay while the set-up runs and the caller must not wait (compared by identity). */
+    static final InetSocketAddress PENDING = InetSocketAddress.createUnresolved("socksudp-setup-pending.invalid", 1);
+
     /**
      * The relay to send through, associating first if needed; null when no association can be had and the
-     * user chose to drop such datagrams (onUnavailable=drop; the drop is counted). Thread-safe: no send lock.
+     * user chose to drop such datagrams (onUnavailable=drop; the drop is counted); {@link #PENDING} while a
+     * set-up runs and {@code wait} is NONE. Holds no lock while waiting: a close wins at once.
      */
-    InetSocketAddress relayOrDiscard(Object socket) throws IOException {
+    InetSocketAddress relayOrDiscard(Object socket, Wait wait) throws IOException {
         try {
-            return associated(socket).relay();
+            return relay(socket, wait);
         } catch (ProxyUnavailableException e) {
             if (!dropWhenUnavailable) {
                 throw e;
@@ -84,7 +124,117 @@ final class SocketTunnel implements Association.LossListener {
         if (target.isUnresolved() || routing.isDirect(target)) {
             return null;
         }
-        return associated(socket).relay();
+        return relay(socket, Wait.UNINTERRUPTIBLE);
+    }
+
+    private InetSocketAddress relay(Object socket, Wait wait) throws IOException {
+        Association a = association;
+        if (a != null && a.isOpen()) {
+            return a.relay();
+        }
+        PendingAssociation setup = setUp(socket);
+        if (wait == Wait.NONE) {
+            a = setup.poll();
+            return a == null ? PENDING : a.relay();
+        }
+        try {
+            a = setup.await(wait == Wait.INTERRUPTIBLE);
+        } catch (InterruptedIOException e) {
+            // As the JDK's own blocking channel operations: the interrupt closed the channel (its interruptor ran).
+            ClosedByInterruptException closedByInterrupt = new ClosedByInterruptException();
+            closedByInterrupt.initCause(e);
+            throw closedByInterrupt;
+        }
+        return a.relay();
+    }
+
+    /** The set-up in progress for this socket, starting one if there is none; a failed one when none may start. */
+    private PendingAssociation setUp(Object socket) throws IOException {
+        synchronized (this) {
+            if (closed) {
+                throw closedError(false);
+            }
+            Association a = association;
+            if (a != null && a.isOpen()) {
+                return PendingAssociation.ready(a);
+            }
+            if (pending != null) {
+                return pending;
+            }
+            long now = System.nanoTime();
+            long wait = Math.max(losses.waitNanos(now), associations.reassociationWaitNanos());
+            if (wait > 0) {
+                return PendingAssociation.failed(new ProxyUnavailableException("associations via SOCKS5 proxy "
+                        + associations.proxyName() + " keep ending within " + LossBackoff.YOUNG_NANOS / 1_000_000
+                        + " ms of being granted; the next attempt is paced to " + wait / 1_000_000 + " ms from now"),
+                        associations.proxyName());
+            }
+            InetSocketAddress local = associations.needsLocalAddress() ? access.localAddress(socket) : null;
+            PendingAssociation setup = associations.openLater(local, this, completion);
+            if (!setup.isDone()) {
+                pending = setup; // the completion, which needs this lock, clears it
+            }
+            return setup;
+        }
+    }
+
+    /** On the set-up thread: puts the new association in place (or gives it back, the socket being gone). */
+    private IOException setUpDone(PendingAssociation setup, Association a, IOException failure) {
+        boolean giveBack = false;
+        boolean wasRecovering;
+        IOException replaced = null;
+        synchronized (this) {
+            if (pending == setup) {
+                pending = null;
+            }
+            wasRecovering = recovering;
+            Object s = socket.get();
+            if (a != null) {
+                if (closed || s == null) {
+                    giveBack = true;
+                    replaced = closedError(true);
+                } else {
+                    if (peer != null) {
+                        try {
+                            access.reconnect(s, a.relay()); // a connected socket follows its new relay
+                        } catch (IOException e) {
+                            giveBack = true;
+                            replaced = e;
+                        }
+                    }
+                    if (!giveBack) {
+                        association = a;
+                        socksified = true;
+                        recovering = false;
+                    }
+                }
+            }
+        }
+        if (giveBack) {
+            associations.release(a);
+        }
+        if (!wasRecovering) {
+            return replaced;
+        }
+        if (a != null && !giveBack) {
+            long ms = (System.nanoTime() - lostAtNanos) / 1_000_000;
+            if (quietLosses) {
+                LOG.debug("re-established {} {} ms after the loss", a, ms);
+            } else {
+                LOG.info("re-established {} {} ms after the loss", a, ms);
+            }
+        } else if (!closed && socket.get() != null) {
+            LOG.debug("re-establishing failed: {}", (replaced != null ? replaced : failure).getMessage());
+            scheduleRecovery();
+        }
+        return replaced;
+    }
+
+    private IOException closedError(boolean meanwhile) {
+        if (!channel) {
+            return new SocketException("Socket closed"); // what a legacy DatagramSocket reports
+        }
+        return meanwhile ? new AsynchronousCloseException() : new ClosedChannelException();
     }
 
     /** The application's socket (channel or legacy impl), or null once it has been collected. */
@@ -156,60 +306,58 @@ final class SocketTunnel implements Association.LossListener {
         }
     }
 
-    private Association associated(Object socket) throws IOException {
-        Association a = association;
-        if (a != null && a.isOpen()) {
-            return a;
-        }
-        synchronized (this) {
-            if (closed) {
-                throw new ClosedChannelException();
-            }
-            a = association;
-            if (a == null || !a.isOpen()) {
-                a = associations.open(associations.needsLocalAddress() ? access.localAddress(socket) : null, this);
-                InetSocketAddress connectedTo = peer;
-                if (connectedTo != null) {
-                    access.reconnect(socket, a.relay()); // a connected socket follows its new relay
-                }
-                association = a;
-                socksified = true;
-            }
-            return a;
-        }
-    }
-
-    /** The proxy ended the association: forget it and re-establish it in the background. */
+    /** The proxy ended the association: forget it and re-establish it in the background, paced. */
     @Override
     public void lost(Association lost, String cause) {
+        long now = System.nanoTime();
         synchronized (this) {
             if (association != lost) {
                 return;
             }
             association = null;
-            lostAtNanos = System.nanoTime();
+            lostAtNanos = now;
+            recovering = true;
         }
+        long lifetime = now - lost.establishedNanos();
+        losses.lost(lifetime, now);
+        boolean[] logAtInfo = {true};
+        associations.lost(lost, lifetime, cause, logAtInfo);
+        quietLosses = !logAtInfo[0] || losses.streak() >= QUIET_STREAK;
         if (!closed) {
-            LOG.info("{} lost: {}; re-establishing", lost, cause);
-            associations.recoverLater(recovery);
+            if (quietLosses) {
+                LOG.debug("{} lost after {} ms: {}; re-establishing", lost, lifetime / 1_000_000, cause);
+            } else {
+                LOG.info("{} lost: {}; re-establishing", lost, cause);
+            }
+            scheduleRecovery();
         }
     }
 
-    /** One recovery attempt on the recovery thread; on failure, the next one waits out the backoff. */
+    private void scheduleRecovery() {
+        long now = System.nanoTime();
+        associations.recoverLater(recovery, Math.max(losses.waitNanos(now), associations.reassociationWaitNanos()));
+    }
+
+    /** One recovery attempt on the recovery thread: starts a set-up; its completion reports or retries. */
     private void recover() {
         Object ch = socket.get();
         if (ch == null || closed) {
             return;
         }
-        Association before = association;
+        Association a = association;
+        if (a != null && a.isOpen()) {
+            return;
+        }
         try {
-            Association a = associated(ch);
-            if (a != before) {
-                LOG.info("re-established {} {} ms after the loss", a, (System.nanoTime() - lostAtNanos) / 1_000_000);
+            PendingAssociation setup = setUp(ch);
+            if (setup.isDone()) {
+                setup.poll(); // failed before it started (backing off): throws
             }
         } catch (IOException e) {
             LOG.debug("re-establishing failed: {}", e.getMessage());
-            associations.recoverLater(recovery);
+            if (!closed) {
+                scheduleRecovery();
+            }
         }
     }
 
@@ -227,12 +375,20 @@ final class SocketTunnel implements Association.LossListener {
         return false;
     }
 
+    /** The socket is closing: a set-up in progress is cancelled (its waiters fail at once), the association released. */
     void close() {
+        PendingAssociation setup;
+        Association a;
         synchronized (this) {
             closed = true;
+            setup = pending;
+            pending = null;
+            a = association;
+            association = null;
         }
-        Association a = association;
-        association = null;
+        if (setup != null) {
+            setup.cancel(closedError(true));
+        }
         if (a != null) {
             associations.release(a);
         }

@@ -428,8 +428,17 @@ final class DatagramChannelAdvice {
         }
     }
 
-    /** {@code protected void implCloseSelectableChannel()}: the association ends with the socket. */
+    /**
+     * {@code protected void implCloseSelectableChannel()}: the association ends with the socket. Told on entry
+     * too: a blocking channel's close waits there for senders to leave, and a sender may be waiting for its
+     * association's set-up, which the tunnel then cancels, so that the close wins at once.
+     */
     static final class Close {
+
+        @Advice.OnMethodEnter
+        static void enter(@Advice.This Object channel) {
+            Dispatch.closed(channel);
+        }
 
         @Advice.OnMethodExit(onThrowable = Throwable.class)
         static void exit(@Advice.This Object channel) {

@@ -1,0 +1,57 @@
+package io.socksudp.agent.association;
+
+/**
+ * Paces re-associations after losses, whatever their cause. An association that the proxy ends young (within
+ * {@link #YOUNG_NANOS} of being granted) is as bad as a failed handshake: a proxy that grants each association
+ * and ends it at once would otherwise be asked again at once, forever (a re-association storm). The first young
+ * loss is re-associated at once (a relay may legitimately end one association, e.g. WinGate on an ICMP error);
+ * each further one in a row doubles the wait from 250 ms up to 8 s. Only an association that lives past
+ * {@link #YOUNG_NANOS}, or a quiet spell without young losses, resets it: a success followed by an immediate loss
+ * does not. Thread-safe.
+ */
+public final class LossBackoff {
+
+    public static final long YOUNG_NANOS = 2_000_000_000L;
+    static final long FIRST_NANOS = 250_000_000L;
+    static final long MAX_NANOS = 8_000_000_000L;
+    /** After this long without a young loss, the streak is forgotten. */
+    static final long QUIET_NANOS = 30_000_000_000L;
+
+    private int streak;
+    private long lastYoungLoss;
+    private long notBefore;
+    private boolean waiting;
+
+    /** Records a loss of an association that lived {@code lifetimeNanos}; returns the wait before the next one. */
+    public synchronized long lost(long lifetimeNanos, long now) {
+        if (lifetimeNanos >= YOUNG_NANOS || (streak > 0 && now - lastYoungLoss > QUIET_NANOS)) {
+            streak = 0;
+        }
+        if (lifetimeNanos < YOUNG_NANOS) {
+            streak++;
+            lastYoungLoss = now;
+        }
+        long wait = streak <= 1 ? 0 : Math.min(FIRST_NANOS << Math.min(streak - 2, 16), MAX_NANOS);
+        notBefore = now + wait;
+        waiting = wait > 0;
+        return wait;
+    }
+
+    /** How long an association must still wait (0 when it may be opened now). */
+    public synchronized long waitNanos(long now) {
+        if (!waiting) {
+            return 0;
+        }
+        long left = notBefore - now;
+        if (left <= 0) {
+            waiting = false;
+            return 0;
+        }
+        return left;
+    }
+
+    /** Young losses in a row (0 once an association lasted). */
+    public synchronized int streak() {
+        return streak;
+    }
+}
