@@ -34,6 +34,7 @@ import io.socksudp.it.support.Demos.ReferenceRelay;
 import io.socksudp.it.support.Diagnosable;
 import io.socksudp.it.support.Jdks;
 import io.socksudp.it.support.Jdks.Jdk;
+import io.socksudp.it.support.SlowFront;
 import io.socksudp.it.support.TestEnv;
 
 /**
@@ -58,6 +59,9 @@ class DifferentialIT {
     private static int peerPort;
     private static int peer2Port;
     private static ReferenceRelay relay;
+    /** The reference relay behind a front that delays each handshake's answer: a slow proxy. */
+    private static SlowFront slowRelay;
+    static final long SLOW_HANDSHAKE_MILLIS = 1000;
     private static Path relayHosts;
     private static Dante dante;
     private static boolean danteTried;
@@ -76,12 +80,16 @@ class DifferentialIT {
         relayHosts = Files.createTempFile("socksudp-relay-hosts-", ".txt");
         Files.writeString(relayHosts, "127.0.0.1 " + Probe.PEER_NAME + "\n");
         relay = Demos.startReferenceRelayJvm(b -> b.sysProp("jdk.net.hosts.file", relayHosts.toString()), "--external", "::");
+        slowRelay = SlowFront.start(relay.address(), SLOW_HANDSHAKE_MILLIS);
     }
 
     @AfterAll
     static void stopFixtures() throws IOException {
         if (dante != null) {
             dante.close();
+        }
+        if (slowRelay != null) {
+            slowRelay.close();
         }
         if (relay != null) {
             relay.close();
@@ -192,7 +200,8 @@ class DifferentialIT {
             return;
         }
         Run direct = direct(jdk, scenario);
-        Run proxied = run(jdk, scenario, Via.REFERENCE_RELAY);
+        boolean slow = Probe.specs().stream().anyMatch(s -> s.name().equals(scenario) && s.slowProxy());
+        Run proxied = run(jdk, scenario, slow ? Via.SLOW_RELAY : Via.REFERENCE_RELAY);
         assertSame(direct, proxied);
     }
 
@@ -343,8 +352,12 @@ class DifferentialIT {
 
     // ================================================================= running the probe
 
-    /** BYPASSED: the agent and the reference relay, but loopback bypassed (the default), judged as REFERENCE_RELAY. */
-    enum Via { DIRECT, REFERENCE_RELAY, DANTE, BYPASSED }
+    /**
+     * BYPASSED: the agent and the reference relay, but loopback bypassed (the default), judged as REFERENCE_RELAY.
+     * SLOW_RELAY: the reference relay behind {@link SlowFront} (each handshake answered {@link #SLOW_HANDSHAKE_MILLIS}
+     * late), judged as REFERENCE_RELAY.
+     */
+    enum Via { DIRECT, REFERENCE_RELAY, DANTE, BYPASSED, SLOW_RELAY }
 
     private static ChildJvm.Builder probe(Jdk jdk, String scenario, Via via, String... jvmArgs) {
         ChildJvm.Builder b = ChildJvm.builder("probe " + jdk + " " + scenario + " " + via).javaHome(jdk.home())
@@ -353,6 +366,7 @@ class DifferentialIT {
                 .args(scenario, "--peer", String.valueOf(peerPort), "--peer2", String.valueOf(peer2Port));
         switch (via) {
             case REFERENCE_RELAY -> Demos.socksified(b, relay.address()).args("--junk-self");
+            case SLOW_RELAY -> Demos.socksified(b, slowRelay.address()).args("--junk-self");
             case DANTE -> Demos.socksified(b, dante.address()).args("--junk-self");
             case BYPASSED -> b.withAgent().sysProp("socksudp.proxy", relay.address());
             default -> { }
@@ -454,7 +468,7 @@ class DifferentialIT {
                     check(own.containsAll(seen), "direct run: the peer saw ports " + seen
                             + " that are not the probe's own " + own + describe());
                 }
-                case REFERENCE_RELAY, BYPASSED -> {
+                case REFERENCE_RELAY, BYPASSED, SLOW_RELAY -> {
                     Set<Integer> external = relay.externalAddresses().stream().map(a -> a.getPort())
                             .collect(Collectors.toSet());
                     for (int p : seenAs) {
@@ -490,7 +504,7 @@ class DifferentialIT {
             StringBuilder sb = new StringBuilder("\n--- run " + jdk + " " + scenario + " " + via + "\n");
             sb.append(probe.describe()).append("\n--- the peer saw:\n");
             peerRx.forEach(r -> sb.append("    ").append(r.line).append('\n'));
-            if (via == Via.REFERENCE_RELAY) {
+            if (via == Via.REFERENCE_RELAY || via == Via.SLOW_RELAY) {
                 sb.append("--- the reference relay printed:\n");
                 relayLines.forEach(l -> sb.append("    ").append(l).append('\n'));
             }

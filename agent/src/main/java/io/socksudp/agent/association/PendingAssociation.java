@@ -22,6 +22,7 @@ public final class PendingAssociation implements ProxyClient.Cancellation {
         IOException completed(PendingAssociation setup, Association association, IOException failure);
     }
 
+    private static final long INTERRUPT_GRACE_NANOS = 1_000_000_000L;
     private final CountDownLatch done = new CountDownLatch(1);
     private final long deadlineNanos;
     private final String proxy;
@@ -64,29 +65,40 @@ public final class PendingAssociation implements ProxyClient.Cancellation {
     }
 
     /**
-     * Waits for the set-up until its deadline. Interruptible: an interrupt ends the wait with an
-     * {@link InterruptedIOException} and leaves the interrupt status set (the JDK's blocking channel operations
-     * then report ClosedByInterruptException). Not interruptible: the wait goes on and the status is kept.
+     * Waits for the set-up until its deadline. Interruptible: an interrupt ends the wait, with the interrupt status
+     * left set. The wait first lasts until the interrupt has closed the channel (which cancels this set-up), at most
+     * {@link #INTERRUPT_GRACE_NANOS}: JDK 21+ wakes an interrupted thread before its interruptor closes the channel,
+     * and a thread that left early would find the channel open and its interrupt unaccounted for; the JDK's blocking
+     * channel operations then report ClosedByInterruptException. Past the grace, an {@link InterruptedIOException}.
+     * Not interruptible: the wait goes on and the status is kept.
      */
     public Association await(boolean interruptible) throws IOException {
         boolean interrupted = false;
+        long graceEnd = 0;
         try {
             while (true) {
-                long left = deadlineNanos - System.nanoTime();
+                long now = System.nanoTime();
+                if (interrupted && interruptible && now - graceEnd >= 0 && !isDone()) {
+                    throw new InterruptedIOException("interrupted while the association with SOCKS5 proxy "
+                            + proxy + " was being set up");
+                }
+                long left = deadlineNanos - now;
                 if (left <= 0 && !isDone()) {
                     throw new ProxyUnavailableException("SOCKS5 proxy " + proxy + " did not grant an association"
                             + " in time (socksudp.connectTimeout)");
+                }
+                if (interrupted && interruptible) {
+                    left = Math.min(left, graceEnd - now);
                 }
                 try {
                     if (done.await(Math.max(left, 0), TimeUnit.NANOSECONDS)) {
                         return result();
                     }
                 } catch (InterruptedException e) {
-                    interrupted = true;
-                    if (interruptible) {
-                        throw new InterruptedIOException("interrupted while the association with SOCKS5 proxy "
-                                + proxy + " was being set up");
+                    if (!interrupted) {
+                        graceEnd = System.nanoTime() + INTERRUPT_GRACE_NANOS;
                     }
+                    interrupted = true;
                 }
             }
         } finally {

@@ -58,6 +58,7 @@ public final class Probe {
         private final boolean dante;
         private final int minJdk;
         private final String needs;
+        private boolean slowProxy;
 
         Spec(String name, boolean differential, boolean dante, int minJdk, String needs) {
             this.name = name;
@@ -79,6 +80,14 @@ public final class Probe {
         /** Also run through danted. */
         public boolean dante() {
             return dante;
+        }
+
+        /**
+         * Run through a proxy whose handshake is slow (the agent run): the association's set-up is still pending when
+         * the scenario closes, interrupts or sends without blocking.
+         */
+        public boolean slowProxy() {
+            return slowProxy;
         }
 
         public boolean virtualThreads() {
@@ -136,6 +145,13 @@ public final class Probe {
         add(new Spec(name, true, false, 21, "virtual threads"), s);
     }
 
+    /** Differential, through a slow proxy in the agent run (see {@link Spec#slowProxy()}). */
+    private static void slowProxyScenario(String name, Scenario s) {
+        Spec spec = new Spec(name, true, false, 8, null);
+        spec.slowProxy = true;
+        add(spec, s);
+    }
+
     /** Not differential: run only with the agent by an explicit test (what is observed legitimately differs). */
     private static void agentOnly(String name, Scenario s) {
         add(new Spec(name, false, false, 8, null), s);
@@ -175,6 +191,9 @@ public final class Probe {
         scenario("channel.interrupt", false, Probe::channelInterrupt);
         scenario("channel.asyncClose", false, Probe::channelAsyncClose);
         scenario("channel.concurrent", true, () -> concurrent(true));
+        // ------------------------------------------------------------- association set-up (slow proxy)
+        slowProxyScenario("setup.slow.channel", Probe::slowSetupChannel);
+        slowProxyScenario("setup.slow.socket", Probe::slowSetupSocket);
         // ------------------------------------------------------------- IPv6
         scenario("ipv6.socket.echo", false, Probe::ipv6SocketEcho);
         scenario("ipv6.channel.echoAndConnect", false, Probe::ipv6Channel);
@@ -841,6 +860,215 @@ public final class Probe {
         obs("receiver.interruptFlag", flag.get());
         obs("isOpen", ch.isOpen());
         ch.close();
+    }
+
+    // ================================================================= association set-up through a slow proxy
+
+    /**
+     * What the first send of a socket must not do while the association is set up (the agent run goes through a
+     * proxy whose reply takes about a second): hold up close(), ignore an interrupt, block a non-blocking channel, or
+     * lose concurrent senders. Outcomes the JDK itself allows either way (a send that completed before the close, or
+     * one the close or interrupt ended) print as one verdict.
+     */
+    private static void slowSetupChannel() throws Exception {
+        // close() while a blocking send waits for the set-up: close returns at once, the sender ends at once.
+        DatagramChannel closing = local(DatagramChannel.open());
+        Disturbed c = disturbSend(() -> closing.send(ByteBuffer.wrap(ascii("close-me")), peer), closing::close, false);
+        obs("close.returned", c.disturbMs < 250 ? "promptly" : "late");
+        obs("close.senderEnded", c.endedMs < 250 ? "promptly" : "late");
+        obs("close.sender", c.outcome.equals("sent")
+                || c.outcome.equals("exception:java.nio.channels.AsynchronousCloseException") ? "sentOrClosed" : c.outcome);
+        obs("close.isOpen", closing.isOpen());
+        // An interrupt while a blocking send waits: as the JDK's blocking channel operations, or sent before it.
+        DatagramChannel interrupted = local(DatagramChannel.open());
+        Disturbed i = disturbSend(() -> interrupted.send(ByteBuffer.wrap(ascii("interrupt-me")), peer), null, true);
+        boolean legal = (i.outcome.equals("sent") && interrupted.isOpen()) || (!interrupted.isOpen()
+                && i.outcome.equals("exception:java.nio.channels.ClosedByInterruptException"));
+        obs("interrupt.sender", legal ? "sentOrClosedByInterrupt" : i.outcome + " isOpen=" + interrupted.isOpen());
+        obs("interrupt.senderEnded", i.endedMs < 250 ? "promptly" : "late");
+        obs("interrupt.flagSeen", i.interruptSeen);
+        interrupted.close();
+        // A non-blocking send never blocks: it sends all or nothing (0, payload unconsumed), as with a full buffer.
+        try (DatagramChannel ch = local(DatagramChannel.open()); Selector selector = Selector.open()) {
+            ch.configureBlocking(false);
+            ch.register(selector, SelectionKey.OP_WRITE);
+            ByteBuffer src = ByteBuffer.wrap(ascii("non-blocking"));
+            long longestMs = 0;
+            boolean allOrNothing = true;
+            int n = 0;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(8);
+            while (n == 0 && System.nanoTime() < deadline) {
+                selector.select(100);
+                selector.selectedKeys().clear();
+                long t0 = System.nanoTime();
+                n = ch.send(src, peer);
+                longestMs = Math.max(longestMs, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+                if (n == 0) {
+                    allOrNothing &= src.position() == 0;
+                    Thread.sleep(5); // an event loop would spin on OP_WRITE here; the probe spares the machine
+                } else {
+                    allOrNothing &= n == 12 && src.position() == 12;
+                }
+            }
+            info("non-blocking: longest send call " + longestMs + " ms");
+            obs("nonBlocking.neverBlocked", longestMs < 100);
+            obs("nonBlocking.allOrNothing", allOrNothing);
+            obs("nonBlocking.sent", n);
+            ch.register(selector, SelectionKey.OP_READ);
+            obs("nonBlocking.echo", receiveWithin(ch, selector, 5000));
+        }
+        concurrentFirstSends(true);
+    }
+
+    /** As {@link #slowSetupChannel} for a DatagramSocket (the legacy implementation where the JDK uses it). */
+    private static void slowSetupSocket() throws Exception {
+        DatagramSocket closing = local(new DatagramSocket());
+        Disturbed c = disturbSend(() -> {
+            closing.send(new DatagramPacket(ascii("close-me"), 8, peer));
+            return 8;
+        }, closing::close, false);
+        obs("close.returned", c.disturbMs < 250 ? "promptly" : "late");
+        obs("close.senderEnded", c.endedMs < 250 ? "promptly" : "late");
+        obs("close.sender", c.outcome.equals("sent") || c.outcome.equals("exception:java.net.SocketException")
+                ? "sentOrClosed" : c.outcome);
+        obs("close.isClosed", closing.isClosed());
+        concurrentFirstSends(false);
+    }
+
+    private interface Send {
+        int send() throws IOException;
+    }
+
+    private interface Disturbance {
+        void disturb() throws IOException;
+    }
+
+    private static final class Disturbed {
+        String outcome = "none";
+        long disturbMs;
+        long endedMs = -1;
+        boolean interruptSeen;
+    }
+
+    /**
+     * Starts a thread whose first send goes out now; 300 ms later disturbs it ({@code disturbance}, or an interrupt of
+     * the sender): how long the disturbance took, and when (after it) the sender ended and how.
+     */
+    private static Disturbed disturbSend(Send send, Disturbance disturbance, boolean interrupt) throws Exception {
+        Disturbed d = new Disturbed();
+        AtomicReference<Long> ended = new AtomicReference<>();
+        CountDownLatch started = new CountDownLatch(1);
+        Thread t = new Thread(() -> {
+            started.countDown();
+            try {
+                send.send();
+                d.outcome = "sent";
+            } catch (Exception e) {
+                d.outcome = exc(e);
+                info("sender: " + e);
+            }
+            ended.set(System.nanoTime());
+            if (interrupt) {
+                try {
+                    if (!Thread.currentThread().isInterrupted()) {
+                        Thread.sleep(3000); // sent before the interrupt: wait for it
+                    }
+                    d.interruptSeen = Thread.currentThread().isInterrupted();
+                } catch (InterruptedException e) {
+                    d.interruptSeen = true;
+                }
+            }
+        }, "first-sender");
+        t.start();
+        started.await();
+        Thread.sleep(300);
+        long t0 = System.nanoTime();
+        if (interrupt) {
+            t.interrupt();
+        } else {
+            disturbance.disturb();
+        }
+        d.disturbMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+        t.join(5000);
+        if (ended.get() != null) {
+            d.endedMs = Math.max(0, TimeUnit.NANOSECONDS.toMillis(ended.get() - t0));
+        }
+        info("disturbed after 300 ms: took " + d.disturbMs + " ms, sender ended " + d.endedMs + " ms after: " + d.outcome);
+        return d;
+    }
+
+    /** Four threads make the first sends of a fresh socket at once: all go out, and all four echoes come back. */
+    private static void concurrentFirstSends(boolean channel) throws Exception {
+        DatagramChannel ch = channel ? local(DatagramChannel.open()) : null;
+        DatagramSocket s = channel ? null : local(new DatagramSocket());
+        List<Thread> senders = new ArrayList<>();
+        AtomicInteger sent = new AtomicInteger();
+        CountDownLatch go = new CountDownLatch(1);
+        for (int i = 0; i < 4; i++) {
+            byte[] d = ascii("first-" + i);
+            senders.add(new Thread(() -> {
+                try {
+                    go.await();
+                    if (ch != null) {
+                        ch.send(ByteBuffer.wrap(d), peer);
+                    } else {
+                        s.send(new DatagramPacket(d, d.length, peer));
+                    }
+                    sent.incrementAndGet();
+                } catch (Exception e) {
+                    info("concurrent sender: " + e);
+                }
+            }));
+        }
+        senders.forEach(Thread::start);
+        go.countDown();
+        for (Thread t : senders) {
+            t.join(10_000);
+        }
+        obs("concurrent.sent", sent.get());
+        Set<String> echoes = new TreeSet<>();
+        if (ch != null) {
+            ch.configureBlocking(false);
+            try (Selector selector = Selector.open()) {
+                ch.register(selector, SelectionKey.OP_READ);
+                for (int i = 0; i < 4; i++) {
+                    echoes.add(receiveWithin(ch, selector, 3000));
+                }
+            }
+            ch.close();
+        } else {
+            s.setSoTimeout(3000);
+            for (int i = 0; i < 4; i++) {
+                echoes.add(socketEchoText(s));
+            }
+            s.close();
+        }
+        obs("concurrent.echoes", echoes);
+    }
+
+    private static String receiveWithin(DatagramChannel ch, Selector selector, long ms) throws IOException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ms);
+        ByteBuffer b = ByteBuffer.allocate(100);
+        while (System.nanoTime() < deadline) {
+            selector.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+            selector.selectedKeys().clear();
+            SocketAddress from = ch.receive(b);
+            if (from != null) {
+                return "from=" + fmt(from) + " text=" + text(b);
+            }
+        }
+        return "nothing";
+    }
+
+    private static String socketEchoText(DatagramSocket s) {
+        DatagramPacket p = new DatagramPacket(new byte[100], 100);
+        try {
+            s.receive(p);
+            return "from=" + fmt(p.getSocketAddress()) + " text="
+                    + new String(p.getData(), 0, p.getLength(), StandardCharsets.ISO_8859_1);
+        } catch (IOException e) {
+            return exc(e);
+        }
     }
 
     // ================================================================= concurrency

@@ -36,7 +36,7 @@ public final class Jdks {
     public static final String DEFAULT_JDK25 = "/usr/lib/jvm/temurin-25-jdk-amd64";
     public static final String BUILD_JDK17 = "/usr/lib/jvm/java-17-openjdk-amd64";
     private static final Pattern DATAGRAM_SOCKET_SCENARIOS =
-            Pattern.compile("^(socket|multicastSocket|ipv6\\.socket|virtual\\.socket)\\.");
+            Pattern.compile("^(socket|multicastSocket|ipv6\\.socket|virtual\\.socket|setup\\.slow\\.socket)(\\.|$)");
 
     /**
      * A JDK by label; {@code home} may not exist (then {@link #assumePresent()} skips loudly). {@code jvmArgs} go
