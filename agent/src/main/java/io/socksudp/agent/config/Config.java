@@ -29,8 +29,10 @@ import java.util.Properties;
  * </ol>
  * An unknown agent-argument key or {@code socksudp.*} system property is an error, so a typo cannot
  * silently go unused; {@code socksudp.agentJar} and {@code socksudp.demoJar} are reserved for the
- * project's tests and ignored. Unknown {@code SOCKSUDP_*} environment variables are ignored (the
- * environment is shared by whole process trees). Values are trimmed, except user names and passwords
+ * project's tests and ignored. Unknown {@code SOCKSUDP_*} environment variables are named in a warning (the
+ * environment is shared by whole process trees, and other tools may use the prefix), except one within two typos
+ * of a setting, which is an error. Agent-argument values after {@code password=} are never echoed in errors (they
+ * may be the rest of a password with a comma). Values are trimmed, except user names and passwords
  * from system properties and environment variables, which are taken exactly.
  *
  * <h2>Keys</h2>
@@ -42,7 +44,7 @@ import java.util.Properties;
  * <li>{@code nonProxyHosts}: destinations that bypass the proxy, see {@link HostMatcher}; default
  *     loopback, an explicitly empty value proxies everything.</li>
  * <li>{@code log}: error, warn, info (default), debug or trace.</li>
- * <li>{@code connectTimeout}: for the TCP connect and SOCKS handshake, 1 to 600000 ms, a number of
+ * <li>{@code connectTimeout}: one deadline over the TCP connect and the whole SOCKS handshake, 1 to 600000 ms, a number of
  *     milliseconds or with the unit ms or s ({@code 5s}); default 10000.</li>
  * <li>{@code associate}: zero (default), port or full, see {@link AssociateMode}.</li>
  * <li>{@code relayHost}: a host or IP literal (no port) that replaces the relay address in the

@@ -212,6 +212,11 @@ final class SocketTunnel implements Association.LossListener {
         }
         if (giveBack) {
             associations.release(a);
+        } else if (a != null && !a.isOpen()) {
+            // The proxy ended it before it was in place (the monitor's report found another association then):
+            // account for the loss here, or a proxy that ends each association at once would never be paced.
+            lost(a, "the proxy ended it as soon as it was granted");
+            return replaced;
         }
         if (!wasRecovering) {
             return replaced;
