@@ -27,6 +27,11 @@ public final class AssociationManager {
     static final long MAX_BACKOFF_NANOS = 2_000_000_000L;
     /** Young losses in a row, proxy-wide, that make a storm (logged once, then counted). */
     static final int STORM_STREAK = 3;
+    /** This many losses of any age within {@link #STORM_WINDOW_NANOS}, proxy-wide, make a storm too. */
+    static final int STORM_LOSSES = 6;
+    static final long STORM_WINDOW_NANOS = 5_000_000_000L;
+    /** A storm is over after this long without a loss (said at the next loss). */
+    static final long STORM_QUIET_NANOS = 10_000_000_000L;
     /** A waiter's margin over the handshake's own deadline, for queueing behind other set-ups. */
     private static final long WAIT_MARGIN_NANOS = 1_000_000_000L;
     private static final int SETUP_THREADS = 8;
@@ -46,6 +51,9 @@ public final class AssociationManager {
     private boolean storm;
     private long stormStartNanos;
     private int stormLosses;
+    private long lastLossNanos;
+    private final long[] recentLosses = new long[STORM_LOSSES];
+    private int recentIndex;
 
     public AssociationManager(ProxyClient client) {
         this.client = client;
@@ -154,38 +162,45 @@ public final class AssociationManager {
 
     /**
      * An association of this proxy was lost after living {@code lifetimeNanos}: returns how long re-associating
-     * must wait for the proxy's sake, and whether the loss is to be logged at info (false during a storm, which
-     * is logged once here, with counts, and again when it ends).
+     * must wait for the proxy's sake, and whether the loss is to be logged at info. Losses come in storms (young
+     * losses in a row, or {@link #STORM_LOSSES} losses of any age within {@link #STORM_WINDOW_NANOS}): a storm is
+     * logged once here, with counts, its losses at debug, and its end at info with the totals.
      */
     public long lost(Association lost, long lifetimeNanos, String cause, boolean[] logAtInfo) {
         long now = System.nanoTime();
         long wait = proxyLosses.lost(lifetimeNanos, now);
         int streak = proxyLosses.streak();
         synchronized (stormLock) {
-            if (storm && streak == 0) {
-                LOG.info("re-association storm with SOCKS5 proxy {} ended: {} association(s) ended young over {} s",
-                        client.proxyName(), stormLosses, (now - stormStartNanos) / 1_000_000_000L);
-                storm = false;
+            if (storm && now - lastLossNanos > STORM_QUIET_NANOS) {
+                endStorm(lastLossNanos);
             }
-            if (streak > 0 && streak < STORM_STREAK) {
-                if (streak == 1) {
-                    stormStartNanos = now;
-                }
-                stormLosses = streak;
-            } else if (streak >= STORM_STREAK) {
+            lastLossNanos = now;
+            recentLosses[recentIndex] = now;
+            recentIndex = (recentIndex + 1) % STORM_LOSSES;
+            long oldest = recentLosses[recentIndex]; // the STORM_LOSSES-th most recent loss, 0 if fewer so far
+            boolean burst = oldest != 0 && now - oldest < STORM_WINDOW_NANOS;
+            if (storm) {
                 stormLosses++;
-                if (!storm) {
-                    storm = true;
-                    LOG.warn("re-association storm with SOCKS5 proxy {}: {} associations in a row ended within {} ms"
-                            + " of being granted (last: {}); re-associations are paced up to {} s apart per socket"
-                            + " and per proxy; further losses are counted and logged at debug",
-                            client.proxyName(), streak, LossBackoff.YOUNG_NANOS / 1_000_000, cause,
-                            LossBackoff.MAX_NANOS / 1_000_000_000L);
-                }
+            } else if (burst || streak >= STORM_STREAK) {
+                storm = true;
+                stormStartNanos = burst ? oldest : now;
+                stormLosses = burst ? STORM_LOSSES : streak;
+                LOG.warn("re-association storm with SOCKS5 proxy {}: {} associations lost within {} ms ({} in a row"
+                        + " within {} ms of being granted; last: {}); re-associations are paced (from 250 ms up to {} s"
+                        + " after young losses) and further losses are counted and logged at debug",
+                        client.proxyName(), stormLosses, (now - stormStartNanos) / 1_000_000, streak,
+                        LossBackoff.YOUNG_NANOS / 1_000_000, cause, LossBackoff.MAX_NANOS / 1_000_000_000L);
             }
             logAtInfo[0] = !storm;
         }
         return wait;
+    }
+
+    private void endStorm(long lastLoss) {
+        LOG.info("re-association storm with SOCKS5 proxy {} over: {} association(s) lost in {} s",
+                client.proxyName(), stormLosses, Math.max(1, (lastLoss - stormStartNanos) / 1_000_000_000L));
+        storm = false;
+        java.util.Arrays.fill(recentLosses, 0L);
     }
 
     /** How long re-associating must still wait for the proxy's sake (0: now). */

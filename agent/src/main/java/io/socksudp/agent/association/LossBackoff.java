@@ -2,7 +2,8 @@ package io.socksudp.agent.association;
 
 /**
  * Paces re-associations after losses, whatever their cause. An association that the proxy ends young (within
- * {@link #YOUNG_NANOS} of being granted) is as bad as a failed handshake: a proxy that grants each association
+ * {@link #YOUNG_NANOS} of being granted) is as bad as a failed handshake, so no socket re-associates more than
+ * twice a second for long: a proxy that grants each association
  * and ends it at once would otherwise be asked again at once, forever (a re-association storm). The first young
  * loss is re-associated at once (a relay may legitimately end one association, e.g. WinGate on an ICMP error);
  * each further one in a row doubles the wait from 250 ms up to 8 s. Only an association that lives past
@@ -11,7 +12,7 @@ package io.socksudp.agent.association;
  */
 public final class LossBackoff {
 
-    public static final long YOUNG_NANOS = 2_000_000_000L;
+    public static final long YOUNG_NANOS = 500_000_000L;
     static final long FIRST_NANOS = 250_000_000L;
     static final long MAX_NANOS = 8_000_000_000L;
     /** After this long without a young loss, the streak is forgotten. */
