@@ -34,7 +34,11 @@ public final class AssociationManager {
     static final long STORM_QUIET_NANOS = 10_000_000_000L;
     /** A waiter's margin over the handshake's own deadline, for queueing behind other set-ups. */
     private static final long WAIT_MARGIN_NANOS = 1_000_000_000L;
-    private static final int SETUP_THREADS = 8;
+    /**
+     * Set-ups in parallel (all go to the one proxy; more than one, so that many sockets starting at once against a
+     * slow proxy do not wait in line for each other's handshakes). Idle threads end after 10 s.
+     */
+    public static final int SETUP_THREADS = 4;
 
     private final ProxyClient client;
     private final ControlMonitor monitor = new ControlMonitor();
@@ -222,7 +226,7 @@ public final class AssociationManager {
 
     private synchronized ThreadPoolExecutor setupExecutor() {
         if (setups == null) {
-            setups = new ThreadPoolExecutor(SETUP_THREADS, SETUP_THREADS, 30, TimeUnit.SECONDS,
+            setups = new ThreadPoolExecutor(SETUP_THREADS, SETUP_THREADS, 10, TimeUnit.SECONDS,
                     new LinkedBlockingQueue<Runnable>(), daemon("socksudp-associate"));
             setups.allowCoreThreadTimeOut(true);
         }

@@ -15,7 +15,8 @@ import java.nio.charset.StandardCharsets;
 /**
  * A plain UDP program with the receive loop most programs have: it catches {@link IOException} and goes on, so an
  * unchecked exception from a receive ends it (exit 1). For each API it sends {@code COUNT} datagrams to a target and
- * prints every datagram it receives with its sender: {@code rx <api> from=<address> resolved=<bool> text=<payload>},
+ * prints every datagram it receives with its sender, until it has {@code COUNT} (each is answered twice, the
+ * answer to drop first, so any that was not dropped arrives before the last well-formed one): {@code rx <api> from=<address> resolved=<bool> text=<payload>},
  * then {@code done <api> received=<n>}. Usage: {@code --target HOST:PORT --count N --api socket|channel|nonblocking|
  * adaptor|all}.
  */
@@ -59,7 +60,7 @@ public final class RelayedReceiver {
                         s.send(new DatagramPacket(d, d.length, to));
                     }
                     long end = System.currentTimeMillis() + WAIT_MS;
-                    while (System.currentTimeMillis() < end) {
+                    while (received < count && System.currentTimeMillis() < end) {
                         DatagramPacket p = new DatagramPacket(new byte[200], 200);
                         try {
                             s.receive(p);
@@ -90,7 +91,7 @@ public final class RelayedReceiver {
                         ch.register(selector, SelectionKey.OP_READ);
                     }
                     long end = System.currentTimeMillis() + WAIT_MS;
-                    for (int i = 0; i < 2 * count && System.currentTimeMillis() < end; i++) {
+                    for (int i = 0; i < 2 * count && received < count && System.currentTimeMillis() < end; i++) {
                         ByteBuffer b = ByteBuffer.allocate(200);
                         SocketAddress from;
                         try {
@@ -114,9 +115,6 @@ public final class RelayedReceiver {
                         received++;
                         b.flip();
                         print(a, from, StandardCharsets.ISO_8859_1.decode(b).toString());
-                        if (blocking && received == count) {
-                            break; // a blocking receive has no timeout: stop once every datagram was answered once
-                        }
                     }
                 }
             }

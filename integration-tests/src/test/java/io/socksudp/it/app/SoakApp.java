@@ -43,22 +43,24 @@ public final class SoakApp {
     private static final int MAX_PAYLOAD = 700;
 
     private final InetSocketAddress server;
-    private final long endAtMs;
+    private final int seconds;
+    /** Set once warmed up ("soak: ready"): the test schedules its kills from then, so the run lasts from then. */
+    private volatile long endAtMs;
     private final AtomicLong sentCh = new AtomicLong();
     private final AtomicLong sentSock = new AtomicLong();
     private final AtomicLong receivedCh = new AtomicLong();
     private final AtomicLong receivedSock = new AtomicLong();
     private final AtomicLong corrupt = new AtomicLong();
     private final Map<String, AtomicLong> exceptions = new ConcurrentHashMap<String, AtomicLong>();
-    private final long startMs;
+    private volatile long startMs;
     private final AtomicIntegerArray timelineCh;
     private final AtomicIntegerArray timelineSock;
     private volatile boolean stopping;
 
     private SoakApp(InetSocketAddress server, int seconds) {
         this.server = server;
+        this.seconds = seconds;
         this.startMs = System.currentTimeMillis();
-        this.endAtMs = startMs + seconds * 1000L;
         this.timelineCh = new AtomicIntegerArray(seconds * 1000 / SLICE_MS + 100);
         this.timelineSock = new AtomicIntegerArray(seconds * 1000 / SLICE_MS + 100);
     }
@@ -94,6 +96,8 @@ public final class SoakApp {
         String threadsWarm = threadNames();
         System.out.println("soak: local ch=" + ((InetSocketAddress) channel.getLocalAddress()).getPort() + " sock="
                 + socket.getLocalPort());
+        startMs = System.currentTimeMillis(); // warming up can take seconds on a loaded machine
+        endAtMs = startMs + seconds * 1000L;
         System.out.println("soak: ready");
         System.out.flush();
 

@@ -583,7 +583,7 @@ public final class Probe {
             ch.configureBlocking(false);
             SelectionKey key = ch.register(sel, SelectionKey.OP_READ);
             obs("initial.selectNow", sel.selectNow());
-            obs("sent", ch.send(ByteBuffer.wrap(ascii("ping")), peer));
+            obs("sent", sendNonBlocking(ch, ByteBuffer.wrap(ascii("ping")), peer));
             obs("select", sel.select(5000) + " readable=" + key.isReadable());
             sel.selectedKeys().clear();
             ByteBuffer buf = ByteBuffer.allocate(100);
@@ -602,6 +602,25 @@ public final class Probe {
             obs("delayed.receive", fmt(ch.receive(buf)) + " " + text(buf));
             obs("idle.select200", sel.select(200));
         }
+    }
+
+    /**
+     * A non-blocking send as a correct program makes it: a send may return 0 (nothing sent, buffer unconsumed: the
+     * socket buffer is full, or, with the agent, the socket's first association is still being set up) and is then
+     * tried again. Returns the count of the send that went; 0 if none did within 5 s.
+     */
+    static int sendNonBlocking(DatagramChannel ch, ByteBuffer src, SocketAddress to) throws IOException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        int n;
+        while ((n = ch.send(src, to)) == 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(2);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return 0;
+            }
+        }
+        return n;
     }
 
     private static void channelSelectorStray() throws Exception {
