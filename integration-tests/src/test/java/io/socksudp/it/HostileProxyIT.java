@@ -143,8 +143,8 @@ class HostileProxyIT {
                      .args("--target", TARGET, "--count", "1", "--api", "nonblocking").start()) {
             check(app.awaitExit(Duration.ofSeconds(30)) == 0, "the application failed", app, proxy);
             String log = app.stderrText();
-            check(log.contains("opened association via " + proxy.address()), "no debug line for the association", app);
             check(!log.contains("socket null"), "the debug log says 'socket null'", app);
+            check(log.contains("opened association via " + proxy.address()), "no debug line for the association", app);
             check(!log.contains("active with legacy-datagram-socket"), "JDK 17 without"
                     + " -Djdk.net.usePlainDatagramSocketImpl does not use the legacy implementation", app);
             check(log.contains("environment variable SOCKSUDP_LAUNCHER_HOME is not a socksudp setting and is ignored")
