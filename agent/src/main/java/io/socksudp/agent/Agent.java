@@ -13,8 +13,13 @@ import java.lang.instrument.Instrumentation;
  */
 public final class Agent {
 
-    /** The bridge classes for the bootstrap loader, supertypes first. */
-    private static final String[] BOOTSTRAP_CLASSES = {
+    /**
+     * The bridge classes for the bootstrap loader, supertypes first. Defined when the first datagram class loads,
+     * before anything in the agent's own loader links against them: the application loader must then find the
+     * bootstrap copies, not define its own from the agent jar (two copies of a type break linkage between agent
+     * and advice). Nothing premain loads mentions them.
+     */
+    static final String[] BOOTSTRAP_CLASSES = {
         "io.socksudp.agent.bootstrap.UdpTunnel",
         "io.socksudp.agent.bootstrap.ChannelTunnel",
         "io.socksudp.agent.bootstrap.PacketTunnel",
@@ -42,10 +47,6 @@ public final class Agent {
             return;
         }
         try {
-            // First, and before Installer is even linked: verifying Installer loads types that implement the
-            // bridge interfaces, and the application loader must then find the bootstrap copies, not define
-            // its own from the agent jar (two copies of a type break linkage between agent and advice).
-            BootstrapInjector.inject(inst, BOOTSTRAP_CLASSES);
             Installer.install(config, inst);
         } catch (StartupException e) {
             refuse(e.getMessage());

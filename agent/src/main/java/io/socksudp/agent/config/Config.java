@@ -50,13 +50,16 @@ import java.util.Properties;
  * <li>{@code relayHost}: a host or IP literal (no port) that replaces the relay address in the
  *     proxy's reply; by default the reply's BND.ADDR is used. Empty means no override.</li>
  * <li>{@code onUnavailable}: fail (default) or drop, see {@link OnUnavailable}.</li>
+ * <li>{@code cache}: the directory of the agent's per-user cache of instrumented JDK classes (an absolute
+ *     path), or {@code off}; default {@code $XDG_CACHE_HOME/socksudp}, else {@code ~/.cache/socksudp}. See
+ *     {@code intercept.WovenClassCache} for what it holds and how it is trusted.</li>
  * </ul>
  */
 public final class Config {
     /** The configuration keys, as written in agent arguments and after {@code socksudp.}. */
     public static final List<String> KEYS = Collections.unmodifiableList(Arrays.asList(
             "proxy", "username", "password", "nonProxyHosts", "log", "connectTimeout", "associate", "relayHost",
-            "onUnavailable"));
+            "onUnavailable", "cache"));
     /** System properties in the {@code socksudp.} namespace that are not settings and are ignored. */
     public static final List<String> RESERVED_PROPERTIES = Collections.unmodifiableList(Arrays.asList(
             "socksudp.agentJar", "socksudp.demoJar"));
@@ -81,10 +84,11 @@ public final class Config {
     private final String relayHost;
     private final OnUnavailable onUnavailable;
     private final List<String> warnings;
+    private final String cacheDirectory;
 
     private Config(ProxyAddress proxy, String proxySource, String username, byte[] password,
             HostMatcher nonProxyHosts, String logLevel, int connectTimeoutMillis, AssociateMode associateMode,
-            String relayHost, OnUnavailable onUnavailable, List<String> warnings) {
+            String relayHost, OnUnavailable onUnavailable, List<String> warnings, String cacheDirectory) {
         this.warnings = Collections.unmodifiableList(new ArrayList<String>(warnings));
         this.proxy = proxy;
         this.proxySource = proxySource;
@@ -96,6 +100,7 @@ public final class Config {
         this.associateMode = associateMode;
         this.relayHost = relayHost;
         this.onUnavailable = onUnavailable;
+        this.cacheDirectory = cacheDirectory;
     }
 
     /**
@@ -174,8 +179,11 @@ public final class Config {
         OnUnavailable onUnavailable = unavailableSource == null ? OnUnavailable.FAIL : OnUnavailable.valueOf(
                 oneOf(unavailableSource, "choice", Arrays.asList("fail", "drop"), "drop").toUpperCase(Locale.ROOT));
 
+        Source cacheSource = sources.find("cache", true);
+        String cache = cacheSource != null ? parseCache(cacheSource) : defaultCacheDirectory(sources);
+
         return new Config(proxy, proxySource.where(), userSource != null ? userSource.value : null, password,
-                nonProxyHosts, log, timeout, associate, relayHost, onUnavailable, warnings);
+                nonProxyHosts, log, timeout, associate, relayHost, onUnavailable, warnings, cache);
     }
 
     /** {@link #load} from this JVM's system properties and environment. */
@@ -240,6 +248,14 @@ public final class Config {
         return warnings;
     }
 
+    /**
+     * The directory of the per-user cache of instrumented classes (absolute; may not exist yet), or null when the
+     * cache is off (set to {@code off}, or no home directory to put it in).
+     */
+    public String cacheDirectory() {
+        return cacheDirectory;
+    }
+
     /** All settings on one line, for a debug log; the password is shown as {@code ***}. */
     @Override
     public String toString() {
@@ -251,7 +267,8 @@ public final class Config {
                 + ", connectTimeout=" + connectTimeoutMillis + "ms"
                 + ", associate=" + associateMode.configValue()
                 + ", relayHost=" + (relayHost != null ? relayHost : "none (use the reply's BND.ADDR)")
-                + ", onUnavailable=" + onUnavailable.configValue();
+                + ", onUnavailable=" + onUnavailable.configValue()
+                + ", cache=" + (cacheDirectory != null ? cacheDirectory : "off");
     }
 
     private static String lowerFirst(String s) {
@@ -544,6 +561,32 @@ public final class Config {
             }
         }
         return ProxyAddress.of(host, port);
+    }
+
+    /** {@code off}, or an absolute directory (created on first use, owner-only). */
+    private static String parseCache(Source s) throws ConfigException {
+        String v = s.value;
+        if (v.equalsIgnoreCase("off")) {
+            return null;
+        }
+        String fix = "expected an absolute directory for the agent's class cache, or off to disable it";
+        if (v.isEmpty() || !new java.io.File(v).isAbsolute()) {
+            throw s.invalid("is not an absolute directory", fix, "/var/cache/myapp/socksudp");
+        }
+        return v;
+    }
+
+    /** {@code $XDG_CACHE_HOME/socksudp} (if absolute, as the XDG spec asks), else {@code ~/.cache/socksudp}. */
+    private static String defaultCacheDirectory(Sources sources) {
+        String xdg = sources.environment.get("XDG_CACHE_HOME");
+        if (xdg != null && !xdg.isEmpty() && new java.io.File(xdg).isAbsolute()) {
+            return new java.io.File(xdg, "socksudp").getPath();
+        }
+        String home = sources.properties.getProperty("user.home");
+        if (home == null || home.isEmpty() || home.equals("?") || !new java.io.File(home).isAbsolute()) {
+            return null; // no home (some containers): no cache, every start transforms
+        }
+        return new java.io.File(new java.io.File(home, ".cache"), "socksudp").getPath();
     }
 
     private static String parseRelayHost(Source s) throws ConfigException {

@@ -29,11 +29,12 @@ public final class ChannelTunnels implements DatagramHooks {
     private final WeakIdentityMap<Object, TunnelFrontEnd> tunnels = new WeakIdentityMap<Object, TunnelFrontEnd>();
     private final AssociationManager associations;
     private final Routing routing;
-    private final ChannelAccess access;
+    /** Set when the NIO strategy activates (its layout is known only once DatagramChannelImpl loads). */
+    private volatile ChannelAccess access;
     private final DropCounters drops = new DropCounters();
     private final boolean dropWhenUnavailable;
-    /** For legacy DatagramSocketImpls; null when that strategy is not installed. */
-    private final PacketAccess packetAccess;
+    /** For legacy DatagramSocketImpls; null until that strategy activates (if ever). */
+    private volatile PacketAccess packetAccess;
 
     public ChannelTunnels(AssociationManager associations, Routing routing, ChannelAccess access,
                           boolean dropWhenUnavailable) {
@@ -48,6 +49,19 @@ public final class ChannelTunnels implements DatagramHooks {
         this.routing = routing;
         this.access = access;
         startReaper();
+    }
+
+    /**
+     * The NIO strategy's access to DatagramChannelImpl, given when it activates: before the channel class is
+     * transformed, so before any advice can ask for a tunnel.
+     */
+    public void useChannelAccess(ChannelAccess channelAccess) {
+        this.access = channelAccess;
+    }
+
+    /** The legacy strategy's access, given when it activates, before its classes are transformed. */
+    public void usePacketAccess(PacketAccess legacyAccess) {
+        this.packetAccess = legacyAccess;
     }
 
     @Override
@@ -146,6 +160,7 @@ public final class ChannelTunnels implements DatagramHooks {
 
     @Override
     public PacketTunnel packetTunnel(Object impl) throws IOException {
+        PacketAccess packetAccess = this.packetAccess;
         if (packetAccess == null || !packetAccess.isPlainImpl(impl)) {
             // JDK 8's DatagramSocket.send is advised for every impl: one we cannot see into must not send.
             throw new IOException("socksudp: cannot tunnel a DatagramSocket with a custom DatagramSocketImpl ("
@@ -178,6 +193,8 @@ public final class ChannelTunnels implements DatagramHooks {
     }
 
     private TunnelFrontEnd newTunnel(Object socket) {
+        PacketAccess packetAccess = this.packetAccess;
+        ChannelAccess access = this.access;
         boolean legacy = !(socket instanceof Channel) && packetAccess != null;
         SocketTunnel tunnel = new SocketTunnel(socket, associations, routing, legacy ? packetAccess : access, drops,
                 dropWhenUnavailable);

@@ -5,30 +5,38 @@ import net.bytebuddy.asm.AsmVisitorWrapper;
 import java.util.Map;
 
 /**
- * One way of intercepting the JDK's datagram I/O, for one generation of JDK internals. Chosen at start-up
- * from what the running JDK actually has (its class files), never from its version number alone.
+ * One way of intercepting datagram I/O, for one generation of JDK internals. Chosen when one of its classes
+ * first loads, from what that class file actually has ({@link StrategyWatch}), never from a version number.
  */
 public interface DatagramInstrumentation {
 
-    /** A short name for logs and error messages. */
+    /**
+     * A short name for logs and error messages, which also names the variant: it is part of the key of the
+     * class cache, so two variants whose advice differs must have different names.
+     */
     String name();
 
-    /** The JDK classes this strategy transforms, by binary name. Cheap: no Byte Buddy work. */
+    /** The classes this strategy transforms, by binary name. Cheap: no Byte Buddy work. */
     String[] targetClasses();
 
     /**
-     * Null when the running JDK's class files have every method this strategy advises, with the expected
-     * signature; otherwise what is missing. Reads class files without loading the classes.
+     * Null when the class files have every method this strategy advises, with the expected signature; otherwise
+     * what is missing. Reads class files without loading the classes.
      */
     String missingOnThisJdk();
 
-    /**
-     * Whether the JDK, as configured at start-up, does its datagram I/O through these classes. Only then is the
-     * advice built beside the start-up; otherwise it is built when a target class first loads, if ever (JDK 17's
-     * legacy DatagramSocketImpl, used only with -Djdk.net.usePlainDatagramSocketImpl).
-     */
-    boolean usedByDefault();
+    /** The packages of {@code java.base} the agent must reach into reflectively (opened when the strategy activates). */
+    String[] javaBasePackages();
 
-    /** The advice for each class of {@link #targetClasses()}. Expensive: loads and runs Byte Buddy. */
+    /**
+     * Gives the tunnels what they need to reach into this strategy's classes. Called once when the strategy
+     * activates, before any of its classes is transformed (so before any advice can run).
+     */
+    void wire(ChannelTunnels tunnels);
+
+    /**
+     * The advice for each class of {@link #targetClasses()}. Expensive: loads and runs Byte Buddy, which is why
+     * it is only called when a target class is not in the class cache.
+     */
     Map<String, AsmVisitorWrapper> advice();
 }

@@ -1,48 +1,26 @@
 package io.socksudp.agent.intercept;
 
-import io.socksudp.agent.intercept.legacy.LegacyDatagramSocketInstrumentation;
-import io.socksudp.agent.intercept.nio.NioDatagramChannelInstrumentation;
+import io.socksudp.agent.intercept.legacy.LegacySocketWatch;
+import io.socksudp.agent.intercept.nio.NioChannelWatch;
 
-import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /**
- * The instrumentation strategies the running JDK needs, from what its class files have: the NIO channel on
- * every JDK, and the legacy DatagramSocketImpl wherever the JDK still has it (JDK 8 to 17).
+ * The strategies the agent knows, as {@link StrategyWatch}es: the NIO channel (every JDK), and the legacy
+ * DatagramSocketImpl (wherever the JDK still has it, JDK 8 to 17). Each is resolved from the bytes of its first
+ * class to load; creating this list loads nothing but the watches themselves.
  */
 public final class Strategies {
 
-    private final List<DatagramInstrumentation> strategies = new ArrayList<DatagramInstrumentation>();
-    private final PacketAccess packetAccess;
-    private final ChannelAccess channelAccess;
-
-    private Strategies() throws IOException {
-        NioDatagramChannelInstrumentation nio = NioDatagramChannelInstrumentation.forThisJdk();
-        strategies.add(nio);
-        channelAccess = nio.channelAccess();
-        LegacyDatagramSocketInstrumentation legacy = LegacyDatagramSocketInstrumentation.forThisJdk();
-        if (legacy != null) {
-            strategies.add(legacy);
-        }
-        packetAccess = legacy == null ? null : legacy.packetAccess();
+    private Strategies() {
     }
 
-    public static Strategies forThisJdk() throws IOException {
-        return new Strategies();
-    }
-
-    public List<DatagramInstrumentation> all() {
-        return strategies;
-    }
-
-    /** The NIO strategy's access to DatagramChannelImpl's internals, for its layout. */
-    public ChannelAccess channelAccess() {
-        return channelAccess;
-    }
-
-    /** The legacy strategy's access to java.net internals (open java.net to the agent), or null. */
-    public PacketAccess packetAccess() {
-        return packetAccess;
+    public static List<StrategyWatch> watches() {
+        List<StrategyWatch> watches = new ArrayList<StrategyWatch>();
+        watches.add(new NioChannelWatch());
+        watches.add(new LegacySocketWatch());
+        return Collections.unmodifiableList(watches);
     }
 }

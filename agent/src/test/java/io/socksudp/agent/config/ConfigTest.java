@@ -818,6 +818,34 @@ class ConfigTest {
         }
 
         @Test
+        void cache_defaults_to_the_users_cache_directory_and_can_be_moved_or_turned_off() throws Exception {
+            Properties p = props("socksudp.proxy", PROXY, "user.home", "/home/alice");
+            assertEquals(new java.io.File("/home/alice/.cache/socksudp").getPath(),
+                    Config.load(null, p, NO_ENV).cacheDirectory());
+            assertEquals(new java.io.File("/xdg/socksudp").getPath(),
+                    Config.load(null, p, env("XDG_CACHE_HOME", "/xdg")).cacheDirectory());
+            assertEquals(new java.io.File("/home/alice/.cache/socksudp").getPath(),
+                    Config.load(null, p, env("XDG_CACHE_HOME", "relative")).cacheDirectory(),
+                    "the XDG spec ignores a relative XDG_CACHE_HOME");
+            assertNull(Config.load(null, props("socksudp.proxy", PROXY, "user.home", "?"), NO_ENV).cacheDirectory(),
+                    "no home directory: no cache");
+            assertNull(withProxy("socksudp.cache", "off").cacheDirectory());
+            assertNull(withProxy("socksudp.cache", "OFF").cacheDirectory());
+            assertEquals("/var/cache/app", withProxy("socksudp.cache", "/var/cache/app").cacheDirectory());
+            assertNull(Config.load("proxy=" + PROXY + ",cache=off", props(), NO_ENV).cacheDirectory());
+            assertNull(Config.load(null, props("socksudp.proxy", PROXY), env("SOCKSUDP_CACHE", "off"))
+                    .cacheDirectory());
+            assertContains(withProxy("socksudp.cache", "off").toString(), "cache=off");
+        }
+
+        @Test
+        void a_relative_cache_directory_is_an_error() {
+            assertContains(errorWithProxy("socksudp.cache", "cache/dir"), "socksudp.cache 'cache/dir'",
+                    "absolute directory", "or off");
+            assertContains(errorWithProxy("socksudp.cache", ""), "socksudp.cache", "absolute directory");
+        }
+
+        @Test
         void relay_host_accepts_names_and_literals() throws Exception {
             assertEquals("relay.example", withProxy("socksudp.relayHost", "relay.example").relayHost());
             assertEquals("203.0.113.7", withProxy("socksudp.relayHost", "203.0.113.7").relayHost());
@@ -851,7 +879,7 @@ class ConfigTest {
         @Test
         void the_keys_list_names_every_key() {
             assertEquals("[proxy, username, password, nonProxyHosts, log, connectTimeout, associate, relayHost,"
-                    + " onUnavailable]", Config.KEYS.toString());
+                    + " onUnavailable, cache]", Config.KEYS.toString());
             assertEquals("SOCKSUDP_NON_PROXY_HOSTS", Config.environmentName("nonProxyHosts"));
         }
     }

@@ -9,31 +9,56 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The strategies chosen for the JDK running the unit tests (JDK 17: the NIO channel, and the legacy impl, which
- * -Djdk.net.usePlainDatagramSocketImpl can select at run time; its impl's send is Java there, so only the impl is
- * advised). Runs on other JDKs too, checking only what holds everywhere.
+ * The strategies resolved, as the agent resolves them, from the bytes of the first watched class of the JDK running
+ * the unit tests (JDK 17: the NIO channel, and the legacy impl, which -Djdk.net.usePlainDatagramSocketImpl can
+ * select at run time; its impl's send is Java there, so only the impl is advised). Runs on other JDKs too,
+ * checking only what holds everywhere.
  */
 class StrategiesTest {
 
     @Test
-    void everyApplicableStrategyFindsWhatItAdvises() throws Exception {
-        Strategies strategies = Strategies.forThisJdk();
-        List<DatagramInstrumentation> all = strategies.all();
-        assertTrue(all.get(0).name().startsWith("nio"), all.get(0).name());
+    void eachWatchResolvesFromTheBytesOfItsFirstClass() throws Exception {
+        List<StrategyWatch> watches = Strategies.watches();
+        assertEquals(2, watches.size());
+        StrategyWatch nio = watches.get(0);
+        assertTrue(nio.watches(null, "sun/nio/ch/DatagramChannelImpl"));
+        assertFalse(nio.watches(StrategiesTest.class.getClassLoader(), "sun/nio/ch/DatagramChannelImpl"),
+                "only the JDK's own class");
+        assertFalse(nio.watches(null, "java/lang/String"));
+        DatagramInstrumentation channel = nio.resolve(null, "sun.nio.ch.DatagramChannelImpl",
+                ClassFiles.read(ClassLoader.getSystemClassLoader(), "sun.nio.ch.DatagramChannelImpl"));
+        assertNull(channel.missingOnThisJdk(), channel.name());
+        assertTrue(channel.name().startsWith("nio"), channel.name());
+        assertArrayEquals(new String[] {"sun.nio.ch"}, channel.javaBasePackages());
+
+        StrategyWatch legacy = watches.get(1);
+        assertTrue(legacy.watches(null, "java/net/DatagramSocket"));
         boolean legacyJdk = ClassFileInventory.of("java.net.AbstractPlainDatagramSocketImpl") != null;
-        assertEquals(legacyJdk ? 2 : 1, all.size());
-        assertEquals(legacyJdk, strategies.packetAccess() != null);
-        for (DatagramInstrumentation s : all) {
-            if (s instanceof LegacyDatagramSocketInstrumentation) {
-                assertNull(s.missingOnThisJdk(), s.name());
-                assertNotNull(s.advice().get("java.net.AbstractPlainDatagramSocketImpl"));
-            }
+        DatagramInstrumentation socket = legacy.resolve(null, "java.net.DatagramSocket",
+                ClassFiles.read(ClassLoader.getSystemClassLoader(), "java.net.DatagramSocket"));
+        assertEquals(legacyJdk, socket != null, "the legacy strategy applies exactly where the JDK has the impl");
+        if (socket != null) {
+            assertNull(socket.missingOnThisJdk(), socket.name());
+            assertNotNull(socket.advice().get("java.net.AbstractPlainDatagramSocketImpl"));
         }
+    }
+
+    @Test
+    void aWatchedClassThatIsNotWhatTheStrategyExpectsIsRefusedNamingWhatIsMissing() throws Exception {
+        byte[] notTheChannel = ClassFiles.read(StrategiesTest.class.getClassLoader(), StrategiesTest.class.getName());
+        DatagramInstrumentation channel = Strategies.watches().get(0).resolve(null, "sun.nio.ch.DatagramChannelImpl",
+                notTheChannel);
+        assertNotNull(channel.missingOnThisJdk());
+        assertTrue(channel.missingOnThisJdk().contains("has no method receive"), channel.missingOnThisJdk());
+        DatagramInstrumentation garbage = Strategies.watches().get(0).resolve(null, "sun.nio.ch.DatagramChannelImpl",
+                Arrays.copyOf(notTheChannel, 40));
+        assertNotNull(garbage.missingOnThisJdk(), "a truncated class file is refused, not trusted");
     }
 
     @Test
@@ -45,8 +70,5 @@ class StrategiesTest {
         assertArrayEquals(new String[] {"java.net.AbstractPlainDatagramSocketImpl"}, legacy.targetClasses(),
                 Arrays.toString(legacy.targetClasses()));
         assertEquals(legacy.targetClasses().length, legacy.advice().size());
-        // DatagramSocket delegates to the NIO implementation on 17: the legacy advice is built only if the impl loads.
-        assertEquals(System.getProperty("jdk.net.usePlainDatagramSocketImpl") != null, legacy.usedByDefault());
-        assertTrue(Strategies.forThisJdk().all().get(0).usedByDefault());
     }
 }

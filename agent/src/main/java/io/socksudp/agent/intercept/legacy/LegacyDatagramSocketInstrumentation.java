@@ -1,5 +1,6 @@
 package io.socksudp.agent.intercept.legacy;
 
+import io.socksudp.agent.intercept.ChannelTunnels;
 import io.socksudp.agent.intercept.ClassFileInventory;
 import io.socksudp.agent.intercept.DatagramInstrumentation;
 import io.socksudp.agent.intercept.PacketAccess;
@@ -35,45 +36,63 @@ public final class LegacyDatagramSocketInstrumentation implements DatagramInstru
 
     private static final String PACKET = "Ljava/net/DatagramPacket;";
 
-    private final ClassFileInventory impl;
     private final boolean nativeSend;
-    private final boolean usedByDefault;
+    private final String missing;
 
-    private LegacyDatagramSocketInstrumentation(ClassFileInventory impl, boolean usedByDefault) {
-        this.impl = impl;
-        this.nativeSend = impl.missing("send0", "(" + PACKET + ")V") != null;
-        this.usedByDefault = usedByDefault;
+    private LegacyDatagramSocketInstrumentation(boolean nativeSend, String missing) {
+        this.nativeSend = nativeSend;
+        this.missing = missing;
+    }
+
+    /** This strategy when the running JDK has the legacy impl at all, else null; from the JDK's class files. */
+    public static LegacyDatagramSocketInstrumentation forThisJdk() throws IOException {
+        return forClassFiles(null, null);
     }
 
     /**
-     * This strategy when the JDK has the legacy impl at all, else null. On JDK 15 to 17 it is installed even
-     * without -Djdk.net.usePlainDatagramSocketImpl: the JDK reads that property when DatagramSocket initialises,
-     * which may be after the agent started (an application can set it in main), and the advice costs nothing
-     * until the impl class loads (its advice is then built on first use). Which layout: whether the impl declares
-     * a native-calling {@code send0}.
+     * This strategy when the JDK has the legacy impl at all, else null: from {@code classfile} for
+     * {@code className} (the class being loaded) and the JDK's class files for the others. On JDK 15 to 17 it
+     * applies even without -Djdk.net.usePlainDatagramSocketImpl: the JDK reads that property when DatagramSocket
+     * initialises, which may be after the agent started (an application can set it in main); only the impl is
+     * transformed there, when (if ever) it loads. Which layout: whether the impl declares a native-calling
+     * {@code send0}.
+     *
+     * @throws IOException when a class file cannot be read
      */
-    public static LegacyDatagramSocketInstrumentation forThisJdk() throws IOException {
-        ClassFileInventory impl = ClassFileInventory.of(IMPL_CLASS);
+    public static LegacyDatagramSocketInstrumentation forClassFiles(String className, byte[] classfile)
+            throws IOException {
+        ClassFileInventory impl;
+        try {
+            impl = ClassFileInventory.of(IMPL_CLASS, className, classfile);
+        } catch (IllegalArgumentException e) {
+            return new LegacyDatagramSocketInstrumentation(false, "cannot read " + IMPL_CLASS + " (" + e + ")");
+        }
         if (impl == null) {
             return null;
         }
-        ClassFileInventory socket = ClassFileInventory.of(SOCKET_CLASS);
-        boolean delegates = socket != null && socket.missingField("delegate", "L" + SOCKET_CLASS.replace('.', '/')
-                + ";") == null; // JEP 373: DatagramSocket delegates to the NIO implementation
-        String plain = System.getProperty("jdk.net.usePlainDatagramSocketImpl");
-        boolean plainRequested = plain != null && (plain.isEmpty() || plain.equalsIgnoreCase("true"));
-        return new LegacyDatagramSocketInstrumentation(impl, !delegates || plainRequested);
-    }
-
-    /** JDK 8 and 11 always; JDK 15 to 17 when -Djdk.net.usePlainDatagramSocketImpl is set at start-up. */
-    @Override
-    public boolean usedByDefault() {
-        return usedByDefault;
+        boolean nativeSend = impl.missing("send0", "(" + PACKET + ")V") != null;
+        String missing;
+        try {
+            missing = missing(impl, nativeSend, className, classfile);
+        } catch (IllegalArgumentException e) {
+            missing = "cannot read the java.net datagram classes (" + e + ")";
+        }
+        return new LegacyDatagramSocketInstrumentation(nativeSend, missing);
     }
 
     /** How the tunnel reaches into the impl and DatagramPacket (java.net must be opened to the agent). */
     public PacketAccess packetAccess() {
         return new LegacyImplAccess();
+    }
+
+    @Override
+    public String[] javaBasePackages() {
+        return new String[] {"java.net"};
+    }
+
+    @Override
+    public void wire(ChannelTunnels tunnels) {
+        tunnels.usePacketAccess(packetAccess());
     }
 
     @Override
@@ -88,52 +107,53 @@ public final class LegacyDatagramSocketInstrumentation implements DatagramInstru
 
     @Override
     public String missingOnThisJdk() {
-        try {
-            ClassFileInventory packet = ClassFileInventory.of("java.net.DatagramPacket");
-            if (packet == null) {
-                return "java.net.DatagramPacket does not exist";
-            }
-            String[][] implMethods = {
-                {"receive", "(" + PACKET + ")V"},
-                {"receive0", "(" + PACKET + ")V"},
-                {"connect", "(Ljava/net/InetAddress;I)V"},
-                {"connect0", "(Ljava/net/InetAddress;I)V"},
-                {"dataAvailable", "()I"},
-                {"disconnect", "()V"},
-                {"join", "(Ljava/net/InetAddress;)V"},
-                {"joinGroup", "(Ljava/net/SocketAddress;Ljava/net/NetworkInterface;)V"},
-                {"close", "()V"},
-                {"isClosed", "()Z"},
-                {"send", "(" + PACKET + ")V"},
-            };
-            String missing = firstMissing(impl, implMethods);
-            if (missing == null) {
-                missing = impl.missingField("timeout", "I");
-            }
-            for (String[] field : new String[][] {{"bufLength", "I"}, {"length", "I"}, {"port", "I"},
-                    {"address", "Ljava/net/InetAddress;"}}) {
-                if (missing == null) {
-                    missing = packet.missingField(field[0], field[1]);
-                }
-            }
-            if (missing == null && nativeSend) {
-                ClassFileInventory socket = ClassFileInventory.of(SOCKET_CLASS);
-                ClassFileInventory multicast = ClassFileInventory.of(MULTICAST_CLASS);
-                if (socket == null || multicast == null) {
-                    return SOCKET_CLASS + " or " + MULTICAST_CLASS + " does not exist";
-                }
-                missing = socket.missing("send", "(" + PACKET + ")V");
-                if (missing == null) {
-                    missing = socket.missingField("impl", "Ljava/net/DatagramSocketImpl;");
-                }
-                if (missing == null) {
-                    missing = multicast.missing("send", "(" + PACKET + "B)V");
-                }
-            }
-            return missing;
-        } catch (IOException e) {
-            return "cannot read " + IMPL_CLASS + " (" + e + ")";
+        return missing;
+    }
+
+    private static String missing(ClassFileInventory impl, boolean nativeSend, String className, byte[] classfile)
+            throws IOException {
+        ClassFileInventory packet = ClassFileInventory.of("java.net.DatagramPacket", className, classfile);
+        if (packet == null) {
+            return "java.net.DatagramPacket does not exist";
         }
+        String[][] implMethods = {
+            {"receive", "(" + PACKET + ")V"},
+            {"receive0", "(" + PACKET + ")V"},
+            {"connect", "(Ljava/net/InetAddress;I)V"},
+            {"connect0", "(Ljava/net/InetAddress;I)V"},
+            {"dataAvailable", "()I"},
+            {"disconnect", "()V"},
+            {"join", "(Ljava/net/InetAddress;)V"},
+            {"joinGroup", "(Ljava/net/SocketAddress;Ljava/net/NetworkInterface;)V"},
+            {"close", "()V"},
+            {"isClosed", "()Z"},
+            {"send", "(" + PACKET + ")V"},
+        };
+        String missing = firstMissing(impl, implMethods);
+        if (missing == null) {
+            missing = impl.missingField("timeout", "I");
+        }
+        for (String[] field : new String[][] {{"bufLength", "I"}, {"length", "I"}, {"port", "I"},
+                {"address", "Ljava/net/InetAddress;"}}) {
+            if (missing == null) {
+                missing = packet.missingField(field[0], field[1]);
+            }
+        }
+        if (missing == null && nativeSend) {
+            ClassFileInventory socket = ClassFileInventory.of(SOCKET_CLASS, className, classfile);
+            ClassFileInventory multicast = ClassFileInventory.of(MULTICAST_CLASS, className, classfile);
+            if (socket == null || multicast == null) {
+                return SOCKET_CLASS + " or " + MULTICAST_CLASS + " does not exist";
+            }
+            missing = socket.missing("send", "(" + PACKET + ")V");
+            if (missing == null) {
+                missing = socket.missingField("impl", "Ljava/net/DatagramSocketImpl;");
+            }
+            if (missing == null) {
+                missing = multicast.missing("send", "(" + PACKET + "B)V");
+            }
+        }
+        return missing;
     }
 
     private static String firstMissing(ClassFileInventory type, String[][] methods) {

@@ -1,6 +1,7 @@
 package io.socksudp.agent.intercept.nio;
 
 import io.socksudp.agent.intercept.ChannelAccess;
+import io.socksudp.agent.intercept.ChannelTunnels;
 import io.socksudp.agent.intercept.ClassFileInventory;
 import io.socksudp.agent.intercept.DatagramInstrumentation;
 import net.bytebuddy.asm.Advice;
@@ -62,12 +63,20 @@ public final class NioDatagramChannelInstrumentation implements DatagramInstrume
         this.missing = missing;
     }
 
-    /** The instrumentation for the running JDK's layout of the class, read from its class file. */
+    /** The instrumentation for the running JDK's layout of the class, read from its class files. */
     public static NioDatagramChannelInstrumentation forThisJdk() {
+        return forClassFiles(null, null);
+    }
+
+    /**
+     * The instrumentation for the layout of the class, from {@code classfile} when {@code className} is the
+     * channel or its socket adaptor (the class being loaded), and the JDK's class files for the others.
+     */
+    public static NioDatagramChannelInstrumentation forClassFiles(String className, byte[] classfile) {
         ClassFileInventory channel;
         try {
-            channel = ClassFileInventory.of(CHANNEL_CLASS);
-        } catch (IOException e) {
+            channel = ClassFileInventory.of(CHANNEL_CLASS, className, classfile);
+        } catch (IOException | IllegalArgumentException e) {
             return unsupported("cannot read " + CHANNEL_CLASS + " (" + e + ")");
         }
         if (channel == null) {
@@ -77,8 +86,8 @@ public final class NioDatagramChannelInstrumentation implements DatagramInstrume
         if (strategy.layout == Layout.SENDER_FIELD) {
             String gap;
             try {
-                gap = adaptorGap(ClassFileInventory.of(ADAPTOR_CLASS));
-            } catch (IOException e) {
+                gap = adaptorGap(ClassFileInventory.of(ADAPTOR_CLASS, className, classfile));
+            } catch (IOException | IllegalArgumentException e) {
                 gap = "cannot read " + ADAPTOR_CLASS + " (" + e + ")";
             }
             if (gap != null) {
@@ -167,19 +176,15 @@ public final class NioDatagramChannelInstrumentation implements DatagramInstrume
 
     @Override
     public String name() {
-        return "nio-datagram-channel (" + (layout == null ? "unsupported" : layout.name().toLowerCase()) + ")";
+        // The receive descriptor tells JDK 8's variant of the sender-field layout from JDK 11's (different advice).
+        return "nio-datagram-channel (" + (layout == null ? "unsupported" : layout.name().toLowerCase()
+                + (layout == Layout.SENDER_FIELD ? ", receive" + receiveDescriptor : "")) + ")";
     }
 
     @Override
     public String[] targetClasses() {
         return layout == Layout.SENDER_FIELD ? new String[] {CHANNEL_CLASS, ADAPTOR_CLASS}
                 : new String[] {CHANNEL_CLASS};
-    }
-
-    /** Every DatagramChannel, and every DatagramSocket from JDK 15 on. */
-    @Override
-    public boolean usedByDefault() {
-        return true;
     }
 
     @Override
@@ -194,6 +199,16 @@ public final class NioDatagramChannelInstrumentation implements DatagramInstrume
     /** How the agent reads this layout's channels. */
     public ChannelAccess channelAccess() {
         return new NioChannelAccess(layout == Layout.SENDER_FIELD);
+    }
+
+    @Override
+    public String[] javaBasePackages() {
+        return new String[] {"sun.nio.ch"};
+    }
+
+    @Override
+    public void wire(ChannelTunnels tunnels) {
+        tunnels.useChannelAccess(channelAccess());
     }
 
     @Override

@@ -1,0 +1,155 @@
+package io.socksudp.agent;
+
+import io.socksudp.agent.association.AssociationManager;
+import io.socksudp.agent.association.ProxyClient;
+import io.socksudp.agent.bootstrap.Dispatch;
+import io.socksudp.agent.config.Config;
+import io.socksudp.agent.config.OnUnavailable;
+import io.socksudp.agent.intercept.AdviceWeaver;
+import io.socksudp.agent.intercept.ChannelTunnels;
+import io.socksudp.agent.intercept.DatagramInstrumentation;
+import io.socksudp.agent.intercept.Routing;
+import io.socksudp.agent.intercept.StrategyWatch;
+import io.socksudp.agent.intercept.WovenClassCache;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.instrument.Instrumentation;
+import java.util.IdentityHashMap;
+import java.util.Map;
+
+/**
+ * Everything the agent does once the application first loads a datagram class: created by the first watched
+ * class, never in a JVM that has none.
+ *
+ * <p>For each {@link StrategyWatch}, on the first sight of one of its classes: resolve the strategy from that
+ * class's bytes (refuse, stopping the JVM, if the JDK is not what the strategy expects: the class is not defined
+ * yet, so not one datagram has gone), open the JDK packages it reaches into, create the tunnels and install them in
+ * the bootstrap bridge (once, for all strategies), and wire the strategy into them. Then, for each of its target
+ * classes: the instrumented bytes from the {@link WovenClassCache}, or woven by Byte Buddy (and cached). The hooks
+ * are in place before the instrumented class is returned, so its advice never runs without them.
+ */
+final class Activation {
+
+    /** Creates the activation on first need (its construction reads the build id; nothing heavier). */
+    interface Factory {
+        Activation activation() throws StartupException, IOException;
+    }
+
+    /** Marks a watch whose strategy does not apply to this JVM. */
+    private static final Object NOT_APPLICABLE = new Object();
+
+    private final Config config;
+    private final Instrumentation inst;
+    private final WovenClassCache cache;
+    private final Map<StrategyWatch, Object> resolved = new IdentityHashMap<StrategyWatch, Object>();
+    private final Map<DatagramInstrumentation, AdviceWeaver> weavers =
+            new IdentityHashMap<DatagramInstrumentation, AdviceWeaver>();
+    private ChannelTunnels tunnels;
+
+    Activation(Config config, Instrumentation inst) throws IOException {
+        this.config = config;
+        this.inst = inst;
+        String buildId = buildId();
+        this.cache = new WovenClassCache(buildId == null ? null : config.cacheDirectory(), buildId);
+    }
+
+    /**
+     * The instrumented bytes of a watched class, or null to define it as it is (a watched class the resolved
+     * strategy does not transform, or a strategy that does not apply here). Serialised: resolving and weaving
+     * happen once, and a class loaded meanwhile on the same thread re-enters (the lock is re-entrant).
+     */
+    synchronized byte[] transform(StrategyWatch watch, ClassLoader loader, String internalName, byte[] classfile)
+            throws Exception {
+        String className = internalName.replace('/', '.');
+        DatagramInstrumentation strategy = resolve(watch, loader, className, classfile);
+        if (strategy == null || !isTarget(strategy, className)) {
+            return null;
+        }
+        String variant = strategy.name();
+        long start = System.nanoTime();
+        byte[] woven = cache.get(className, variant, classfile);
+        boolean hit = woven != null;
+        if (!hit) {
+            AdviceWeaver weaver = weavers.get(strategy);
+            if (weaver == null) {
+                weaver = new AdviceWeaver(strategy);
+                weavers.put(strategy, weaver);
+            }
+            woven = weaver.weave(loader, className, classfile);
+            cache.put(className, variant, classfile, woven);
+        }
+        if (AgentLog.debugEnabled()) {
+            AgentLog.debug("instrumented " + className + " in " + (System.nanoTime() - start) / 1000000 + " ms ("
+                    + (hit ? "from the class cache " + cache.directory() : "woven by Byte Buddy; class cache: "
+                    + (cache.problem() == null ? String.valueOf(cache.directory()) : cache.problem())) + ")");
+        }
+        return woven;
+    }
+
+    private DatagramInstrumentation resolve(StrategyWatch watch, ClassLoader loader, String className,
+                                            byte[] classfile) throws IOException, StartupException {
+        Object known = resolved.get(watch);
+        if (known != null) {
+            return known == NOT_APPLICABLE ? null : (DatagramInstrumentation) known;
+        }
+        DatagramInstrumentation strategy = watch.resolve(loader, className, classfile);
+        if (strategy == null) {
+            resolved.put(watch, NOT_APPLICABLE);
+            return null;
+        }
+        String missing = strategy.missingOnThisJdk();
+        if (missing != null) {
+            Agent.refuse("this JDK (" + System.getProperty("java.version") + ") is not supported: " + missing
+                    + "; refusing to run unproxied");
+        }
+        activate(strategy);
+        resolved.put(watch, strategy);
+        return strategy;
+    }
+
+    private void activate(DatagramInstrumentation strategy) throws StartupException {
+        for (String pkg : strategy.javaBasePackages()) {
+            BootstrapInjector.openJavaBase(inst, pkg);
+        }
+        if (tunnels == null) {
+            tunnels = new ChannelTunnels(new AssociationManager(new ProxyClient(config)),
+                    new Routing(config.nonProxyHosts()), null, null,
+                    config.onUnavailable() == OnUnavailable.DROP);
+            Dispatch.install(tunnels);
+        }
+        strategy.wire(tunnels);
+        if (AgentLog.debugEnabled()) {
+            AgentLog.debug("socksudp active with " + strategy.name() + " (" + config + ")");
+        }
+    }
+
+    private static boolean isTarget(DatagramInstrumentation strategy, String className) {
+        for (String target : strategy.targetClasses()) {
+            if (target.equals(className)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The agent build's identity, written into the jar at build time; null (no cache) when absent. */
+    static String buildId() throws IOException {
+        InputStream in = Activation.class.getResourceAsStream("build-id");
+        if (in == null) {
+            return null;
+        }
+        try {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            byte[] chunk = new byte[256];
+            for (int r; (r = in.read(chunk)) != -1; ) {
+                out.write(chunk, 0, r);
+            }
+            String id = new String(out.toByteArray(), "UTF-8").trim();
+            return id.isEmpty() || id.contains("${") ? null : id;
+        } finally {
+            in.close();
+        }
+    }
+}

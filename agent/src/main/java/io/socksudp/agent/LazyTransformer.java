@@ -1,0 +1,70 @@
+package io.socksudp.agent;
+
+import io.socksudp.agent.intercept.StrategyWatch;
+
+import java.lang.instrument.ClassFileTransformer;
+import java.security.ProtectionDomain;
+import java.util.List;
+
+/**
+ * The one transformer premain registers. It is asked about every class the JVM defines, and for all but the few
+ * that a {@link StrategyWatch} watches it returns at once; so this class links nothing but JDK types and the watch
+ * interface. The first watched class to load creates the {@link Activation}, which does the real work (resolve
+ * the strategy from the class bytes, wire the tunnels, instrument from the cache or with Byte Buddy).
+ *
+ * <p>The JVM ignores a transformer's exceptions and defines the class unchanged, which would let datagrams go
+ * out directly; so any failure on a watched class stops the JVM instead (fail closed).
+ */
+final class LazyTransformer implements ClassFileTransformer {
+
+    private final StrategyWatch[] watches;
+    private final Activation.Factory factory;
+    private volatile Activation activation;
+
+    LazyTransformer(List<StrategyWatch> watches, Activation.Factory factory) {
+        this.watches = watches.toArray(new StrategyWatch[0]);
+        this.factory = factory;
+    }
+
+    @Override
+    public byte[] transform(ClassLoader loader, String internalName, Class<?> classBeingRedefined,
+                            ProtectionDomain protectionDomain, byte[] classfile) {
+        if (internalName == null) {
+            return null;
+        }
+        for (StrategyWatch watch : watches) {
+            if (watch.watches(loader, internalName)) {
+                return transformWatched(watch, loader, internalName, classfile);
+            }
+        }
+        return null;
+    }
+
+    /** Whether any watch wants the class: for classes loaded before premain, which are retransformed. */
+    boolean watches(ClassLoader loader, String internalName) {
+        for (StrategyWatch watch : watches) {
+            if (watch.watches(loader, internalName)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private byte[] transformWatched(StrategyWatch watch, ClassLoader loader, String internalName, byte[] classfile) {
+        try {
+            Activation a = activation;
+            if (a == null) {
+                a = factory.activation();
+                activation = a;
+            }
+            return a.transform(watch, loader, internalName, classfile);
+        } catch (StartupException e) {
+            Agent.refuse(e.getMessage());
+            return null;
+        } catch (Throwable t) {
+            Agent.refuse("could not instrument " + internalName.replace('/', '.') + " (" + t
+                    + "); refusing to run unproxied");
+            return null;
+        }
+    }
+}

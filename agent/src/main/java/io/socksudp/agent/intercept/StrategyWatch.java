@@ -1,0 +1,32 @@
+package io.socksudp.agent.intercept;
+
+import java.io.IOException;
+
+/**
+ * A strategy not chosen yet: which classes it wants to see, and how it decides, from the first of them to load,
+ * whether and how it applies to this JVM. This is what premain registers instead of the strategies themselves, so
+ * that a JVM which never loads a datagram class never pays for them.
+ *
+ * <p>Implementations must be cheap to load and to ask: {@link #watches} is called for every class the JVM defines,
+ * so an implementation links only JDK types (no Byte Buddy, no strategy class) until {@link #resolve} runs.
+ */
+public interface StrategyWatch {
+
+    /**
+     * Whether the class being defined by {@code loader} (null: the bootstrap loader) under {@code internalName}
+     * ({@code java/net/DatagramSocket}) is one of this strategy's: its first sight resolves the strategy, and it is
+     * transformed if the resolved strategy lists it among its {@link DatagramInstrumentation#targetClasses()}.
+     */
+    boolean watches(ClassLoader loader, String internalName);
+
+    /**
+     * The strategy for this JVM, decided once, when the first watched class loads: from {@code classfile}, the
+     * bytes the JVM is about to define as {@code className}, and where needed the class files of its companions.
+     * Null when the strategy does not apply to this JVM at all (e.g. no legacy DatagramSocketImpl from JDK 18 on);
+     * a strategy that applies but whose classes are not what it expects is returned with
+     * {@link DatagramInstrumentation#missingOnThisJdk()} saying why (the agent then refuses to run).
+     *
+     * @throws IOException when a companion class file cannot be read (also a refusal)
+     */
+    DatagramInstrumentation resolve(ClassLoader loader, String className, byte[] classfile) throws IOException;
+}
