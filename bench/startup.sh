@@ -1,29 +1,34 @@
 #!/usr/bin/env bash
-# Whole-process start-up cost of the agent, as ratios against plain runs measured in the same invocation
-# (this machine is shared and noisy: single absolute times mean little). Needs hyperfine
-# (apt-get install hyperfine) and a built project (./mvnw -q -B -DskipTests package).
-#   1. a program that uses no UDP: java -version style "hello", with and without the agent;
-#   2. a UDP echo client doing one round trip: direct, and through the agent and the reference relay.
-# Usage: bench/startup.sh [runs]   (JAVA=/path/to/java to pick the JDK of the measured programs, e.g.
-#        JAVA=.jdks/jdk-8/bin/java bench/startup.sh)
+# Whole-process start-up cost of the agent, as ratios against plain and no-op-agent runs measured in the same
+# invocation, interleaved round by round (the machine may be shared and noisy: single absolute times mean little).
+#   1. a program that uses no UDP (prints hello): plain, with a no-op -javaagent, with socksudp;
+#   2. a program that sends one datagram to an echo server and waits for the echo (bench/fixtures/OneDatagram):
+#      plain, no-op agent, socksudp on its very first run (empty class cache) and from the second run on
+#      (cache warm), through the reference relay; with a per-phase breakdown.
+# Needs python3 and a built project (./mvnw -q -B -DskipTests package). Prints Markdown (BENCHMARKS.md).
+# Usage: bench/startup.sh [runs]     (default 15 rounds)
+#   JAVA=/path/to/bin/java picks the JDK of the measured programs (fixtures compile for Java 8), e.g.
+#   JAVA=.jdks/jdk-8/bin/java bench/startup.sh; the echo server and relay run on the build's JDK (`java`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-RUNS=${1:-20}
+RUNS=${1:-15}
 JAVA=${JAVA:-java}
-AGENT=agent/target/socksudp-agent.jar
+AGENT=$PWD/agent/target/socksudp-agent.jar
 DEMO=demo-app/target/socksudp-demo.jar
 [ -f "$AGENT" ] && [ -f "$DEMO" ] || { echo "build first: ./mvnw -q -B -DskipTests package" >&2; exit 2; }
-command -v hyperfine >/dev/null || { echo "needs hyperfine: apt-get install -y hyperfine" >&2; exit 2; }
+command -v python3 >/dev/null || { echo "needs python3" >&2; exit 2; }
 
 work=$(mktemp -d)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
 trap cleanup EXIT
 
-cat > "$work/Hello.java" <<'JAVA'
-public class Hello { public static void main(String[] a) { System.out.println("hello"); } }
-JAVA
-"${JAVA%java}javac" -d "$work" "$work/Hello.java" 2>/dev/null || javac -d "$work" "$work/Hello.java"
+# Fixtures: Java 8 class files (javac of the build's JDK), so the same classes run on every JDK.
+mkdir -p "$work/fixtures" "$work/noop"
+javac --release 8 -nowarn -d "$work/fixtures" bench/fixtures/Hello.java bench/fixtures/OneDatagram.java 2>/dev/null
+javac --release 8 -nowarn -d "$work/noop" bench/fixtures/NoopAgent.java 2>/dev/null
+printf 'Premain-Class: NoopAgent\n' > "$work/noop/manifest"
+jar cfm "$work/noop-agent.jar" "$work/noop/manifest" -C "$work/noop" NoopAgent.class
 
 wait_ready() { # file -> port
   for _ in $(seq 100); do
@@ -33,16 +38,11 @@ wait_ready() { # file -> port
   done
   echo "no READY line in $1" >&2; exit 1
 }
-# The fixtures run on the build's JDK (the reference relay needs Java 17); only the measured programs on $JAVA.
 java -cp "$DEMO" io.socksudp.demo.echo.EchoServer --port 0 > "$work/server.out" 2>&1 & pids+=($!)
 java -cp "$DEMO" io.socksudp.demo.relay.ReferenceRelay --port 0 > "$work/relay.out" 2>&1 & pids+=($!)
 server=$(wait_ready "$work/server.out")
 relay=$(wait_ready "$work/relay.out")
 
-hyperfine -N --warmup 3 --runs "$RUNS" \
-  -n "hello, plain" "$JAVA -cp $work Hello" \
-  -n "hello, agent" "$JAVA -javaagent:$AGENT -Dsocksudp.proxy=127.0.0.1:$relay -cp $work Hello" \
-  -n "udp echo, plain" "$JAVA -cp $DEMO io.socksudp.demo.echo.EchoClient --server 127.0.0.1:$server --count 1" \
-  -n "udp echo, agent+relay" "$JAVA -javaagent:$AGENT -Dsocksudp.proxy=127.0.0.1:$relay -Dsocksudp.nonProxyHosts= -cp $DEMO io.socksudp.demo.echo.EchoClient --server 127.0.0.1:$server --count 1" \
-  --export-markdown "$work/result.md" >/dev/null
-cat "$work/result.md"
+python3 bench/startup.py --java "$JAVA" --agent "$AGENT" --noop "$work/noop-agent.jar" \
+  --fixtures "$work/fixtures" --proxy "127.0.0.1:$relay" --server "127.0.0.1:$server" --runs "$RUNS" \
+  --label "${LABEL:-$("$JAVA" -version 2>&1 | head -1 | sed 's/.*version "\([^"]*\)".*/JDK \1/')}"

@@ -4,6 +4,7 @@ import io.socksudp.agent.association.AssociationManager;
 import io.socksudp.agent.association.ProxyClient;
 import io.socksudp.agent.bootstrap.Dispatch;
 import io.socksudp.agent.config.Config;
+import io.socksudp.agent.config.LazyLogger;
 import io.socksudp.agent.config.OnUnavailable;
 import io.socksudp.agent.intercept.AdviceWeaver;
 import io.socksudp.agent.intercept.ChannelTunnels;
@@ -11,10 +12,9 @@ import io.socksudp.agent.intercept.DatagramInstrumentation;
 import io.socksudp.agent.intercept.Routing;
 import io.socksudp.agent.intercept.StrategyWatch;
 import io.socksudp.agent.intercept.WovenClassCache;
+import org.slf4j.Logger;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.lang.instrument.Instrumentation;
 import java.util.IdentityHashMap;
 import java.util.Map;
@@ -37,13 +37,13 @@ final class Activation {
         Activation activation() throws StartupException, IOException;
     }
 
-    /** Marks a watch whose strategy does not apply to this JVM. */
-    private static final Object NOT_APPLICABLE = new Object();
+    private static final Logger LOG = LazyLogger.getLogger("socksudp");
 
     private final Config config;
     private final Instrumentation inst;
     private final WovenClassCache cache;
-    private final Map<StrategyWatch, Object> resolved = new IdentityHashMap<StrategyWatch, Object>();
+    private final Map<StrategyWatch, DatagramInstrumentation> resolved =
+            new IdentityHashMap<StrategyWatch, DatagramInstrumentation>();
     private final Map<DatagramInstrumentation, AdviceWeaver> weavers =
             new IdentityHashMap<DatagramInstrumentation, AdviceWeaver>();
     private ChannelTunnels tunnels;
@@ -80,8 +80,8 @@ final class Activation {
             woven = weaver.weave(loader, className, classfile);
             cache.put(className, variant, classfile, woven);
         }
-        if (AgentLog.debugEnabled()) {
-            AgentLog.debug("instrumented " + className + " in " + (System.nanoTime() - start) / 1000000 + " ms ("
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("instrumented " + className + " in " + (System.nanoTime() - start) / 1000000 + " ms ("
                     + (hit ? "from the class cache " + cache.directory() : "woven by Byte Buddy; class cache: "
                     + (cache.problem() == null ? String.valueOf(cache.directory()) : cache.problem())) + ")");
         }
@@ -90,14 +90,13 @@ final class Activation {
 
     private DatagramInstrumentation resolve(StrategyWatch watch, ClassLoader loader, String className,
                                             byte[] classfile) throws IOException, StartupException {
-        Object known = resolved.get(watch);
+        DatagramInstrumentation known = resolved.get(watch);
         if (known != null) {
-            return known == NOT_APPLICABLE ? null : (DatagramInstrumentation) known;
+            return known;
         }
         DatagramInstrumentation strategy = watch.resolve(loader, className, classfile);
         if (strategy == null) {
-            resolved.put(watch, NOT_APPLICABLE);
-            return null;
+            return null; // nothing to do for this class; the watch decides again on its next class
         }
         String missing = strategy.missingOnThisJdk();
         if (missing != null) {
@@ -120,8 +119,8 @@ final class Activation {
             Dispatch.install(tunnels);
         }
         strategy.wire(tunnels);
-        if (AgentLog.debugEnabled()) {
-            AgentLog.debug("socksudp active with " + strategy.name() + " (" + config + ")");
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("socksudp active with " + strategy.name() + " (" + config + ")");
         }
     }
 
@@ -136,20 +135,13 @@ final class Activation {
 
     /** The agent build's identity, written into the jar at build time; null (no cache) when absent. */
     static String buildId() throws IOException {
-        InputStream in = Activation.class.getResourceAsStream("build-id");
-        if (in == null) {
-            return null;
-        }
+        AgentJar jar = AgentJar.open();
         try {
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            byte[] chunk = new byte[256];
-            for (int r; (r = in.read(chunk)) != -1; ) {
-                out.write(chunk, 0, r);
-            }
-            String id = new String(out.toByteArray(), "UTF-8").trim();
+            byte[] bytes = jar.read("io/socksudp/agent/build-id");
+            String id = bytes == null ? "" : new String(bytes, "UTF-8").trim();
             return id.isEmpty() || id.contains("${") ? null : id;
         } finally {
-            in.close();
+            jar.close();
         }
     }
 }

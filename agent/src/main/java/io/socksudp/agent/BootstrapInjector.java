@@ -1,7 +1,5 @@
 package io.socksudp.agent;
 
-import io.socksudp.agent.intercept.ClassFiles;
-
 import java.io.IOException;
 import java.lang.instrument.Instrumentation;
 import java.lang.reflect.Field;
@@ -36,19 +34,24 @@ final class BootstrapInjector {
         } catch (ReflectiveOperationException | RuntimeException e) {
             throw new StartupException("cannot define the agent's bootstrap classes on this JVM (" + e + ")", e);
         }
-        for (String name : classNames) {
-            try {
-                if (findBootstrapClass(name)) {
-                    continue; // a second agent instance (premain after agentmain) found them already
+        AgentJar jar = AgentJar.open();
+        try {
+            for (String name : classNames) {
+                try {
+                    if (findBootstrapClass(name)) {
+                        continue; // a second agent instance (premain after agentmain) found them already
+                    }
+                    byte[] bytes = jar.read(name.replace('.', '/') + ".class");
+                    if (bytes == null) {
+                        throw new IOException(name + " is missing from the agent jar");
+                    }
+                    definer.define(name, bytes);
+                } catch (IOException | ReflectiveOperationException | RuntimeException e) {
+                    throw new StartupException("cannot define bootstrap class " + name + " (" + e + ")", e);
                 }
-                byte[] bytes = ClassFiles.read(BootstrapInjector.class.getClassLoader(), name);
-                if (bytes == null) {
-                    throw new IOException(name + " is missing from the agent jar");
-                }
-                definer.define(name, bytes);
-            } catch (IOException | ReflectiveOperationException | RuntimeException e) {
-                throw new StartupException("cannot define bootstrap class " + name + " (" + e + ")", e);
             }
+        } finally {
+            jar.close();
         }
     }
 

@@ -24,7 +24,6 @@ final class Installer {
         // Before Byte Buddy and SLF4J ever load: Byte Buddy must not reach for sun.misc.Unsafe (JDK 24+ warns).
         System.setProperty("net.bytebuddy.safe", "true");
         Logging.configure(config.logLevel());
-        AgentLog.configure(config.logLevel());
         for (String warning : config.warnings()) {
             LoggerFactory.getLogger("socksudp").warn(warning); // SLF4J starts only if there is one
         }

@@ -1,5 +1,7 @@
 package io.socksudp.agent;
 
+import io.socksudp.agent.config.LazyLogger;
+
 /**
  * Configures the agent's own (shaded) slf4j-simple before the first logger exists. The property names are
  * rewritten by the shade plugin along with the classes, so they only ever reach the agent's relocated copy:
@@ -13,6 +15,7 @@ final class Logging {
     }
 
     static void configure(String level) {
+        LazyLogger.configure(level);
         System.setProperty(PREFIX + "defaultLogLevel", level);
         System.setProperty(PREFIX + "logFile", "System.err");
         System.setProperty(PREFIX + "showThreadName", "false");

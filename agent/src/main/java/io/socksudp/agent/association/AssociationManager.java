@@ -1,7 +1,7 @@
 package io.socksudp.agent.association;
 
+import io.socksudp.agent.config.LazyLogger;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class AssociationManager {
 
-    private static final Logger LOG = LoggerFactory.getLogger("socksudp");
+    private static final Logger LOG = LazyLogger.getLogger("socksudp");
     static final long FIRST_BACKOFF_NANOS = 250_000_000L;
     static final long MAX_BACKOFF_NANOS = 2_000_000_000L;
     /** Young losses in a row, proxy-wide, that make a storm (logged once, then counted). */

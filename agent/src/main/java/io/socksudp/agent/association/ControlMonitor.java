@@ -2,8 +2,8 @@ package io.socksudp.agent.association;
 
 import io.socksudp.agent.socks.CommandReply;
 import io.socksudp.agent.socks.ReplyCode;
+import io.socksudp.agent.config.LazyLogger;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -25,7 +25,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  */
 final class ControlMonitor implements Runnable {
 
-    private static final Logger LOG = LoggerFactory.getLogger("socksudp");
+    private static final Logger LOG = LazyLogger.getLogger("socksudp");
 
     private final Queue<Association> added = new ConcurrentLinkedQueue<Association>();
     private final ByteBuffer scratch = ByteBuffer.allocate(512);

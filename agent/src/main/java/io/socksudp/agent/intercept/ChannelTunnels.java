@@ -6,8 +6,8 @@ import io.socksudp.agent.bootstrap.ChannelTunnel;
 import io.socksudp.agent.bootstrap.DatagramHooks;
 import io.socksudp.agent.bootstrap.PacketTunnel;
 import io.socksudp.agent.bootstrap.UdpTunnel;
+import io.socksudp.agent.config.LazyLogger;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -24,7 +24,7 @@ import java.nio.channels.Channel;
  */
 public final class ChannelTunnels implements DatagramHooks {
 
-    private static final Logger LOG = LoggerFactory.getLogger("socksudp");
+    private static final Logger LOG = LazyLogger.getLogger("socksudp");
 
     private final WeakIdentityMap<Object, TunnelFrontEnd> tunnels = new WeakIdentityMap<Object, TunnelFrontEnd>();
     private final AssociationManager associations;

@@ -13,9 +13,11 @@ public final class ClassFiles {
     /** The class file of {@code className} as {@code loader} sees it, or null when it has none. */
     public static byte[] read(ClassLoader loader, String className) throws IOException {
         InputStream in = loader.getResourceAsStream(className.replace('.', '/') + ".class");
-        if (in == null) {
-            return null;
-        }
+        return in == null ? null : read(in);
+    }
+
+    /** All of {@code in}, which is closed. */
+    public static byte[] read(InputStream in) throws IOException {
         try {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             byte[] chunk = new byte[8192];

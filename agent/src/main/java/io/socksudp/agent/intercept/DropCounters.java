@@ -1,7 +1,7 @@
 package io.socksudp.agent.intercept;
 
+import io.socksudp.agent.config.LazyLogger;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.util.concurrent.atomic.AtomicLongArray;
 
@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
  */
 public final class DropCounters {
 
-    private static final Logger LOG = LoggerFactory.getLogger("socksudp");
+    private static final Logger LOG = LazyLogger.getLogger("socksudp");
 
     private final AtomicLongArray counts = new AtomicLongArray(DropReason.values().length);
 

@@ -3,8 +3,8 @@ package io.socksudp.agent.intercept;
 import io.socksudp.agent.bootstrap.PacketTunnel;
 import io.socksudp.agent.bootstrap.UdpTunnel;
 import io.socksudp.agent.socks.UdpHeader;
+import io.socksudp.agent.config.LazyLogger;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.DatagramPacket;
@@ -22,7 +22,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class PacketFrontEnd extends PacketTunnel implements TunnelFrontEnd {
 
-    private static final Logger LOG = LoggerFactory.getLogger("socksudp");
+    private static final Logger LOG = LazyLogger.getLogger("socksudp");
 
     private final SocketTunnel tunnel;
     private final Routing routing;

@@ -6,8 +6,8 @@ import io.socksudp.agent.association.LossBackoff;
 import io.socksudp.agent.association.PendingAssociation;
 import io.socksudp.agent.association.ProxyUnavailableException;
 import io.socksudp.agent.socks.UdpHeader;
+import io.socksudp.agent.config.LazyLogger;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -34,7 +34,7 @@ import java.nio.channels.DatagramChannel;
  */
 final class SocketTunnel implements Association.LossListener {
 
-    private static final Logger LOG = LoggerFactory.getLogger("socksudp");
+    private static final Logger LOG = LazyLogger.getLogger("socksudp");
     /** From this many young losses in a row on one socket, its losses are logged at debug only. */
     private static final int QUIET_STREAK = 3;
 

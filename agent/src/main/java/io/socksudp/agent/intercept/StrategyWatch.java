@@ -20,11 +20,13 @@ public interface StrategyWatch {
     boolean watches(ClassLoader loader, String internalName);
 
     /**
-     * The strategy for this JVM, decided once, when the first watched class loads: from {@code classfile}, the
-     * bytes the JVM is about to define as {@code className}, and where needed the class files of its companions.
-     * Null when the strategy does not apply to this JVM at all (e.g. no legacy DatagramSocketImpl from JDK 18 on);
-     * a strategy that applies but whose classes are not what it expects is returned with
-     * {@link DatagramInstrumentation#missingOnThisJdk()} saying why (the agent then refuses to run).
+     * The strategy for this JVM, decided once, when a watched class loads: from {@code classfile}, the bytes the
+     * JVM is about to define as {@code className}, and where needed the class files of its companions. Null when
+     * there is nothing to do for this class and nothing decided yet (the class is defined as it is, and the watch is
+     * asked again when its next class loads): e.g. DatagramSocket of JDK 15+, which does not use the legacy impl
+     * unless the impl itself loads. A strategy that applies but whose classes are not what it expects is returned
+     * with {@link DatagramInstrumentation#missingOnThisJdk()} saying why (the agent then refuses to run). Once a
+     * strategy is returned, it is the watch's for the rest of the JVM's life.
      *
      * @throws IOException when a companion class file cannot be read (also a refusal)
      */

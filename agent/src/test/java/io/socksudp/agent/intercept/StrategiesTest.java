@@ -40,12 +40,18 @@ class StrategiesTest {
         StrategyWatch legacy = watches.get(1);
         assertTrue(legacy.watches(null, "java/net/DatagramSocket"));
         boolean legacyJdk = ClassFileInventory.of("java.net.AbstractPlainDatagramSocketImpl") != null;
+        boolean delegates = ClassFileInventory.of("java.net.DatagramSocket")
+                .missingField("delegate", "Ljava/net/DatagramSocket;") == null;
         DatagramInstrumentation socket = legacy.resolve(null, "java.net.DatagramSocket",
                 ClassFiles.read(ClassLoader.getSystemClassLoader(), "java.net.DatagramSocket"));
-        assertEquals(legacyJdk, socket != null, "the legacy strategy applies exactly where the JDK has the impl");
-        if (socket != null) {
-            assertNull(socket.missingOnThisJdk(), socket.name());
-            assertNotNull(socket.advice().get("java.net.AbstractPlainDatagramSocketImpl"));
+        assertEquals(legacyJdk && !delegates, socket != null,
+                "DatagramSocket resolves the legacy strategy only where it does its own I/O through the impl");
+        if (legacyJdk) {
+            DatagramInstrumentation impl = legacy.resolve(null, "java.net.AbstractPlainDatagramSocketImpl",
+                    ClassFiles.read(ClassLoader.getSystemClassLoader(), "java.net.AbstractPlainDatagramSocketImpl"));
+            assertNull(impl.missingOnThisJdk(), impl.name());
+            assertArrayEquals(new String[] {"java.net"}, impl.javaBasePackages());
+            assertNotNull(impl.advice().get("java.net.AbstractPlainDatagramSocketImpl"));
         }
     }
 
