@@ -15,7 +15,7 @@ final class Logging {
     }
 
     static void configure(String level) {
-        LazyLogger.configure(level);
+        LazyLogger.Level.configure(level);
         System.setProperty(PREFIX + "defaultLogLevel", level);
         System.setProperty(PREFIX + "logFile", "System.err");
         System.setProperty(PREFIX + "showThreadName", "false");

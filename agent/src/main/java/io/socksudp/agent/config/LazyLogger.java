@@ -3,7 +3,6 @@ package io.socksudp.agent.config;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.Marker;
-import org.slf4j.event.Level;
 import org.slf4j.helpers.LegacyAbstractLogger;
 
 /**
@@ -15,9 +14,6 @@ import org.slf4j.helpers.LegacyAbstractLogger;
 public final class LazyLogger extends LegacyAbstractLogger {
 
     private static final long serialVersionUID = 1L;
-    /** 0 trace, 1 debug, 2 info, 3 warn, 4 error; info until {@link #configure} says otherwise. */
-    private static volatile int threshold = 2;
-
     private transient volatile Logger delegate;
 
     private LazyLogger(String name) {
@@ -29,30 +25,41 @@ public final class LazyLogger extends LegacyAbstractLogger {
         return new LazyLogger(name);
     }
 
-    /** The configured level (one of {@link Config}'s log levels); before any logger logs. */
-    public static void configure(String level) {
-        int i = Config.LOG_LEVELS.indexOf(level);
-        threshold = i < 0 ? 2 : Config.LOG_LEVELS.size() - 1 - i;
+    /**
+     * The configured level (one of {@link Config}'s log levels); before any logger logs. Kept in a class of its own,
+     * so that premain setting it loads no SLF4J type (this class extends one).
+     */
+    public static final class Level {
+        /** 0 trace, 1 debug, 2 info, 3 warn, 4 error; info until {@link #configure} says otherwise. */
+        static volatile int threshold = 2;
+
+        private Level() {
+        }
+
+        public static void configure(String level) {
+            int i = Config.LOG_LEVELS.indexOf(level);
+            threshold = i < 0 ? 2 : Config.LOG_LEVELS.size() - 1 - i;
+        }
     }
 
     @Override
     public boolean isTraceEnabled() {
-        return threshold <= 0;
+        return Level.threshold <= 0;
     }
 
     @Override
     public boolean isDebugEnabled() {
-        return threshold <= 1;
+        return Level.threshold <= 1;
     }
 
     @Override
     public boolean isInfoEnabled() {
-        return threshold <= 2;
+        return Level.threshold <= 2;
     }
 
     @Override
     public boolean isWarnEnabled() {
-        return threshold <= 3;
+        return Level.threshold <= 3;
     }
 
     @Override
@@ -66,8 +73,8 @@ public final class LazyLogger extends LegacyAbstractLogger {
     }
 
     @Override
-    protected void handleNormalizedLoggingCall(Level level, Marker marker, String message, Object[] arguments,
-                                               Throwable throwable) {
+    protected void handleNormalizedLoggingCall(org.slf4j.event.Level level, Marker marker, String message,
+                                               Object[] arguments, Throwable throwable) {
         Logger d = delegate;
         if (d == null) {
             d = LoggerFactory.getLogger(name);

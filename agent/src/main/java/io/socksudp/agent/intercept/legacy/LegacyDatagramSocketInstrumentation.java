@@ -168,29 +168,39 @@ public final class LegacyDatagramSocketInstrumentation implements DatagramInstru
 
     @Override
     public Map<String, AsmVisitorWrapper> advice() {
-        AsmVisitorWrapper receiveConnectClose = new AsmVisitorWrapper.Compound(
-                advice(LegacySocketAdvice.Receive.class, named("receive").and(takesArguments(DatagramPacket.class))),
-                advice(LegacySocketAdvice.Connect.class, named("connect")
-                        .and(takesArguments(InetAddress.class, int.class))),
-                advice(LegacySocketAdvice.Disconnect.class, named("disconnect").and(takesArguments(0))),
-                advice(LegacySocketAdvice.Join.class, named("join").and(takesArguments(InetAddress.class))
-                        .or(named("joinGroup").and(takesArguments(SocketAddress.class, NetworkInterface.class)))),
-                advice(LegacySocketAdvice.Close.class, named("close").and(takesArguments(0))));
-        Map<String, AsmVisitorWrapper> advice = new HashMap<String, AsmVisitorWrapper>();
-        if (nativeSend) {
-            advice.put(IMPL_CLASS, receiveConnectClose);
-            advice.put(SOCKET_CLASS, advice(LegacySocketAdvice.SocketSend.class,
-                    named("send").and(takesArguments(DatagramPacket.class))));
-            advice.put(MULTICAST_CLASS, advice(LegacySocketAdvice.SocketSend.class,
-                    named("send").and(takesArguments(DatagramPacket.class, byte.class))));
-        } else {
-            advice.put(IMPL_CLASS, new AsmVisitorWrapper.Compound(receiveConnectClose,
-                    advice(LegacySocketAdvice.ImplSend.class, named("send").and(takesArguments(DatagramPacket.class)))));
-        }
-        return advice;
+        return Builder.advice(nativeSend);
     }
 
-    private static AsmVisitorWrapper advice(Class<?> adviceClass, ElementMatcher<? super MethodDescription> methods) {
-        return Advice.to(adviceClass).on(methods);
-    }
-}
+    /**
+     * Builds the advice with Byte Buddy. A class of its own so that linking the strategy (which the verifier does
+     * when the first datagram class loads, cache hit or not) never loads a Byte Buddy type.
+     */
+    private static final class Builder {
+
+        static Map<String, AsmVisitorWrapper> advice(boolean nativeSend) {
+            AsmVisitorWrapper receiveConnectClose = new AsmVisitorWrapper.Compound(
+                    advice(LegacySocketAdvice.Receive.class, named("receive").and(takesArguments(DatagramPacket.class))),
+                    advice(LegacySocketAdvice.Connect.class, named("connect")
+                            .and(takesArguments(InetAddress.class, int.class))),
+                    advice(LegacySocketAdvice.Disconnect.class, named("disconnect").and(takesArguments(0))),
+                    advice(LegacySocketAdvice.Join.class, named("join").and(takesArguments(InetAddress.class))
+                            .or(named("joinGroup").and(takesArguments(SocketAddress.class, NetworkInterface.class)))),
+                    advice(LegacySocketAdvice.Close.class, named("close").and(takesArguments(0))));
+            Map<String, AsmVisitorWrapper> advice = new HashMap<String, AsmVisitorWrapper>();
+            if (nativeSend) {
+                advice.put(IMPL_CLASS, receiveConnectClose);
+                advice.put(SOCKET_CLASS, advice(LegacySocketAdvice.SocketSend.class,
+                        named("send").and(takesArguments(DatagramPacket.class))));
+                advice.put(MULTICAST_CLASS, advice(LegacySocketAdvice.SocketSend.class,
+                        named("send").and(takesArguments(DatagramPacket.class, byte.class))));
+            } else {
+                advice.put(IMPL_CLASS, new AsmVisitorWrapper.Compound(receiveConnectClose,
+                        advice(LegacySocketAdvice.ImplSend.class, named("send").and(takesArguments(DatagramPacket.class)))));
+            }
+            return advice;
+        }
+
+        private static AsmVisitorWrapper advice(Class<?> adviceClass, ElementMatcher<? super MethodDescription> methods) {
+            return Advice.to(adviceClass).on(methods);
+        }
+    }}

@@ -213,47 +213,59 @@ public final class NioDatagramChannelInstrumentation implements DatagramInstrume
 
     @Override
     public Map<String, AsmVisitorWrapper> advice() {
-        List<AsmVisitorWrapper> advice = new ArrayList<AsmVisitorWrapper>();
-        advice.add(advice(DatagramChannelAdvice.Send.class, named("send")
-                .and(takesArguments(FileDescriptor.class, ByteBuffer.class, InetSocketAddress.class))));
-        advice.add(advice(DatagramChannelAdvice.PublicSend.class, named("send")
-                .and(takesArguments(ByteBuffer.class, SocketAddress.class))));
-        advice.add(advice(DatagramChannelAdvice.Write.class, named("write").and(takesArguments(ByteBuffer.class))));
-        advice.add(advice(DatagramChannelAdvice.GatheringWrite.class, named("write")
-                .and(takesArguments(ByteBuffer[].class, int.class, int.class))));
-        advice.add(advice(DatagramChannelAdvice.Read.class, named("read").and(takesArguments(ByteBuffer.class))));
-        advice.add(advice(DatagramChannelAdvice.ScatteringRead.class, named("read")
-                .and(takesArguments(ByteBuffer[].class, int.class, int.class))));
-        advice.add(advice(DatagramChannelAdvice.Disconnect.class, named("disconnect").and(takesArguments(0))));
-        advice.add(advice(DatagramChannelAdvice.Close.class, named("implCloseSelectableChannel")
-                .and(takesArguments(0))));
-        if (layout == Layout.SOURCE_METHOD) {
-            advice.add(advice(DatagramChannelAdvice.Receive.class, named("receive")
-                    .and(takesArguments(ByteBuffer.class, boolean.class))));
-            advice.add(advice(DatagramChannelAdvice.SourceAddress.class, named("sourceSocketAddress")
-                    .and(takesArguments(0)).and(returns(InetSocketAddress.class))));
-            advice.add(advice(DatagramChannelAdvice.Connect.class, named("connect")
-                    .and(takesArguments(SocketAddress.class, boolean.class))));
-        } else {
-            ElementMatcher.Junction<MethodDescription> receive = "(Ljava/io/FileDescriptor;Ljava/nio/ByteBuffer;Z)I"
-                    .equals(receiveDescriptor)
-                    ? takesArguments(FileDescriptor.class, ByteBuffer.class, boolean.class)
-                    : takesArguments(FileDescriptor.class, ByteBuffer.class);
-            advice.add(advice(DatagramChannelAdvice.ReceiveIntoSenderField.class, named("receive").and(receive)));
-            advice.add(advice(DatagramChannelAdvice.Connect.class, named("connect")
-                    .and(takesArguments(SocketAddress.class))));
-        }
-        Map<String, AsmVisitorWrapper> byClass = new HashMap<String, AsmVisitorWrapper>();
-        byClass.put(CHANNEL_CLASS, new AsmVisitorWrapper.Compound(advice));
-        if (layout == Layout.SENDER_FIELD) {
-            byClass.put(ADAPTOR_CLASS, advice(DatagramChannelAdvice.AdaptorTimedReceive.class, named("receive")
-                    .and(takesArguments(ByteBuffer.class)).and(returns(SocketAddress.class))));
-        }
-        return byClass;
+        return Builder.advice(layout, receiveDescriptor);
     }
 
-    private static AsmVisitorWrapper advice(Class<?> adviceClass,
-                                            ElementMatcher<? super MethodDescription> methods) {
-        return Advice.to(adviceClass).on(methods);
+    /**
+     * Builds the advice with Byte Buddy. A class of its own so that linking the strategy (which the verifier does
+     * when the first datagram class loads, cache hit or not) never loads a Byte Buddy type.
+     */
+    private static final class Builder {
+
+        static Map<String, AsmVisitorWrapper> advice(Layout layout, String receiveDescriptor) {
+            List<AsmVisitorWrapper> advice = new ArrayList<AsmVisitorWrapper>();
+            advice.add(advice(DatagramChannelAdvice.Send.class, named("send")
+                    .and(takesArguments(FileDescriptor.class, ByteBuffer.class, InetSocketAddress.class))));
+            advice.add(advice(DatagramChannelAdvice.PublicSend.class, named("send")
+                    .and(takesArguments(ByteBuffer.class, SocketAddress.class))));
+            advice.add(advice(DatagramChannelAdvice.Write.class, named("write").and(takesArguments(ByteBuffer.class))));
+            advice.add(advice(DatagramChannelAdvice.GatheringWrite.class, named("write")
+                    .and(takesArguments(ByteBuffer[].class, int.class, int.class))));
+            advice.add(advice(DatagramChannelAdvice.Read.class, named("read").and(takesArguments(ByteBuffer.class))));
+            advice.add(advice(DatagramChannelAdvice.ScatteringRead.class, named("read")
+                    .and(takesArguments(ByteBuffer[].class, int.class, int.class))));
+            advice.add(advice(DatagramChannelAdvice.Disconnect.class, named("disconnect").and(takesArguments(0))));
+            advice.add(advice(DatagramChannelAdvice.Close.class, named("implCloseSelectableChannel")
+                    .and(takesArguments(0))));
+            if (layout == Layout.SOURCE_METHOD) {
+                advice.add(advice(DatagramChannelAdvice.Receive.class, named("receive")
+                        .and(takesArguments(ByteBuffer.class, boolean.class))));
+                advice.add(advice(DatagramChannelAdvice.SourceAddress.class, named("sourceSocketAddress")
+                        .and(takesArguments(0)).and(returns(InetSocketAddress.class))));
+                advice.add(advice(DatagramChannelAdvice.Connect.class, named("connect")
+                        .and(takesArguments(SocketAddress.class, boolean.class))));
+            } else {
+                ElementMatcher.Junction<MethodDescription> receive = "(Ljava/io/FileDescriptor;Ljava/nio/ByteBuffer;Z)I"
+                        .equals(receiveDescriptor)
+                        ? takesArguments(FileDescriptor.class, ByteBuffer.class, boolean.class)
+                        : takesArguments(FileDescriptor.class, ByteBuffer.class);
+                advice.add(advice(DatagramChannelAdvice.ReceiveIntoSenderField.class, named("receive").and(receive)));
+                advice.add(advice(DatagramChannelAdvice.Connect.class, named("connect")
+                        .and(takesArguments(SocketAddress.class))));
+            }
+            Map<String, AsmVisitorWrapper> byClass = new HashMap<String, AsmVisitorWrapper>();
+            byClass.put(CHANNEL_CLASS, new AsmVisitorWrapper.Compound(advice));
+            if (layout == Layout.SENDER_FIELD) {
+                byClass.put(ADAPTOR_CLASS, advice(DatagramChannelAdvice.AdaptorTimedReceive.class, named("receive")
+                        .and(takesArguments(ByteBuffer.class)).and(returns(SocketAddress.class))));
+            }
+            return byClass;
+        }
+
+        private static AsmVisitorWrapper advice(Class<?> adviceClass,
+                                                ElementMatcher<? super MethodDescription> methods) {
+            return Advice.to(adviceClass).on(methods);
+        }
     }
+
 }
