@@ -54,8 +54,16 @@ final class LazyTransformer implements ClassFileTransformer {
         try {
             Activation a = activation;
             if (a == null) {
-                a = factory.activation();
-                activation = a;
+                // Once: two threads loading their first datagram classes at the same moment must not both
+                // define the bridge and install tunnels. Creating it loads no datagram class, so this lock
+                // never waits for a class another thread is loading.
+                synchronized (this) {
+                    a = activation;
+                    if (a == null) {
+                        a = factory.activation();
+                        activation = a;
+                    }
+                }
             }
             return a.transform(watch, loader, internalName, classfile);
         } catch (StartupException e) {
