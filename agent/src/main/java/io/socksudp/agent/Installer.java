@@ -11,6 +11,7 @@ import io.socksudp.agent.intercept.Routing;
 import io.socksudp.agent.intercept.Strategies;
 import io.socksudp.agent.intercept.AdviceTransformer;
 import io.socksudp.agent.intercept.PreparedAdvice;
+import io.socksudp.agent.intercept.netty.NettyStrategy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,7 +57,8 @@ final class Installer {
         }
 
         AssociationManager associations = new AssociationManager(new ProxyClient(config));
-        Dispatch.install(new ChannelTunnels(associations, new Routing(config.nonProxyHosts()),
+        Routing routing = new Routing(config.nonProxyHosts());
+        Dispatch.install(new ChannelTunnels(associations, routing,
                 strategies.channelAccess(), strategies.packetAccess(), config.onUnavailable() == OnUnavailable.DROP));
 
         for (DatagramInstrumentation strategy : strategies.all()) {
@@ -67,6 +69,16 @@ final class Installer {
                 // JDK 15 to 17 without -Djdk.net.usePlainDatagramSocketImpl: advised in case the application sets it
                 log.debug("socksudp ready for {} should this JDK be switched to it", strategy.name());
             }
+        }
+        try {
+            NettyStrategy.install(inst, routing, new AdviceTransformer.FailureHandler() {
+                @Override
+                public void failed(String className, Throwable cause) {
+                    Agent.refuse("could not instrument " + className + " (" + cause + "); refusing to run unproxied");
+                }
+            });
+        } catch (UnmodifiableClassException | RuntimeException e) {
+            throw new StartupException("cannot retransform Netty's native datagram channels (" + e + ")", e);
         }
     }
 
