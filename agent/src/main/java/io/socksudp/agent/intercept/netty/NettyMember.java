@@ -1,18 +1,11 @@
 package io.socksudp.agent.intercept.netty;
 
 import io.socksudp.agent.intercept.ClassFileInventory;
-import net.bytebuddy.description.method.MethodDescription;
-import net.bytebuddy.matcher.ElementMatcher;
-
-import static net.bytebuddy.matcher.ElementMatchers.hasDescriptor;
-import static net.bytebuddy.matcher.ElementMatchers.isStatic;
-import static net.bytebuddy.matcher.ElementMatchers.named;
-import static net.bytebuddy.matcher.ElementMatchers.not;
 
 /**
  * The table of Netty internals this strategy relies on: each member is named once, and both the layout check (from
- * the class file, before anything is transformed) and the Byte Buddy matcher are derived from it, so the two cannot
- * disagree.
+ * the class file, before anything is transformed) and the choice of methods to advise ({@link DispatchCalls}) are
+ * derived from it, so the two cannot disagree.
  */
 enum NettyMember {
     /**
@@ -37,8 +30,8 @@ enum NettyMember {
         return type.missing(name, descriptor) == null;
     }
 
-    ElementMatcher.Junction<MethodDescription> matcher() {
-        return named(name).and(hasDescriptor(descriptor)).and(not(isStatic()));
+    boolean is(String methodName, String methodDescriptor) {
+        return name.equals(methodName) && descriptor.equals(methodDescriptor);
     }
 
     @Override
