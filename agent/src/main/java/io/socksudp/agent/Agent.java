@@ -25,6 +25,8 @@ public final class Agent {
         "io.socksudp.agent.bootstrap.PacketTunnel",
         "io.socksudp.agent.bootstrap.DatagramHooks",
         "io.socksudp.agent.bootstrap.Dispatch",
+        "io.socksudp.agent.bootstrap.NettyHooks",
+        "io.socksudp.agent.bootstrap.NettyDispatch",
     };
 
     private Agent() {

@@ -1,7 +1,9 @@
 package io.socksudp.agent;
 
 import io.socksudp.agent.config.Config;
+import io.socksudp.agent.intercept.Routing;
 import io.socksudp.agent.intercept.Strategies;
+import io.socksudp.agent.intercept.netty.NettyStrategy;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
@@ -53,6 +55,23 @@ final class Installer {
             } catch (UnmodifiableClassException | RuntimeException e) {
                 throw new StartupException("cannot retransform the JDK's datagram classes (" + e + ")", e);
             }
+        }
+
+        // Netty's native channels live in application class loaders and may never load: a name check until they do.
+        try {
+            NettyStrategy.install(inst, new Routing(config.nonProxyHosts()), new NettyStrategy.Host() {
+                @Override
+                public void defineBridge() throws StartupException {
+                    BootstrapInjector.inject(inst, Agent.BOOTSTRAP_CLASSES);
+                }
+
+                @Override
+                public void refuse(String sentence) {
+                    Agent.refuse(sentence);
+                }
+            });
+        } catch (UnmodifiableClassException | RuntimeException e) {
+            throw new StartupException("cannot retransform Netty's native datagram channels (" + e + ")", e);
         }
     }
 }

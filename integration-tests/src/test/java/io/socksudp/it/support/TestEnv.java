@@ -33,6 +33,16 @@ public final class TestEnv {
         return existingDir("socksudp.nettyLibs", "Netty's jars (maven-dependency-plugin copy)");
     }
 
+    /** target/netty41-native-libs: Netty 4.1 with its epoll transport (Linux x86_64 native library) for NettyNativeIT. */
+    public static Path netty41NativeLibs() {
+        return existingDir("socksudp.netty41NativeLibs", "Netty 4.1's native transport jars (maven-dependency-plugin copy)");
+    }
+
+    /** target/netty42-native-libs: Netty 4.2 with its epoll and io_uring transports for NettyNativeIT. */
+    public static Path netty42NativeLibs() {
+        return existingDir("socksudp.netty42NativeLibs", "Netty 4.2's native transport jars (maven-dependency-plugin copy)");
+    }
+
     /** target/test-classes, which also holds the small test applications in io.socksudp.it.app. */
     public static Path testClasses() {
         return existingDir("socksudp.testClasses", "the integration tests' compiled classes");

@@ -1,0 +1,43 @@
+package io.socksudp.agent.bootstrap;
+
+import java.io.IOException;
+
+/**
+ * Static entry points called by the advice inlined into Netty's native datagram channels. Those classes belong to
+ * the application's class loaders (any number of them, shaded copies included); each finds this class through
+ * parent delegation to the bootstrap loader, so one agent serves them all.
+ *
+ * <p>Before {@link #install} every call fails: the advice is only ever installed after the hooks, and a channel that
+ * met the advice without them must not send around the proxy.
+ */
+public final class NettyDispatch {
+
+    private static volatile NettyHooks hooks;
+
+    private NettyDispatch() {
+    }
+
+    public static void install(NettyHooks installed) {
+        hooks = installed;
+    }
+
+    public static void refuseChannel(String channelClass) throws IOException {
+        hooks().refuseChannel(channelClass);
+    }
+
+    public static void checkWrite(Object channel, Object msg) throws IOException {
+        hooks().checkWrite(channel, msg);
+    }
+
+    public static void checkConnect(Object channel, Object remote) throws IOException {
+        hooks().checkConnect(channel, remote);
+    }
+
+    private static NettyHooks hooks() throws IOException {
+        NettyHooks h = hooks;
+        if (h == null) {
+            throw new IOException("socksudp: Netty's native datagram transport met the agent before it was ready");
+        }
+        return h;
+    }
+}

@@ -1,0 +1,41 @@
+package io.socksudp.agent.intercept.netty;
+
+import io.socksudp.agent.intercept.ClassFileInventory;
+
+/**
+ * The table of Netty internals this strategy relies on: each member is named once, and both the layout check (from
+ * the class file, before anything is transformed) and the choice of methods to advise ({@link DispatchCalls}) are
+ * derived from it, so the two cannot disagree.
+ */
+enum NettyMember {
+    /**
+     * {@code protected Object filterOutboundMessage(Object msg)}: {@code AbstractChannel.AbstractUnsafe.write} passes
+     * every message written to the channel through it, on the writer's thread, before it is queued; an exception
+     * there fails the write's promise and releases the message. Every native datagram channel of Netty 4.1 and 4.2
+     * overrides it (to copy heap buffers into direct ones), so it is declared in the channel class itself.
+     */
+    FILTER_OUTBOUND("filterOutboundMessage", "(Ljava/lang/Object;)Ljava/lang/Object;"),
+    /** {@code protected boolean doConnect(SocketAddress remote, SocketAddress local)} (epoll and kqueue). */
+    DO_CONNECT("doConnect", "(Ljava/net/SocketAddress;Ljava/net/SocketAddress;)Z");
+
+    private final String name;
+    private final String descriptor;
+
+    NettyMember(String name, String descriptor) {
+        this.name = name;
+        this.descriptor = descriptor;
+    }
+
+    boolean declaredIn(ClassFileInventory type) {
+        return type.missing(name, descriptor) == null;
+    }
+
+    boolean is(String methodName, String methodDescriptor) {
+        return name.equals(methodName) && descriptor.equals(methodDescriptor);
+    }
+
+    @Override
+    public String toString() {
+        return name + descriptor;
+    }
+}

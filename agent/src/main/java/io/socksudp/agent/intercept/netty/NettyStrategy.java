@@ -1,0 +1,54 @@
+package io.socksudp.agent.intercept.netty;
+
+import io.socksudp.agent.intercept.Routing;
+
+import java.lang.instrument.Instrumentation;
+import java.lang.instrument.UnmodifiableClassException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The Netty strategy: Netty's native datagram transports (epoll, io_uring, the 4.1 incubator's io_uring, kqueue)
+ * send and receive through JNI or io_uring's submission queue on their own socket, around every JDK class the other
+ * strategies instrument. Unlike the JDK's classes they live in the application's class loaders, as many copies as
+ * the application has, possibly shaded, and they may never load at all: nothing is prepared at start-up but a
+ * transformer that matches class names.
+ *
+ * <p>Today the strategy fails closed: no datagram of such a channel reaches a proxied destination (see
+ * {@link NettyLayout}).
+ */
+public final class NettyStrategy {
+
+    private NettyStrategy() {
+    }
+
+    /** What the strategy needs from the agent around it. */
+    public interface Host {
+        /** Defines the bootstrap bridge (idempotent): the inlined calls must find NettyDispatch in the boot loader. */
+        void defineBridge() throws Exception;
+
+        /** Stops the JVM with {@code sentence}: a channel class left unchanged would send around the proxy. */
+        void refuse(String sentence);
+    }
+
+    /**
+     * Installs the transformer (which installs the hooks when it first meets a Netty channel class, before that class
+     * can run) and retransforms channel classes that are loaded already (an agent attached late).
+     */
+    public static void install(Instrumentation inst, Routing routing, Host host)
+            throws UnmodifiableClassException {
+        // The loaded classes are scanned first: that also loads NettyTransport, which the transformer's name check
+        // uses. Loaded inside the transformer instead, it would be transformed by itself (a duplicate definition).
+        List<Class<?>> loaded = new ArrayList<Class<?>>();
+        for (Class<?> c : inst.getAllLoadedClasses()) {
+            if (NettyTransport.ofInternalName(c.getName()) != null) {
+                loaded.add(c);
+            }
+        }
+        NettyTransport.ofInternalName("EpollDatagramChannel"); // the enum's values too, whatever was loaded
+        inst.addTransformer(new NettyTransformer(routing, host), true);
+        if (!loaded.isEmpty()) {
+            inst.retransformClasses(loaded.toArray(new Class<?>[0]));
+        }
+    }
+}
