@@ -68,6 +68,16 @@ final class Installer {
                 log.debug("socksudp ready for {} should this JDK be switched to it", strategy.name());
             }
         }
+        if (config.dns() != null) {
+            // After the datagram interception, through which the DNS client's own queries go to the relay.
+            BootstrapInjector.openJavaBase(inst, "java.net");
+            installDns(config);
+        }
+    }
+
+    /** Apart, so that a JVM without socksudp.dns never loads the DNS code (classes link lazily). */
+    private static void installDns(Config config) throws StartupException {
+        io.socksudp.agent.dns.DnsSetup.install(config);
     }
 
     /**
