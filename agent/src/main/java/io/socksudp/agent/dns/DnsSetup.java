@@ -35,8 +35,28 @@ public final class DnsSetup {
         ProxiedResolver resolver = new ProxiedResolver(config, new HostsFile(Paths.get("/etc/hosts")), resolvConf,
                 transport);
         String how = NameServiceHooks.install(resolver);
+        warmUp();
         LOG.debug("socksudp.dns: the JVM's look-ups go to DNS server {} through the proxy, hooked via {}; {}",
                 Config.formatDns(config.dns()), how, resolvConf);
+    }
+
+    /**
+     * Loads (and so has the agent transform) the JDK's datagram channel class in the background, which otherwise
+     * the first look-up would wait for (about a second on a busy machine). Sends nothing, resolves nothing.
+     */
+    private static void warmUp() {
+        Thread t = new Thread(new Runnable() {
+            @Override
+            public void run() {
+                try {
+                    java.nio.channels.DatagramChannel.open().close();
+                } catch (java.io.IOException | RuntimeException e) {
+                    LOG.debug("socksudp.dns warm-up: {}", e.toString());
+                }
+            }
+        }, "socksudp-dns-warmup");
+        t.setDaemon(true);
+        t.start();
     }
 
     private static boolean isJdk8() {

@@ -159,12 +159,13 @@ public final class ProxiedResolver {
             for (int i = 0; i < answers.length; i++) {
                 int rcode = answers[i].rcode();
                 if (rcode == Dns.RCODE_NXDOMAIN) {
-                    nxdomain = true;
+                    nxdomain = true; // whatever records came with it (RFC 6604: a CNAME chain) lead nowhere
                 } else if (rcode != Dns.RCODE_NOERROR) {
                     throw new UnknownHostException(host + ": " + Dns.rcodeName(rcode) + " for " + candidate + " "
                             + Dns.typeName(types[i]) + " from " + via);
+                } else {
+                    (types[i] == Dns.TYPE_A ? v4 : v6).addAll(answers[i].addresses(candidate, types[i]));
                 }
-                (types[i] == Dns.TYPE_A ? v4 : v6).addAll(answers[i].addresses(candidate, types[i]));
             }
             if (!v4.isEmpty() || !v6.isEmpty()) {
                 List<byte[]> all = new ArrayList<byte[]>(v4);
