@@ -144,6 +144,8 @@ class DnsIT {
             expect(app, "all:short", "[192.0.2.60]", all); // the search list of resolv.conf
             expect(app, "all:sys.direct.socksudp.test", "[192.0.2.70]", all); // nonProxyHosts: the system resolver
             check(result(app, "all:localhost").startsWith("[127.0.0.1"), "localhost", all);
+            check(app.stderrLines().isEmpty(), "a normal run with socksudp.dns must be quiet, stderr: "
+                    + app.stderrLines(), all);
 
             List<Dnsmasq.Query> queries = dns.queries().subList(before, dns.queries().size());
             Set<String> viaProxy = names(queries, PUBLIC);
