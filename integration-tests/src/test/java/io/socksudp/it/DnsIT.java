@@ -196,12 +196,16 @@ class DnsIT {
     @MethodSource("jdks")
     void ordersAddressesAsTheJdkWould(Jdk jdk) {
         jdk.assumePresent();
+        int before = dns.queries().size();
         ChildJvm.Builder b = lookups(jdk, "IPv6 first", PROXY, true, "all:myhost.socksudp.test")
                 .sysProp("java.net.preferIPv6Addresses", "true");
         try (ChildJvm app = b.start()) {
             Diagnosable[] all = {app, dns, dante, lab};
             awaitDone(app, all);
             expect(app, "all:myhost.socksudp.test", "[2001:db8:0:0:0:0:0:7, 192.0.2.7]", all);
+            List<Dnsmasq.Query> queries = dns.queries().subList(before, dns.queries().size());
+            check(names(queries, PUBLIC).equals(Set.of("myhost.socksudp.test")) && names(queries, CLIENT_NAT).isEmpty(),
+                    "the look-up should have come through danted only: " + queries, all);
         }
     }
 
