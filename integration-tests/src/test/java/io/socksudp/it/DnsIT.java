@@ -2,6 +2,8 @@ package io.socksudp.it;
 
 import static io.socksudp.it.support.Checks.check;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,6 +17,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -74,6 +77,21 @@ class DnsIT {
     static Stream<Jdk> jdks() {
         return Jdks.all(System.getProperty("socksudp.it.dnsJdks", "test,25,21,11,8")).stream()
                 .filter(j -> j.jvmArgs().isEmpty());
+    }
+
+    /**
+     * The JDKs with resolver providers (18+; one that is not installed stays, to skip loudly). Before 18 the case
+     * cannot exist: no test case there, a NOT APPLICABLE line says so (a skip would read as a test left unproven).
+     */
+    static Stream<Jdk> providerJdks() {
+        return jdks().filter(j -> {
+            boolean applicable = !j.present() || j.feature() >= 18;
+            if (!applicable) {
+                System.out.println("DNS " + j + " another resolver provider found first: NOT APPLICABLE: resolver"
+                        + " providers exist from JDK 18; this is JDK " + j.feature());
+            }
+            return applicable;
+        });
     }
 
     @BeforeAll
@@ -230,6 +248,43 @@ class DnsIT {
             // JDK 18+ finds the provider in the agent jar (ServiceLoader) and gets its built-in resolver back
             Set<String> allowed = jdk.feature() >= 18 ? Set.of("io.socksudp.agent.dns.jdk.ResolverProvider") : Set.of();
             check(allowed.containsAll(loaded), "without socksudp.dns no DNS code may load, but " + loaded + " did", all);
+        }
+    }
+
+    /**
+     * JDK 18+ uses the first resolver provider on the class path, and the application's class path comes before the
+     * agent jar: an application that brings its own provider would keep its look-ups away from the proxy. The agent
+     * makes the JDK choose at start, sees it did not choose the agent's, and stops the JVM before any look-up.
+     */
+    @ParameterizedTest(name = "{0}: another resolver provider found first")
+    @MethodSource("providerJdks")
+    void anotherResolverProviderFoundFirstStopsTheStart(Jdk jdk, @TempDir Path dir) throws Exception {
+        jdk.assumePresent();
+        Path src = Files.createDirectories(dir.resolve("src/their"));
+        Files.writeString(src.resolve("TheirProvider.java"), String.join("\n",
+                "package their;",
+                "public class TheirProvider extends java.net.spi.InetAddressResolverProvider {",
+                "    public java.net.spi.InetAddressResolver get(Configuration c) { return c.builtinResolver(); }",
+                "    public String name() { return \"theirs\"; }",
+                "}"));
+        Path out = Files.createDirectories(dir.resolve("out"));
+        Process javac = new ProcessBuilder(jdk.home().resolve("bin/javac").toString(), "-d", out.toString(),
+                src.resolve("TheirProvider.java").toString()).redirectErrorStream(true).start();
+        String javacOutput = new String(javac.getInputStream().readAllBytes());
+        check(javac.waitFor() == 0, "javac: " + javacOutput);
+        Path services = Files.createDirectories(out.resolve("META-INF/services"));
+        Files.writeString(services.resolve("java.net.spi.InetAddressResolverProvider"), "their.TheirProvider\n");
+        int before = dns.queries().size();
+        try (ChildJvm app = lookups(jdk, "their provider", PROXY, true, "all:myhost.socksudp.test")
+                .classpath(out).start()) {
+            Diagnosable[] all = {app, dns, dante, lab};
+            int code = app.awaitExit(Duration.ofSeconds(60));
+            check(code != 0 && app.stdoutLines().stream().noneMatch(l -> l.startsWith("LOOKUP")),
+                    "the JVM ran its look-ups with another resolver provider in charge (exit " + code + ")", all);
+            check(app.stderrLines().stream().anyMatch(l -> l.startsWith("socksudp: socksudp.dns is set, but this JVM"
+                    + " resolves names with") && l.contains("another InetAddressResolverProvider was found first")),
+                    "no sentence saying why the JVM stopped", all);
+            check(dns.queries().size() == before, "a query reached dnsmasq", all);
         }
     }
 
