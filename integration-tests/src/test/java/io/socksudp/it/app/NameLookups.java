@@ -37,9 +37,24 @@ public final class NameLookups {
                 result = "UnknownHostException: " + e.getMessage();
             }
             long ms = (System.nanoTime() - start) / 1_000_000L;
-            System.out.println("LOOKUP " + step + " -> " + result);
-            System.out.println("TIME " + step + " " + ms + " ms");
+            say("LOOKUP " + step + " -> " + result);
+            say("TIME " + step + " " + ms + " ms");
         }
-        System.out.println("LOOKUP done");
+        say("LOOKUP done");
     }
+
+    /**
+     * One line in one write: the JVM's own -verbose:class lines go to the same stdout from other threads, and
+     * System.out writes a long line in 128-byte pieces, with its newline apart, so one could land inside this line.
+     */
+    private static void say(String line) {
+        System.out.flush();
+        try {
+            STDOUT.write((line + "\n").getBytes("UTF-8")); // one write(2), however long the line
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static final java.io.FileOutputStream STDOUT = new java.io.FileOutputStream(java.io.FileDescriptor.out);
 }
