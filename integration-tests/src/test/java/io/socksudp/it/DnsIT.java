@@ -143,7 +143,8 @@ class DnsIT {
         zeroCounters();
         try (ChildJvm app = lookups(jdk, "through the proxy", PROXY, true,
                 "all:myhost.socksudp.test", "all:v6only.socksudp.test", "all:big.socksudp.test",
-                "all:nx.socksudp.test", "reverse:192.0.2.7", "all:filed.socksudp.test", "all:both.socksudp.test",
+                "all:nx.socksudp.test", "reverse:192.0.2.7", "canonical:192.0.2.7", "all:filed.socksudp.test",
+                "all:both.socksudp.test",
                 "all:short", "all:sys.direct.socksudp.test", "all:localhost").start()) {
             Diagnosable[] all = {app, dns, dante, lab};
             awaitDone(app, all);
@@ -157,6 +158,7 @@ class DnsIT {
                     && nx.contains(PROXY), "nx.socksudp.test: expected an UnknownHostException naming NXDOMAIN, the"
                     + " DNS server and the proxy, got " + nx, all);
             expect(app, "reverse:192.0.2.7", "myhost.socksudp.test", all);
+            expect(app, "canonical:192.0.2.7", "myhost.socksudp.test", all);
             expect(app, "all:filed.socksudp.test", "[192.0.2.50]", all); // the hosts file only
             expect(app, "all:both.socksudp.test", "[192.0.2.51]", all); // the hosts file first, not DNS's 192.0.2.99
             expect(app, "all:short", "[192.0.2.60]", all); // the search list of resolv.conf
@@ -224,6 +226,27 @@ class DnsIT {
             List<Dnsmasq.Query> queries = dns.queries().subList(before, dns.queries().size());
             check(names(queries, PUBLIC).equals(Set.of("myhost.socksudp.test")) && names(queries, CLIENT_NAT).isEmpty(),
                     "the look-up should have come through danted only: " + queries, all);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}: java.net.preferIPv4Stack=true")
+    @MethodSource("jdks")
+    void asksOnlyForIpv4WithThePreferIpv4Stack(Jdk jdk) {
+        jdk.assumePresent();
+        int before = dns.queries().size();
+        ChildJvm.Builder b = lookups(jdk, "IPv4 stack", PROXY, true, "all:myhost.socksudp.test", "all:v6only.socksudp.test")
+                .sysProp("java.net.preferIPv4Stack", "true");
+        try (ChildJvm app = b.start()) {
+            Diagnosable[] all = {app, dns, dante, lab};
+            awaitDone(app, all);
+            expect(app, "all:myhost.socksudp.test", "[192.0.2.7]", all);
+            String v6only = result(app, "all:v6only.socksudp.test");
+            check(v6only.startsWith("UnknownHostException: v6only.socksudp.test: no A record for v6only.socksudp.test (from DNS"
+                    + " server " + DNS), "an IPv6-only name"
+                    + " with preferIPv4Stack: expected no A record, got " + v6only, all);
+            List<Dnsmasq.Query> queries = dns.queries().subList(before, dns.queries().size());
+            check(!queries.isEmpty() && queries.stream().allMatch(q -> q.type().equals("A") && q.sourceIp().equals(PUBLIC)),
+                    "only A queries, through danted: " + queries, all);
         }
     }
 

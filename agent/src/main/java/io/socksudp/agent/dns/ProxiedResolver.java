@@ -172,9 +172,13 @@ public final class ProxiedResolver {
                 all.addAll(v6);
                 return addresses(host, all, order, via + (candidate.equals(host) ? "" : " as " + candidate));
             }
-            lastNegative = nxdomain ? "no such name (NXDOMAIN from " + via + ")"
-                    : "no " + (order.ipv4() && order.ipv6() ? "A or AAAA" : order.ipv4() ? "A" : "AAAA")
-                            + " record (from " + via + ")";
+            // As glibc's res_search: a candidate that exists without the records asked for (NODATA) says more than
+            // a later one that does not exist at all.
+            if (!nxdomain || lastNegative == null) {
+                String noData = "no " + (order.ipv4() && order.ipv6() ? "A or AAAA" : order.ipv4() ? "A" : "AAAA")
+                        + " record for " + candidate + " (from " + via + ")";
+                lastNegative = nxdomain ? "no such name (NXDOMAIN from " + via + ")" : noData;
+            }
         }
         throw new UnknownHostException(host + ": " + lastNegative
                 + (candidates.size() > 1 ? "; tried " + candidates : ""));
