@@ -73,5 +73,16 @@ final class Installer {
         } catch (UnmodifiableClassException | RuntimeException e) {
             throw new StartupException("cannot retransform Netty's native datagram channels (" + e + ")", e);
         }
+
+        if (config.dns() != null) {
+            // The DNS client's own queries go to the relay through the datagram interception registered above.
+            BootstrapInjector.openJavaBase(inst, "java.net");
+            installDns(config);
+        }
+    }
+
+    /** Apart, so that a JVM without socksudp.dns never loads the DNS code (classes link lazily). */
+    private static void installDns(Config config) throws StartupException {
+        io.socksudp.agent.dns.DnsSetup.install(config);
     }
 }

@@ -28,7 +28,10 @@ class BadConfigIT {
                 Arguments.of("unparsable proxy", null, List.of("socksudp.proxy", "not a proxy:99999"), "socksudp.proxy"),
                 Arguments.of("unknown property", null,
                         List.of("socksudp.proxy", "127.0.0.1:1080", "socksudp.prxy", "x"), "socksudp.prxy"),
-                Arguments.of("unknown agent argument", "bogus=1", List.of("socksudp.proxy", "127.0.0.1:1080"), "bogus"));
+                Arguments.of("unknown agent argument", "bogus=1", List.of("socksudp.proxy", "127.0.0.1:1080"), "bogus"),
+                // a DNS server by name would itself need DNS: never resolved, refused before anything runs
+                Arguments.of("DNS server named by host", "dns=dns.invalid:53", List.of("socksudp.proxy", "127.0.0.1:1080"),
+                        "Agent argument dns 'dns.invalid:53' names a host, not an IP address"));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -1,5 +1,6 @@
 package io.socksudp.agent.config;
 
+import java.net.InetSocketAddress;
 import java.nio.charset.Charset;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -53,19 +54,24 @@ import java.util.Properties;
  * <li>{@code cache}: the directory of the agent's per-user cache of instrumented JDK classes (an absolute
  *     path), or {@code off}; default {@code $XDG_CACHE_HOME/socksudp}, else {@code ~/.cache/socksudp}. See
  *     {@code intercept.WovenClassCache} for what it holds and how it is trusted.</li>
+ * <li>{@code dns}: a DNS server as an IP literal with an optional port ({@code 9.9.9.9}, {@code 9.9.9.9:53},
+ *     {@code [2620:fe::fe]:53}, port 53 by default) that the JVM's own name look-ups go to, through the proxy; unset
+ *     or empty: the system resolver, directly. A host name is an error: finding it would itself need DNS. The
+ *     server must not match {@code nonProxyHosts} (its queries would then not go through the proxy).</li>
  * </ul>
  */
 public final class Config {
     /** The configuration keys, as written in agent arguments and after {@code socksudp.}. */
     public static final List<String> KEYS = Collections.unmodifiableList(Arrays.asList(
             "proxy", "username", "password", "nonProxyHosts", "log", "connectTimeout", "associate", "relayHost",
-            "onUnavailable", "cache"));
+            "onUnavailable", "cache", "dns"));
     /** System properties in the {@code socksudp.} namespace that are not settings and are ignored. */
     public static final List<String> RESERVED_PROPERTIES = Collections.unmodifiableList(Arrays.asList(
             "socksudp.agentJar", "socksudp.demoJar"));
     public static final int DEFAULT_PROXY_PORT = 1080;
     public static final int DEFAULT_CONNECT_TIMEOUT_MILLIS = 10000;
     public static final int MAX_CONNECT_TIMEOUT_MILLIS = 600000;
+    public static final int DEFAULT_DNS_PORT = 53;
     static final String PROPERTY_PREFIX = "socksudp.";
     static final String ENV_PREFIX = "SOCKSUDP_";
     static final List<String> LOG_LEVELS = Collections.unmodifiableList(Arrays.asList(
@@ -85,10 +91,12 @@ public final class Config {
     private final OnUnavailable onUnavailable;
     private final List<String> warnings;
     private final String cacheDirectory;
+    private final InetSocketAddress dns;
 
     private Config(ProxyAddress proxy, String proxySource, String username, byte[] password,
             HostMatcher nonProxyHosts, String logLevel, int connectTimeoutMillis, AssociateMode associateMode,
-            String relayHost, OnUnavailable onUnavailable, List<String> warnings, String cacheDirectory) {
+            String relayHost, OnUnavailable onUnavailable, List<String> warnings, String cacheDirectory,
+            InetSocketAddress dns) {
         this.warnings = Collections.unmodifiableList(new ArrayList<String>(warnings));
         this.proxy = proxy;
         this.proxySource = proxySource;
@@ -101,6 +109,7 @@ public final class Config {
         this.relayHost = relayHost;
         this.onUnavailable = onUnavailable;
         this.cacheDirectory = cacheDirectory;
+        this.dns = dns;
     }
 
     /**
@@ -181,9 +190,11 @@ public final class Config {
 
         Source cacheSource = sources.find("cache", true);
         String cache = cacheSource != null ? parseCache(cacheSource) : defaultCacheDirectory(sources);
+        Source dnsSource = sources.find("dns", true);
+        InetSocketAddress dns = dnsSource != null ? parseDns(dnsSource, nonProxyHosts, hostsSource) : null;
 
         return new Config(proxy, proxySource.where(), userSource != null ? userSource.value : null, password,
-                nonProxyHosts, log, timeout, associate, relayHost, onUnavailable, warnings, cache);
+                nonProxyHosts, log, timeout, associate, relayHost, onUnavailable, warnings, cache, dns);
     }
 
     /** {@link #load} from this JVM's system properties and environment. */
@@ -256,6 +267,14 @@ public final class Config {
         return cacheDirectory;
     }
 
+    /**
+     * The DNS server that the JVM's own name look-ups go to through the proxy (an IP address, never a name), or null
+     * when look-ups are left to the system resolver.
+     */
+    public InetSocketAddress dns() {
+        return dns;
+    }
+
     /** All settings on one line, for a debug log; the password is shown as {@code ***}. */
     @Override
     public String toString() {
@@ -268,7 +287,8 @@ public final class Config {
                 + ", associate=" + associateMode.configValue()
                 + ", relayHost=" + (relayHost != null ? relayHost : "none (use the reply's BND.ADDR)")
                 + ", onUnavailable=" + onUnavailable.configValue()
-                + ", cache=" + (cacheDirectory != null ? cacheDirectory : "off");
+                + ", cache=" + (cacheDirectory != null ? cacheDirectory : "off")
+                + ", dns=" + (dns != null ? formatDns(dns) : "none (the system resolver, directly)");
     }
 
     private static String lowerFirst(String s) {
@@ -615,6 +635,75 @@ public final class Config {
         }
         checkHost(s, v, expected, "203.0.113.7");
         return v;
+    }
+
+    /** {@code 9.9.9.9:53} or {@code [2620:fe::fe]:53}. */
+    public static String formatDns(InetSocketAddress dns) {
+        String host = dns.getAddress().getHostAddress();
+        return host.indexOf(':') >= 0 ? "[" + host + "]:" + dns.getPort() : host + ":" + dns.getPort();
+    }
+
+    private static InetSocketAddress parseDns(Source s, HostMatcher nonProxyHosts, Source hostsSource)
+            throws ConfigException {
+        String v = s.value;
+        if (v.isEmpty()) {
+            return null;
+        }
+        String example = "9.9.9.9:53";
+        String expected = "expected the DNS server's IP address with an optional port (" + DEFAULT_DNS_PORT
+                + " if none): IPv4:PORT, [IPv6]:PORT or the address alone";
+        String host;
+        String portText = null;
+        if (v.startsWith("[")) {
+            int close = v.indexOf(']');
+            if (close < 0) {
+                throw s.invalid("has no closing ']'", expected, "[2620:fe::fe]:53");
+            }
+            host = v.substring(1, close);
+            String rest = v.substring(close + 1);
+            if (rest.startsWith(":")) {
+                portText = rest.substring(1);
+            } else if (!rest.isEmpty()) {
+                throw s.invalid("has unexpected text after ']'", expected, "[2620:fe::fe]:53");
+            }
+        } else if (v.indexOf(':') >= 0 && v.indexOf(':') != v.lastIndexOf(':')) {
+            host = v; // an IPv6 literal alone
+        } else {
+            int colon = v.indexOf(':');
+            host = colon >= 0 ? v.substring(0, colon) : v;
+            portText = colon >= 0 ? v.substring(colon + 1) : null;
+        }
+        if (host.indexOf('%') >= 0) {
+            throw s.invalid("has a scope id", expected + ", without a scope id", example);
+        }
+        byte[] bytes = IpLiterals.toBytes(host);
+        if (bytes == null) {
+            boolean looksLikeName = !host.isEmpty() && host.indexOf(':') < 0;
+            throw s.invalid(looksLikeName ? "names a host, not an IP address" : "is not an IP address",
+                    "the DNS server must be an IP literal, since finding it by name would itself need DNS; "
+                            + expected, example);
+        }
+        int port = DEFAULT_DNS_PORT;
+        if (portText != null) {
+            port = parsePort(portText);
+            if (port < 0) {
+                throw s.invalid("has an invalid port " + Source.quote(portText), expected
+                        + " from 1 to 65535", example);
+            }
+        }
+        InetSocketAddress address;
+        try {
+            address = new InetSocketAddress(java.net.InetAddress.getByAddress(bytes), port);
+        } catch (java.net.UnknownHostException impossible) {
+            throw new IllegalStateException(impossible); // 4 or 16 bytes always make an address
+        }
+        if (nonProxyHosts.matches(address)) {
+            String bypass = hostsSource != null ? hostsSource.where() : "the default nonProxyHosts (loopback)";
+            throw s.invalid("matches " + lowerFirst(bypass) + ", so its queries would not go through the proxy",
+                    "name a DNS server that the proxy can reach and that nonProxyHosts does not list, or set"
+                            + " socksudp.nonProxyHosts without it", example);
+        }
+        return address;
     }
 
     private static boolean isIpv6WithScope(String text) {

@@ -150,6 +150,27 @@ final class IpLiterals {
         return -1;
     }
 
+    /**
+     * The network-order bytes of an IPv4 dotted quad or an IPv6 literal (without brackets or scope id), or null if
+     * {@code s} is neither. Never consults a name service.
+     */
+    static byte[] toBytes(String s) {
+        if (isIpv4(s)) {
+            int v = parseIpv4(s, 0, s.length());
+            return new byte[] {(byte) (v >>> 24), (byte) (v >>> 16), (byte) (v >>> 8), (byte) v};
+        }
+        long[] v6 = parseIpv6(s);
+        if (v6 == null) {
+            return null;
+        }
+        byte[] b = new byte[16];
+        for (int i = 0; i < 8; i++) {
+            b[i] = (byte) (v6[0] >>> (56 - 8 * i));
+            b[8 + i] = (byte) (v6[1] >>> (56 - 8 * i));
+        }
+        return b;
+    }
+
     /** Is {@code s} a dotted-quad IPv4 literal (four decimal parts 0..255)? */
     static boolean isIpv4(String s) {
         return isIpv4(s, 0, s.length());

@@ -879,8 +879,80 @@ class ConfigTest {
         @Test
         void the_keys_list_names_every_key() {
             assertEquals("[proxy, username, password, nonProxyHosts, log, connectTimeout, associate, relayHost,"
-                    + " onUnavailable, cache]", Config.KEYS.toString());
+                    + " onUnavailable, cache, dns]", Config.KEYS.toString());
             assertEquals("SOCKSUDP_NON_PROXY_HOSTS", Config.environmentName("nonProxyHosts"));
+        }
+    }
+
+    @Nested
+    @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
+    class Dns {
+        @Test
+        void unset_or_empty_leaves_look_ups_to_the_system_resolver() throws Exception {
+            assertNull(withProxy().dns());
+            assertNull(withProxy("socksudp.dns", " ").dns());
+            assertContains(withProxy().toString(), "dns=none (the system resolver, directly)");
+        }
+
+        @Test
+        void takes_ip_literals_with_port_53_by_default() throws Exception {
+            assertEquals(new InetSocketAddress(InetAddress.getByName("9.9.9.9"), 53),
+                    withProxy("socksudp.dns", "9.9.9.9").dns());
+            assertEquals(new InetSocketAddress(InetAddress.getByName("9.9.9.9"), 5353),
+                    withProxy("socksudp.dns", "9.9.9.9:5353").dns());
+            assertEquals(new InetSocketAddress(InetAddress.getByName("2620:fe::fe"), 53),
+                    withProxy("socksudp.dns", "[2620:fe::fe]:53").dns());
+            assertEquals(new InetSocketAddress(InetAddress.getByName("2620:fe::fe"), 53),
+                    withProxy("socksudp.dns", "2620:fe::fe").dns());
+            assertEquals(new InetSocketAddress(InetAddress.getByName("2620:fe::fe"), 53),
+                    withProxy("socksudp.dns", "[2620:fe::fe]").dns());
+            assertContains(withProxy("socksudp.dns", "[2620:fe::fe]:53").toString(), "dns=[2620:fe:0:0:0:0:0:fe]:53");
+        }
+
+        @Test
+        void comes_from_the_agent_argument_and_the_environment_too() throws Exception {
+            Config c = Config.load("proxy=" + PROXY + ",dns=192.0.2.53:5300", props(), NO_ENV);
+            assertEquals(new InetSocketAddress(InetAddress.getByName("192.0.2.53"), 5300), c.dns());
+            c = Config.load(null, props("socksudp.proxy", PROXY), env("SOCKSUDP_DNS", "192.0.2.54"));
+            assertEquals(new InetSocketAddress(InetAddress.getByName("192.0.2.54"), 53), c.dns());
+            c = Config.load("dns=192.0.2.53", props("socksudp.proxy", PROXY, "socksudp.dns", "192.0.2.55"),
+                    env("SOCKSUDP_DNS", "192.0.2.54"));
+            assertEquals(new InetSocketAddress(InetAddress.getByName("192.0.2.55"), 53), c.dns());
+        }
+
+        @Test
+        void a_host_name_is_refused_since_finding_it_would_need_dns() {
+            String m = errorWithProxy("socksudp.dns", "dns.example:53");
+            assertContains(m, "System property socksudp.dns 'dns.example:53' names a host, not an IP address",
+                    "must be an IP literal", "-Dsocksudp.dns=9.9.9.9:53");
+            assertContains(errorWithProxy("socksudp.dns", "dns.example"), "names a host");
+            m = error(null, props("socksudp.proxy", PROXY), env("SOCKSUDP_DNS", "resolver.example"));
+            assertContains(m, "Environment variable SOCKSUDP_DNS", "SOCKSUDP_DNS=9.9.9.9:53");
+        }
+
+        @Test
+        void malformed_values_are_refused_with_one_sentence() {
+            assertContains(errorWithProxy("socksudp.dns", "9.9.9.9:0"), "invalid port '0'");
+            assertContains(errorWithProxy("socksudp.dns", "9.9.9.9:dns"), "invalid port 'dns'");
+            assertContains(errorWithProxy("socksudp.dns", "[2620:fe::fe"), "no closing ']'");
+            assertContains(errorWithProxy("socksudp.dns", "[2620:fe::fe]x"), "unexpected text after ']'");
+            assertContains(errorWithProxy("socksudp.dns", "[fe80::1%eth0]:53"), "scope id");
+            assertContains(errorWithProxy("socksudp.dns", "300.1.1.1"), "names a host");
+            assertContains(errorWithProxy("socksudp.dns", "192.0.2.53:"), "invalid port");
+        }
+
+        @Test
+        void a_server_that_nonProxyHosts_would_send_directly_is_refused() {
+            String m = errorWithProxy("socksudp.dns", "127.0.0.53");
+            assertContains(m, "'127.0.0.53' matches the default nonProxyHosts (loopback), so its queries would not"
+                    + " go through the proxy");
+            m = errorWithProxy("socksudp.dns", "192.0.2.53", "socksudp.nonProxyHosts", "192.0.2.*");
+            assertContains(m, "matches system property socksudp.nonProxyHosts");
+        }
+
+        @Test
+        void a_loopback_server_is_fine_once_loopback_is_proxied() throws Exception {
+            assertEquals(53, withProxy("socksudp.dns", "127.0.0.53", "socksudp.nonProxyHosts", "").dns().getPort());
         }
     }
 

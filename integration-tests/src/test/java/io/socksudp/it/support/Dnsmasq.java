@@ -32,12 +32,18 @@ public final class Dnsmasq implements AutoCloseable, Diagnosable {
     private final Path log;
     private final int port;
     private final ChildProcess process;
+    private final String address;
 
     private Dnsmasq(Path dir, Path log, int port, ChildProcess process) {
+        this(dir, log, port, process, "127.0.0.1");
+    }
+
+    private Dnsmasq(Path dir, Path log, int port, ChildProcess process, String address) {
         this.dir = dir;
         this.log = log;
         this.port = port;
         this.process = process;
+        this.address = address;
     }
 
     public static void assumeAvailable() {
@@ -60,6 +66,56 @@ public final class Dnsmasq implements AutoCloseable, Diagnosable {
             }
         }
         throw last;
+    }
+
+    /**
+     * Starts dnsmasq inside a NAT lab host's namespace on that host's address and port 53 (the namespace is the lab's
+     * own), answering only from {@code hostsLines} (hosts(5) lines: a name may have several addresses, IPv6 too) for
+     * names under {@code localDomain}, over UDP and TCP. Close it before the lab.
+     */
+    public static Dnsmasq startIn(NatLab lab, NatLab.Host host, List<String> hostsLines, String localDomain) {
+        assumeAvailable();
+        Path dir;
+        try {
+            dir = Files.createTempDirectory("socksudp-dnsmasq-");
+            Files.writeString(dir.resolve("hosts"), "# written by io.socksudp.it.support.Dnsmasq\n"
+                    + String.join("\n", hostsLines) + "\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Path log = dir.resolve("dnsmasq.log");
+        String address = lab.ip(host);
+        List<String> cmd = new ArrayList<>(List.of(DNSMASQ.toString(),
+                "--keep-in-foreground", "--conf-file=/dev/null", "--pid-file=",
+                "--no-resolv", "--no-poll", "--no-hosts", "--addn-hosts=" + dir.resolve("hosts"),
+                "--listen-address=" + address, "--bind-interfaces", "--port=53",
+                "--log-queries=extra", "--log-facility=" + log, "--cache-size=0",
+                "--user=root", "--group=root", "--local=/" + localDomain + "/"));
+        ChildProcess p = lab.exec(host, "dnsmasq", cmd.toArray(new String[0]));
+        Dnsmasq d = new Dnsmasq(dir, log, 53, p, address);
+        d.awaitStarted();
+        return d;
+    }
+
+    private void awaitStarted() {
+        boolean ok = false;
+        try {
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (!logText().contains("names") && process.isAlive() && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            if (!process.isAlive() || !logText().contains("read " + dir.resolve("hosts"))) {
+                throw new AssertionError("dnsmasq did not start on " + address + ":" + port + describe());
+            }
+            ok = true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        } finally {
+            if (!ok) {
+                close();
+            }
+        }
     }
 
     private static Dnsmasq startOnce(Map<String, String> hosts) {
@@ -132,7 +188,7 @@ public final class Dnsmasq implements AutoCloseable, Diagnosable {
 
     @Override
     public String describe() {
-        return "=== dnsmasq on 127.0.0.1:" + port + " (dir " + dir + ")\n--- log:\n" + logText() + "\n"
+        return "=== dnsmasq on " + address + ":" + port + " (dir " + dir + ")\n--- log:\n" + logText() + "\n"
                 + process.describe() + "\n=== end of dnsmasq";
     }
 

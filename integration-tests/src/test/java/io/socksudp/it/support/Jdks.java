@@ -118,7 +118,12 @@ public final class Jdks {
 
     /** The JDKs of {@code socksudp.it.jdks}, in order, without repeats. */
     public static List<Jdk> all() {
-        String spec = System.getProperty("socksudp.it.jdks", "").trim();
+        return all(System.getProperty("socksudp.it.jdks", ""));
+    }
+
+    /** The JDKs of a list in the syntax of {@code socksudp.it.jdks}, in order, without repeats. */
+    public static List<Jdk> all(String list) {
+        String spec = list.trim();
         List<Jdk> result = new ArrayList<>();
         for (String entry : (spec.isEmpty() ? "test,25" : spec).split(",")) {
             Jdk jdk = resolve(entry.trim());

@@ -236,6 +236,22 @@ public final class NatLab implements AutoCloseable, Diagnosable {
         return ChildProcess.start(name + "@" + host.suffix, cmd);
     }
 
+    /**
+     * Gives a host its own {@code /etc/NAME} (e.g. {@code resolv.conf}, {@code hosts}): {@code ip netns exec}
+     * bind-mounts {@code /etc/netns/NAMESPACE/NAME} over it for every process it starts there (ip-netns(8)). Write it
+     * before starting processes there; {@link #close()} deletes the lab's {@code /etc/netns} entries.
+     */
+    public void etcFile(Host host, String name, String content) {
+        try {
+            Path dir = Paths.get("/etc/netns", ns(host));
+            Files.createDirectories(dir);
+            Files.writeString(dir.resolve(name), content);
+            log.add("wrote " + dir.resolve(name) + ":\n" + content);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Runs a command inside a host's namespace to completion (bounded), returning its exit code and output. */
     public Result run(Host host, String... command) {
         List<String> cmd = new ArrayList<>(List.of(IP.toString(), "netns", "exec", ns(host)));
@@ -360,6 +376,17 @@ public final class NatLab implements AutoCloseable, Diagnosable {
         }
         for (Host h : Host.values()) {
             run(List.of(IP.toString(), "netns", "del", ns(h)), COMMAND_TIMEOUT);
+            Path etc = Paths.get("/etc/netns", ns(h));
+            if (Files.isDirectory(etc)) {
+                try (var files = Files.list(etc)) {
+                    for (Path f : files.toList()) {
+                        Files.deleteIfExists(f);
+                    }
+                    Files.deleteIfExists(etc);
+                } catch (IOException e) {
+                    System.err.println("NAT lab " + prefix + ": could not delete " + etc + ": " + e);
+                }
+            }
         }
         List<String> left = existingNamespaces();
         if (!left.isEmpty()) {

@@ -1,0 +1,365 @@
+package io.socksudp.it;
+
+import static io.socksudp.it.support.Checks.check;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import io.socksudp.it.app.NameLookups;
+import io.socksudp.it.support.ChildJvm;
+import io.socksudp.it.support.Dante;
+import io.socksudp.it.support.Diagnosable;
+import io.socksudp.it.support.Dnsmasq;
+import io.socksudp.it.support.Jdks;
+import io.socksudp.it.support.Jdks.Jdk;
+import io.socksudp.it.support.NatLab;
+import io.socksudp.it.support.NatLab.Host;
+import io.socksudp.it.support.TestEnv;
+
+/**
+ * {@code socksudp.dns}: the JVM's own name look-ups ({@code InetAddress}) go to a DNS server through the proxy, on
+ * every JDK of {@code socksudp.it.dnsJdks} (default 17, 25, 21, 11, 8), in a NAT lab:
+ *
+ * <pre>
+ *   client 10.1.0.2 (the JVM; its own /etc/resolv.conf and /etc/hosts) --- NAT 198.51.100.2 ---
+ *       public 198.51.100.10: danted :1080, dnsmasq :53 (answers only its hosts file under socksudp.test)
+ * </pre>
+ *
+ * The client's resolv.conf names the same dnsmasq as its nameserver, so any look-up that leaves the JVM directly
+ * reaches it too, from the client's NAT address 198.51.100.2, while look-ups through the proxy come from danted's
+ * 198.51.100.10; and iptables in the client's namespace counts every packet it sends to port 53. Nothing leaves the
+ * lab, and dnsmasq never forwards ({@code --no-resolv}, no server, {@code --local=/socksudp.test/}).
+ */
+@Timeout(300)
+class DnsIT {
+
+    private static final String PUBLIC = NatLab.PUBLIC_IP;
+    private static final String CLIENT_NAT = NatLab.CLIENT_NAT_IP;
+    private static final String PROXY = PUBLIC + ":1080";
+    private static final String DNS = PUBLIC + ":53";
+    private static final String NON_PROXY = "*.direct.socksudp.test";
+    private static final List<String> SERVER_HOSTS = new ArrayList<>(List.of(
+            "192.0.2.7 myhost.socksudp.test",
+            "2001:db8::7 myhost.socksudp.test",
+            "2001:db8::8 v6only.socksudp.test",
+            "192.0.2.99 both.socksudp.test",
+            "192.0.2.60 short.socksudp.test",
+            "192.0.2.70 sys.direct.socksudp.test"));
+    /** More A records than a 512-byte UDP answer holds: dnsmasq answers truncated, the agent asks again over TCP. */
+    private static final int BIG = 40;
+
+    static {
+        for (int i = 1; i <= BIG; i++) {
+            SERVER_HOSTS.add("192.0.2." + (100 + i) + " big.socksudp.test");
+        }
+    }
+
+    private static NatLab lab;
+    private static Dante dante;
+    private static Dnsmasq dns;
+
+    static Stream<Jdk> jdks() {
+        return Jdks.all(System.getProperty("socksudp.it.dnsJdks", "test,25,21,11,8")).stream()
+                .filter(j -> j.jvmArgs().isEmpty());
+    }
+
+    /**
+     * The JDKs with resolver providers (18+; one that is not installed stays, to skip loudly). Before 18 the case
+     * cannot exist: no test case there, a NOT APPLICABLE line says so (a skip would read as a test left unproven).
+     */
+    static Stream<Jdk> providerJdks() {
+        return jdks().filter(j -> {
+            boolean applicable = !j.present() || j.feature() >= 18;
+            if (!applicable) {
+                System.out.println("DNS " + j + " another resolver provider found first: NOT APPLICABLE: resolver"
+                        + " providers exist from JDK 18; this is JDK " + j.feature());
+            }
+            return applicable;
+        });
+    }
+
+    @BeforeAll
+    static void startLab() {
+        NatLab.assumeAvailable();
+        Dante.assumeAvailable();
+        Dnsmasq.assumeAvailable();
+        lab = NatLab.create();
+        boolean ok = false;
+        try {
+            lab.etcFile(Host.CLIENT, "resolv.conf", "# the system resolver of the client: the lab's dnsmasq\n"
+                    + "nameserver " + PUBLIC + "\nsearch socksudp.test\noptions ndots:1 timeout:1 attempts:2\n");
+            lab.etcFile(Host.CLIENT, "hosts", "127.0.0.1 localhost\n::1 localhost\n"
+                    + "192.0.2.50 filed.socksudp.test\n192.0.2.51 both.socksudp.test\n");
+            for (String proto : List.of("udp", "tcp")) {
+                NatLab.Result r = lab.run(Host.CLIENT, "iptables", "-A", "OUTPUT", "-p", proto, "--dport", "53");
+                check(r.code() == 0, "iptables: " + r.output(), lab);
+            }
+            dante = Dante.startIn(lab, Host.PUBLIC);
+            dns = Dnsmasq.startIn(lab, Host.PUBLIC, SERVER_HOSTS, "socksudp.test");
+            ok = true;
+        } finally {
+            if (!ok) {
+                stopLab();
+            }
+        }
+    }
+
+    @AfterAll
+    static void stopLab() {
+        if (dns != null) {
+            dns.close();
+        }
+        if (dante != null) {
+            dante.close();
+        }
+        if (lab != null) {
+            lab.close();
+        }
+    }
+
+    // ================================================================================================ tests
+
+    @ParameterizedTest(name = "{0}: look-ups through the proxy")
+    @MethodSource("jdks")
+    void lookUpsGoThroughTheProxy(Jdk jdk) {
+        jdk.assumePresent();
+        int before = dns.queries().size();
+        zeroCounters();
+        try (ChildJvm app = lookups(jdk, "through the proxy", PROXY, true,
+                "all:myhost.socksudp.test", "all:v6only.socksudp.test", "all:big.socksudp.test",
+                "all:nx.socksudp.test", "reverse:192.0.2.7", "canonical:192.0.2.7", "all:filed.socksudp.test",
+                "all:both.socksudp.test",
+                "all:short", "all:sys.direct.socksudp.test", "all:localhost").start()) {
+            Diagnosable[] all = {app, dns, dante, lab};
+            awaitDone(app, all);
+            expect(app, "all:myhost.socksudp.test", "[192.0.2.7, 2001:db8:0:0:0:0:0:7]", all);
+            expect(app, "all:v6only.socksudp.test", "[2001:db8:0:0:0:0:0:8]", all);
+            String big = result(app, "all:big.socksudp.test");
+            check(big.startsWith("[192.0.2.") && big.split(", ").length == BIG, "big.socksudp.test: expected all "
+                    + BIG + " addresses (a truncated UDP answer holds fewer: asked again over TCP), got " + big, all);
+            String nx = result(app, "all:nx.socksudp.test");
+            check(nx.startsWith("UnknownHostException: ") && nx.contains("NXDOMAIN") && nx.contains(DNS)
+                    && nx.contains(PROXY), "nx.socksudp.test: expected an UnknownHostException naming NXDOMAIN, the"
+                    + " DNS server and the proxy, got " + nx, all);
+            expect(app, "reverse:192.0.2.7", "myhost.socksudp.test", all);
+            expect(app, "canonical:192.0.2.7", "myhost.socksudp.test", all);
+            expect(app, "all:filed.socksudp.test", "[192.0.2.50]", all); // the hosts file only
+            expect(app, "all:both.socksudp.test", "[192.0.2.51]", all); // the hosts file first, not DNS's 192.0.2.99
+            expect(app, "all:short", "[192.0.2.60]", all); // the search list of resolv.conf
+            expect(app, "all:sys.direct.socksudp.test", "[192.0.2.70]", all); // nonProxyHosts: the system resolver
+            check(result(app, "all:localhost").startsWith("[127.0.0.1"), "localhost", all);
+            check(app.stderrLines().isEmpty(), "a normal run with socksudp.dns must be quiet, stderr: "
+                    + app.stderrLines(), all);
+
+            List<Dnsmasq.Query> queries = dns.queries().subList(before, dns.queries().size());
+            Set<String> viaProxy = names(queries, PUBLIC);
+            Set<String> direct = names(queries, CLIENT_NAT);
+            check(viaProxy.containsAll(Set.of("myhost.socksudp.test", "v6only.socksudp.test", "big.socksudp.test",
+                    "nx.socksudp.test", "7.2.0.192.in-addr.arpa", "short.socksudp.test")),
+                    "dnsmasq should have seen these names from danted (" + PUBLIC + "), saw " + viaProxy, all);
+            check(direct.equals(Set.of("sys.direct.socksudp.test")), "only the nonProxyHosts name may be asked"
+                    + " directly (from the client's NAT " + CLIENT_NAT + "), but dnsmasq saw " + direct, all);
+            check(queries.stream().noneMatch(q -> q.name().startsWith("filed.") || q.name().startsWith("both.")),
+                    "names in the client's hosts file must not be asked of DNS: " + queries, all);
+            check(queries.stream().allMatch(q -> q.sourceIp().equals(PUBLIC) || q.sourceIp().equals(CLIENT_NAT)),
+                    "queries from elsewhere: " + queries, all);
+            // the positive control of the counters: the system resolver's direct query for the nonProxyHosts name
+            check(directPackets() > 0, "iptables counted no packet to port 53 from the client, yet the nonProxyHosts"
+                    + " name was resolved directly: the counters do not work", all);
+            check(Pattern.compile("(?m)tcp/connect.*" + Pattern.quote(PUBLIC) + "\\.53\\b").matcher(dante.logText())
+                    .find(), "danted's log shows no TCP connection to the DNS server (the truncated answer)", all);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}: proxy down, fail closed")
+    @MethodSource("jdks")
+    void failsClosedWhenTheProxyIsDown(Jdk jdk) {
+        jdk.assumePresent();
+        int before = dns.queries().size();
+        zeroCounters();
+        String closed = PUBLIC + ":1081";
+        try (ChildJvm app = lookups(jdk, "proxy down", closed, true, "all:myhost.socksudp.test",
+                "all:short", "reverse:192.0.2.7").start()) {
+            Diagnosable[] all = {app, dns, dante, lab};
+            awaitDone(app, all);
+            for (String step : List.of("all:myhost.socksudp.test", "all:short")) {
+                String r = result(app, step);
+                check(r.startsWith("UnknownHostException: ") && r.contains(closed) && r.contains(DNS),
+                        step + ": expected an UnknownHostException naming the proxy and the DNS server, got " + r, all);
+            }
+            expect(app, "reverse:192.0.2.7", "192.0.2.7", all); // the JDK's answer when no name can be had
+            List<Dnsmasq.Query> queries = dns.queries().subList(before, dns.queries().size());
+            check(queries.isEmpty(), "with the proxy down no query may reach any DNS server, dnsmasq saw " + queries,
+                    all);
+            check(directPackets() == 0, "iptables counted " + directPackets() + " packet(s) from the client to port 53",
+                    all);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}: java.net.preferIPv6Addresses=true")
+    @MethodSource("jdks")
+    void ordersAddressesAsTheJdkWould(Jdk jdk) {
+        jdk.assumePresent();
+        int before = dns.queries().size();
+        ChildJvm.Builder b = lookups(jdk, "IPv6 first", PROXY, true, "all:myhost.socksudp.test")
+                .sysProp("java.net.preferIPv6Addresses", "true");
+        try (ChildJvm app = b.start()) {
+            Diagnosable[] all = {app, dns, dante, lab};
+            awaitDone(app, all);
+            expect(app, "all:myhost.socksudp.test", "[2001:db8:0:0:0:0:0:7, 192.0.2.7]", all);
+            List<Dnsmasq.Query> queries = dns.queries().subList(before, dns.queries().size());
+            check(names(queries, PUBLIC).equals(Set.of("myhost.socksudp.test")) && names(queries, CLIENT_NAT).isEmpty(),
+                    "the look-up should have come through danted only: " + queries, all);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}: java.net.preferIPv4Stack=true")
+    @MethodSource("jdks")
+    void asksOnlyForIpv4WithThePreferIpv4Stack(Jdk jdk) {
+        jdk.assumePresent();
+        int before = dns.queries().size();
+        ChildJvm.Builder b = lookups(jdk, "IPv4 stack", PROXY, true, "all:myhost.socksudp.test", "all:v6only.socksudp.test")
+                .sysProp("java.net.preferIPv4Stack", "true");
+        try (ChildJvm app = b.start()) {
+            Diagnosable[] all = {app, dns, dante, lab};
+            awaitDone(app, all);
+            expect(app, "all:myhost.socksudp.test", "[192.0.2.7]", all);
+            String v6only = result(app, "all:v6only.socksudp.test");
+            check(v6only.startsWith("UnknownHostException: v6only.socksudp.test: no A record for v6only.socksudp.test (from DNS"
+                    + " server " + DNS), "an IPv6-only name"
+                    + " with preferIPv4Stack: expected no A record, got " + v6only, all);
+            List<Dnsmasq.Query> queries = dns.queries().subList(before, dns.queries().size());
+            check(!queries.isEmpty() && queries.stream().allMatch(q -> q.type().equals("A") && q.sourceIp().equals(PUBLIC)),
+                    "only A queries, through danted: " + queries, all);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}: socksudp.dns unset")
+    @MethodSource("jdks")
+    void withoutTheSettingLookUpsLeaveDirectlyAndNoDnsCodeLoads(Jdk jdk) {
+        jdk.assumePresent();
+        int before = dns.queries().size();
+        try (ChildJvm app = lookups(jdk, "dns unset", PROXY, false, "all:myhost.socksudp.test")
+                .jvmArg("-verbose:class").start()) {
+            Diagnosable[] all = {app, dns, dante, lab};
+            awaitDone(app, all);
+            expect(app, "all:myhost.socksudp.test", "[192.0.2.7, 2001:db8:0:0:0:0:0:7]", all);
+            List<Dnsmasq.Query> queries = dns.queries().subList(before, dns.queries().size());
+            check(names(queries, CLIENT_NAT).contains("myhost.socksudp.test") && names(queries, PUBLIC).isEmpty(),
+                    "without socksudp.dns the system resolver asks directly (the documented leak): " + queries, all);
+            Set<String> loaded = new TreeSet<>();
+            Matcher m = Pattern.compile("(io\\.socksudp\\.agent\\.dns\\.[\\w.$]+)").matcher(app.stdoutText());
+            while (m.find()) {
+                loaded.add(m.group(1));
+            }
+            // JDK 18+ finds the provider in the agent jar (ServiceLoader) and gets its built-in resolver back
+            Set<String> allowed = jdk.feature() >= 18 ? Set.of("io.socksudp.agent.dns.jdk.ResolverProvider") : Set.of();
+            check(allowed.containsAll(loaded), "without socksudp.dns no DNS code may load, but " + loaded + " did", all);
+        }
+    }
+
+    /**
+     * JDK 18+ uses the first resolver provider on the class path, and the application's class path comes before the
+     * agent jar: an application that brings its own provider would keep its look-ups away from the proxy. The agent
+     * makes the JDK choose at start, sees it did not choose the agent's, and stops the JVM before any look-up.
+     */
+    @ParameterizedTest(name = "{0}: another resolver provider found first")
+    @MethodSource("providerJdks")
+    void anotherResolverProviderFoundFirstStopsTheStart(Jdk jdk, @TempDir Path dir) throws Exception {
+        jdk.assumePresent();
+        Path src = Files.createDirectories(dir.resolve("src/their"));
+        Files.writeString(src.resolve("TheirProvider.java"), String.join("\n",
+                "package their;",
+                "public class TheirProvider extends java.net.spi.InetAddressResolverProvider {",
+                "    public java.net.spi.InetAddressResolver get(Configuration c) { return c.builtinResolver(); }",
+                "    public String name() { return \"theirs\"; }",
+                "}"));
+        Path out = Files.createDirectories(dir.resolve("out"));
+        Process javac = new ProcessBuilder(jdk.home().resolve("bin/javac").toString(), "-d", out.toString(),
+                src.resolve("TheirProvider.java").toString()).redirectErrorStream(true).start();
+        String javacOutput = new String(javac.getInputStream().readAllBytes());
+        check(javac.waitFor() == 0, "javac: " + javacOutput);
+        Path services = Files.createDirectories(out.resolve("META-INF/services"));
+        Files.writeString(services.resolve("java.net.spi.InetAddressResolverProvider"), "their.TheirProvider\n");
+        int before = dns.queries().size();
+        try (ChildJvm app = lookups(jdk, "their provider", PROXY, true, "all:myhost.socksudp.test")
+                .classpath(out).start()) {
+            Diagnosable[] all = {app, dns, dante, lab};
+            int code = app.awaitExit(Duration.ofSeconds(60));
+            check(code != 0 && app.stdoutLines().stream().noneMatch(l -> l.startsWith("LOOKUP")),
+                    "the JVM ran its look-ups with another resolver provider in charge (exit " + code + ")", all);
+            check(app.stderrLines().stream().anyMatch(l -> l.startsWith("socksudp: socksudp.dns is set, but this JVM"
+                    + " resolves names with") && l.contains("another InetAddressResolverProvider was found first")),
+                    "no sentence saying why the JVM stopped", all);
+            check(dns.queries().size() == before, "a query reached dnsmasq", all);
+        }
+    }
+
+    // ================================================================================================ helpers
+
+    private static ChildJvm.Builder lookups(Jdk jdk, String label, String proxy, boolean withDns, String... steps) {
+        ChildJvm.Builder b = lab.jvm(Host.CLIENT, "lookups " + label + " " + jdk).javaHome(jdk.home())
+                .classpath(TestEnv.testClasses()).mainClass(NameLookups.class.getName()).args(steps)
+                .withAgent().sysProp("socksudp.proxy", proxy).sysProp("socksudp.nonProxyHosts", NON_PROXY);
+        if (withDns) {
+            b.sysProp("socksudp.dns", DNS);
+        }
+        return b;
+    }
+
+    private static void awaitDone(ChildJvm app, Diagnosable... all) {
+        int code = app.awaitExit(Duration.ofSeconds(90));
+        check(code == 0 && app.stdoutLines().contains("LOOKUP done"), "the look-ups did not finish (exit " + code + ")",
+                all);
+    }
+
+    private static String result(ChildJvm app, String step) {
+        String prefix = "LOOKUP " + step + " -> ";
+        return app.stdoutLines().stream().filter(l -> l.startsWith(prefix)).map(l -> l.substring(prefix.length()))
+                .findFirst().orElse("(no result)");
+    }
+
+    private static void expect(ChildJvm app, String step, String expected, Diagnosable... all) {
+        String got = result(app, step);
+        check(got.equals(expected), step + ": expected " + expected + ", got " + got, all);
+    }
+
+    private static Set<String> names(List<Dnsmasq.Query> queries, String sourceIp) {
+        return queries.stream().filter(q -> q.sourceIp().equals(sourceIp)).map(Dnsmasq.Query::name)
+                .collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    private static void zeroCounters() {
+        NatLab.Result r = lab.run(Host.CLIENT, "iptables", "-Z", "OUTPUT");
+        check(r.code() == 0, "iptables -Z: " + r.output(), lab);
+    }
+
+    /** Packets the client's namespace sent to port 53 (UDP and TCP) since the counters were zeroed. */
+    private static long directPackets() {
+        NatLab.Result r = lab.run(Host.CLIENT, "iptables", "-L", "OUTPUT", "-v", "-x", "-n");
+        check(r.code() == 0, "iptables -L: " + r.output(), lab);
+        long total = 0;
+        for (String line : r.output().split("\n")) {
+            if (line.contains("dpt:53")) {
+                total += Long.parseLong(line.trim().split("\\s+")[0]);
+            }
+        }
+        return total;
+    }
+}
