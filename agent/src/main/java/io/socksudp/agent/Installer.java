@@ -14,6 +14,9 @@ import io.socksudp.agent.intercept.PreparedAdvice;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.socksudp.agent.metrics.Metrics;
+
+import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
 import java.lang.instrument.UnmodifiableClassException;
 import java.util.ArrayList;
@@ -31,7 +34,7 @@ final class Installer {
     static void install(Config config, Instrumentation inst) throws StartupException {
         // Before Byte Buddy and SLF4J load: Byte Buddy must not reach for sun.misc.Unsafe (JDK 24+ warns).
         System.setProperty("net.bytebuddy.safe", "true");
-        Logging.configure(config.logLevel());
+        Logging.configure(config.logLevel(), config.logFile(), config.logFileSource());
         Logger log = LoggerFactory.getLogger("socksudp");
         for (String warning : config.warnings()) {
             log.warn(warning);
@@ -56,18 +59,69 @@ final class Installer {
         }
 
         AssociationManager associations = new AssociationManager(new ProxyClient(config));
-        Dispatch.install(new ChannelTunnels(associations, new Routing(config.nonProxyHosts()),
-                strategies.channelAccess(), strategies.packetAccess(), config.onUnavailable() == OnUnavailable.DROP));
+        ChannelTunnels tunnels = new ChannelTunnels(associations, new Routing(config.nonProxyHosts()),
+                strategies.channelAccess(), strategies.packetAccess(), config.onUnavailable() == OnUnavailable.DROP);
+        Metrics.proxy(config.proxy().toString());
+        Metrics.drops(tunnels.drops());
+        Dispatch.install(tunnels);
 
-        for (DatagramInstrumentation strategy : strategies.all()) {
-            instrument(inst, strategy);
-            if (strategy.usedByDefault()) {
-                log.debug("socksudp active with {} ({})", strategy.name(), config);
-            } else {
-                // JDK 15 to 17 without -Djdk.net.usePlainDatagramSocketImpl: advised in case the application sets it
-                log.debug("socksudp ready for {} should this JDK be switched to it", strategy.name());
+        List<ClassFileTransformer> added = new ArrayList<ClassFileTransformer>();
+        try {
+            for (DatagramInstrumentation strategy : strategies.all()) {
+                instrument(inst, strategy, added);
+                if (strategy.usedByDefault()) {
+                    log.debug("socksudp active with {} ({})", strategy.name(), config);
+                } else {
+                    // JDK 15 to 17 without -Djdk.net.usePlainDatagramSocketImpl: advised in case the application sets it
+                    log.debug("socksudp ready for {} should this JDK be switched to it", strategy.name());
+                }
+            }
+        } catch (StartupException e) {
+            // Nothing half-installed (this matters when attached to a running JVM, which goes on without us):
+            // a failed retransformation changed no class, and no transformer stays behind for later loads.
+            for (ClassFileTransformer t : added) {
+                inst.removeTransformer(t);
+            }
+            Dispatch.install(null);
+            throw e;
+        }
+        if (jmxInUse()) {
+            registerMBeanInBackground();
+        }
+    }
+
+    /**
+     * Registers the MBean ({@code io.socksudp:type=Agent}) now; for {@code status} and {@code attach}. Never
+     * during start-up: creating the platform MBean server initialises JMX and java.util.logging, and an
+     * application that sets {@code java.util.logging.manager} or its own JMX up in main must find them untouched.
+     */
+    static void registerMBean() {
+        try {
+            io.socksudp.agent.jmx.AgentMBeans.register();
+        } catch (RuntimeException | LinkageError e) {
+            LoggerFactory.getLogger("socksudp").warn("could not register the socksudp MBean: {}", e.toString());
+        }
+    }
+
+    /** The JVM was started with its JMX agent (com.sun.management.jmxremote*): JMX is initialised anyway. */
+    private static boolean jmxInUse() {
+        for (String name : System.getProperties().stringPropertyNames()) {
+            if (name.startsWith("com.sun.management.jmxremote")) {
+                return true;
             }
         }
+        return false;
+    }
+
+    private static void registerMBeanInBackground() {
+        Thread t = new Thread(new Runnable() {
+            @Override
+            public void run() {
+                registerMBean();
+            }
+        }, "socksudp-jmx");
+        t.setDaemon(true);
+        t.start();
     }
 
     /**
@@ -75,7 +129,8 @@ final class Installer {
      * the JDK uses them by default; else on first load);
      * classes loaded already are retransformed now, and a failure then stops the start-up.
      */
-    private static void instrument(Instrumentation inst, DatagramInstrumentation strategy) throws StartupException {
+    private static void instrument(Instrumentation inst, DatagramInstrumentation strategy,
+                                   List<ClassFileTransformer> added) throws StartupException {
         PreparedAdvice advice = new PreparedAdvice(strategy);
         if (strategy.usedByDefault()) {
             advice.prepareInBackground();
@@ -95,6 +150,7 @@ final class Installer {
                     }
                 });
         inst.addTransformer(transformer, true);
+        added.add(transformer);
         List<Class<?>> loaded = loadedTargets(inst, strategy.targetClasses());
         if (!loaded.isEmpty()) {
             try {

@@ -1,5 +1,6 @@
 package io.socksudp.agent.association;
 
+import io.socksudp.agent.metrics.Metrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -135,6 +136,7 @@ public final class AssociationManager {
             association = client.associate(local, setup);
         } catch (ProxyUnavailableException e) {
             if (setup == null || !setup.cancelled()) {
+                Metrics.associationFailed(e.getMessage());
                 backOff(e);
             }
             throw e;

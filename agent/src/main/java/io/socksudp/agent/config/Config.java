@@ -50,13 +50,15 @@ import java.util.Properties;
  * <li>{@code relayHost}: a host or IP literal (no port) that replaces the relay address in the
  *     proxy's reply; by default the reply's BND.ADDR is used. Empty means no override.</li>
  * <li>{@code onUnavailable}: fail (default) or drop, see {@link OnUnavailable}.</li>
+ * <li>{@code logFile}: a file the agent's log lines go to instead of stderr (appended, timestamped); opened at
+ *     start, where a path that cannot be written stops the JVM. Empty means stderr.</li>
  * </ul>
  */
 public final class Config {
     /** The configuration keys, as written in agent arguments and after {@code socksudp.}. */
     public static final List<String> KEYS = Collections.unmodifiableList(Arrays.asList(
             "proxy", "username", "password", "nonProxyHosts", "log", "connectTimeout", "associate", "relayHost",
-            "onUnavailable"));
+            "onUnavailable", "logFile"));
     /** System properties in the {@code socksudp.} namespace that are not settings and are ignored. */
     public static final List<String> RESERVED_PROPERTIES = Collections.unmodifiableList(Arrays.asList(
             "socksudp.agentJar", "socksudp.demoJar"));
@@ -81,10 +83,13 @@ public final class Config {
     private final String relayHost;
     private final OnUnavailable onUnavailable;
     private final List<String> warnings;
+    private final String logFile;
+    private final String logFileSource;
 
     private Config(ProxyAddress proxy, String proxySource, String username, byte[] password,
             HostMatcher nonProxyHosts, String logLevel, int connectTimeoutMillis, AssociateMode associateMode,
-            String relayHost, OnUnavailable onUnavailable, List<String> warnings) {
+            String relayHost, OnUnavailable onUnavailable, List<String> warnings, String logFile,
+            String logFileSource) {
         this.warnings = Collections.unmodifiableList(new ArrayList<String>(warnings));
         this.proxy = proxy;
         this.proxySource = proxySource;
@@ -96,6 +101,8 @@ public final class Config {
         this.associateMode = associateMode;
         this.relayHost = relayHost;
         this.onUnavailable = onUnavailable;
+        this.logFile = logFile;
+        this.logFileSource = logFileSource;
     }
 
     /**
@@ -174,8 +181,12 @@ public final class Config {
         OnUnavailable onUnavailable = unavailableSource == null ? OnUnavailable.FAIL : OnUnavailable.valueOf(
                 oneOf(unavailableSource, "choice", Arrays.asList("fail", "drop"), "drop").toUpperCase(Locale.ROOT));
 
+        Source logFileSource = sources.find("logFile", true);
+        String logFile = logFileSource == null || logFileSource.value.isEmpty() ? null : logFileSource.value;
+
         return new Config(proxy, proxySource.where(), userSource != null ? userSource.value : null, password,
-                nonProxyHosts, log, timeout, associate, relayHost, onUnavailable, warnings);
+                nonProxyHosts, log, timeout, associate, relayHost, onUnavailable, warnings, logFile,
+                logFile != null ? logFileSource.where() : null);
     }
 
     /** {@link #load} from this JVM's system properties and environment. */
@@ -240,6 +251,16 @@ public final class Config {
         return warnings;
     }
 
+    /** The file for the agent's log lines, or null for stderr; opened (and checked) by the agent at start. */
+    public String logFile() {
+        return logFile;
+    }
+
+    /** Where {@link #logFile()} was set, e.g. {@code System property socksudp.logFile}, for messages; else null. */
+    public String logFileSource() {
+        return logFileSource;
+    }
+
     /** All settings on one line, for a debug log; the password is shown as {@code ***}. */
     @Override
     public String toString() {
@@ -251,7 +272,8 @@ public final class Config {
                 + ", connectTimeout=" + connectTimeoutMillis + "ms"
                 + ", associate=" + associateMode.configValue()
                 + ", relayHost=" + (relayHost != null ? relayHost : "none (use the reply's BND.ADDR)")
-                + ", onUnavailable=" + onUnavailable.configValue();
+                + ", onUnavailable=" + onUnavailable.configValue()
+                + ", logFile=" + (logFile != null ? logFile : "none (stderr)");
     }
 
     private static String lowerFirst(String s) {
