@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -38,6 +39,23 @@ import io.socksudp.it.support.TestEnv;
 @Timeout(120)
 class ProbeIT {
 
+    private static EchoServer echo;
+
+    /** One echo server for the checks that the recommended setting works, started on first use. */
+    static synchronized EchoServer echoServer() {
+        if (echo == null) {
+            echo = Demos.startEchoServer(false);
+        }
+        return echo;
+    }
+
+    @AfterAll
+    static void stopEchoServer() {
+        if (echo != null) {
+            echo.close();
+        }
+    }
+
     /** check -> kind (ok, quirk, fail, skipped) from the text report. */
     static Map<String, String> findings(ChildJvm probe) {
         Map<String, String> result = new LinkedHashMap<>();
@@ -60,31 +78,35 @@ class ProbeIT {
         return Cli.run(b);
     }
 
-    /** misbehaviour, expected check and kind, the setting the recommendation must name ("" for the defaults). */
+    /**
+     * misbehaviours (several at once where they combine), the expected "check kind" findings, the setting the
+     * recommendation must name ("" for the defaults).
+     */
     static Stream<Arguments> quirks() {
         return Stream.of(
-                Arguments.of("strict-dst", "dst", "ok", ""), // the relay's default, as Dante
-
-                Arguments.of("ignore-dst", "dst", "quirk", ""),
-                Arguments.of("reply-to-dst-port", "quirk.reply-to-dst-port", "quirk", "socksudp.associate=port"),
-                Arguments.of("port-zero-is-tcp-port", "quirk.port-zero-is-tcp-port", "quirk", "socksudp.associate=port"),
-                Arguments.of("bnd-wildcard", "bnd", "quirk", ""),
-                Arguments.of("bnd-unreachable", "bnd", "quirk", "socksudp.relayHost=127.0.0.1"),
-                Arguments.of("icmp-teardown", "teardown.icmp", "quirk", ""),
-                Arguments.of("drop-tcp-random --drop-after-ms 300 --seed 3", "idle", "quirk", ""));
+                Arguments.of("strict-dst", "dst ok,teardown.icmp ok,bnd ok,idle ok,idle-timeout ok", ""), // as Dante
+                Arguments.of("ignore-dst,bnd-wildcard,icmp-teardown", "dst quirk,bnd quirk,teardown.icmp quirk", ""),
+                Arguments.of("reply-to-dst-port", "quirk.reply-to-dst-port quirk", "socksudp.associate=port"),
+                Arguments.of("port-zero-is-tcp-port", "quirk.port-zero-is-tcp-port quirk", "socksudp.associate=port"),
+                Arguments.of("bnd-unreachable", "bnd quirk", "socksudp.relayHost=127.0.0.1"),
+                Arguments.of("drop-tcp-random --drop-after-ms 300 --seed 3", "idle quirk", ""));
     }
 
-    @ParameterizedTest(name = "{0}: {1} {2} {3}")
+    @ParameterizedTest(name = "{0}: {1} {2}")
     @MethodSource("quirks")
-    void namesEachQuirkOfTheReferenceRelayAndTheSettingThatWorks(String misbehave, String checkId, String kind,
-                                                                 String setting) {
+    void namesEachQuirkOfTheReferenceRelayAndTheSettingThatWorks(String misbehave, String expected, String setting) {
         String[] relayArgs = misbehave.isEmpty() ? new String[0]
                 : ("--misbehave " + misbehave).split(" ");
         try (ReferenceRelay relay = Demos.startReferenceRelayWith(relayArgs)) {
-            ChildJvm probe = probe(relay.address());
+            ChildJvm probe = misbehave.equals("strict-dst") ? probe(relay.address(), "--idle", "1")
+                    : probe(relay.address());
             Map<String, String> f = findings(probe);
             check(Cli.code(probe) == 0, misbehave + ": probe should find a working setting (exit 0)", probe, relay);
-            check(kind.equals(f.get(checkId)), misbehave + ": expected " + checkId + " " + kind + ", got " + f, probe);
+            for (String e : expected.split(",")) {
+                String[] checkAndKind = e.split(" ");
+                check(checkAndKind[1].equals(f.get(checkAndKind[0])), misbehave + ": expected " + e + ", got " + f,
+                        probe);
+            }
             String conclusion = conclusion(probe);
             check(setting.isEmpty() ? conclusion.contains("with the defaults") : conclusion.contains(setting),
                     misbehave + ": the recommendation should name " + (setting.isEmpty() ? "the defaults" : setting)
@@ -92,10 +114,11 @@ class ProbeIT {
             check(probe.stdoutLines().get(probe.stdoutLines().size() - 1).equals(conclusion),
                     "the recommendation comes last", probe);
             System.out.println("PROBE reference relay " + (misbehave.isEmpty() ? "(no misbehaviour)" : misbehave)
-                    + ": " + checkId + " " + kind + "; " + conclusion);
+                    + ": " + expected + "; " + conclusion);
             if (!setting.isEmpty()) {
                 // The recommendation is right: the agent works with exactly that setting.
-                try (EchoServer server = Demos.startEchoServer(false)) {
+                EchoServer server = echoServer();
+                {
                     String[] kv = setting.split("=");
                     ChildJvm client = Demos.socksified(Demos.echoClient(server.address(), 2, false), relay.address())
                             .sysProp(kv[0], kv[1]).start();

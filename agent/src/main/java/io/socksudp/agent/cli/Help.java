@@ -50,6 +50,7 @@ final class Help {
         sb.append("  help                         this text (also: no command, --help)\n");
         sb.append("  version                      the agent's version\n");
         sb.append("  probe HOST:PORT [--user NAME [--password-file FILE]] [--echo HOST:PORT] [--json] [--wait MS]\n");
+        sb.append("        [--idle SECONDS]       (long mode: does an association survive that long idle?)\n");
         sb.append("                               what this SOCKS5 server does with UDP, and the settings that work\n");
         sb.append("                               with it (the password from the file or SOCKSUDP_PASSWORD); exit 0\n");
         sb.append("                               when UDP relaying works with some setting\n");

@@ -13,7 +13,10 @@ import java.nio.file.Files;
 import java.nio.file.Paths;
 import java.util.Arrays;
 
-/** {@code probe HOST:PORT [--user NAME [--password-file FILE]] [--echo HOST:PORT] [--json] [--wait MS]}. */
+/**
+ * {@code probe HOST:PORT [--user NAME [--password-file FILE]] [--echo HOST:PORT] [--json] [--wait MS]
+ * [--idle SECONDS] [--timeout MS]}.
+ */
 final class ProbeCommand {
 
     private static final Charset UTF_8 = Charset.forName("UTF-8");
@@ -42,6 +45,8 @@ final class ProbeCommand {
                 o.echo = address(value(args, ++i, a), "--echo");
             } else if (a.equals("--wait")) {
                 o.waitMillis = number(value(args, ++i, a), a);
+            } else if (a.equals("--idle")) {
+                o.idleSeconds = number(value(args, ++i, a), a);
             } else if (a.equals("--timeout")) {
                 o.timeoutMillis = number(value(args, ++i, a), a);
             } else if (a.startsWith("-")) {

@@ -29,6 +29,8 @@ public final class Probe {
         public InetSocketAddress echo;
         public int waitMillis = 1500;
         public int timeoutMillis = 5000;
+        /** Long mode: keep an association idle this long, then see whether it still relays; 0 skips it. */
+        public int idleSeconds;
     }
 
     private final Options options;
@@ -180,6 +182,9 @@ public final class Probe {
                 }
             }
             pipelining();
+            if (options.idleSeconds > 0 && (working != null || tcpPort)) {
+                idle(relayHostNeeded ? options.proxy.getAddress() : null);
+            }
             if (alive(kept)) {
                 report.add("idle", Kind.OK, "an association stayed up for the whole probe");
             }
@@ -399,6 +404,37 @@ public final class Probe {
             report.add("teardown.tcp", after.outbound ? Kind.QUIRK : Kind.OK, after.outbound
                     ? "the relay kept relaying after the control connection closed (RFC 1928: it must end)"
                     : "the association ended with its control connection (RFC 1928)");
+        } finally {
+            s.close();
+        }
+    }
+
+    /** Long mode: does an association that relayed once still relay after {@code idleSeconds} of silence? */
+    private void idle(InetAddress relayOverride) {
+        DatagramSocket s = socket();
+        try {
+            FormCheck.Outcome o = workingAssociation(s, relayOverride);
+            if (o == null) {
+                return;
+            }
+            String ended = o.control.endedWithin(options.idleSeconds * 1000);
+            FormCheck.Outcome after = new FormCheck.Outcome();
+            after.relay = o.relay;
+            try {
+                check.exchange(after, s, s);
+            } catch (IOException e) {
+                after.error = e.getMessage();
+            }
+            o.control.close();
+            if (ended == null && after.works()) {
+                report.add("idle-timeout", Kind.OK, "an association idle for " + options.idleSeconds + " s still"
+                        + " relayed both ways");
+            } else {
+                report.add("idle-timeout", Kind.QUIRK, "after " + options.idleSeconds + " s idle the association "
+                        + (ended != null ? "had ended: the server " + ended : "no longer relayed")
+                        + " (socksudp re-associates when the server ends it; a silent relay loses datagrams until"
+                        + " then)");
+            }
         } finally {
             s.close();
         }
