@@ -78,7 +78,14 @@ public final class Agent {
         // bridge interfaces, and the application loader must then find the bootstrap copies, not define
         // its own from the agent jar (two copies of a type break linkage between agent and advice).
         BootstrapInjector.inject(inst, BOOTSTRAP_CLASSES);
-        Installer.install(config, inst);
+        boolean mbeanHook;
+        try {
+            BootstrapInjector.inject(inst, "io.socksudp.agent.bootstrap.MBeanServerHook");
+            mbeanHook = true;
+        } catch (StartupException | LinkageError noJavaManagement) {
+            mbeanHook = false; // status then asks the agent to register its MBean (see StatusCommand)
+        }
+        Installer.install(config, inst, mbeanHook);
         String version = Agent.class.getPackage() == null ? null : Agent.class.getPackage().getImplementationVersion();
         System.setProperty(STATE_PROPERTY, "installed " + (version == null ? "dev" : version) + " by " + how
                 + ", proxy " + config.proxy());

@@ -3,6 +3,7 @@ package io.socksudp.agent;
 import io.socksudp.agent.association.AssociationManager;
 import io.socksudp.agent.association.ProxyClient;
 import io.socksudp.agent.bootstrap.Dispatch;
+import io.socksudp.agent.bootstrap.MBeanServerHook;
 import io.socksudp.agent.config.Config;
 import io.socksudp.agent.config.OnUnavailable;
 import io.socksudp.agent.intercept.ChannelTunnels;
@@ -31,7 +32,7 @@ final class Installer {
     private Installer() {
     }
 
-    static void install(Config config, Instrumentation inst) throws StartupException {
+    static void install(Config config, Instrumentation inst, boolean mbeanHook) throws StartupException {
         // Before Byte Buddy and SLF4J load: Byte Buddy must not reach for sun.misc.Unsafe (JDK 24+ warns).
         System.setProperty("net.bytebuddy.safe", "true");
         Logging.configure(config.logLevel(), config.logFile(), config.logFileSource());
@@ -85,8 +86,13 @@ final class Installer {
             Dispatch.install(null);
             throw e;
         }
+        if (mbeanHook && System.getProperty(MBeanServerHook.PROPERTY) == null) {
+            // A name only: nothing of JMX initialises until somebody creates the platform MBean server, if ever.
+            MBeanServerHook.install(new MBeanRegistration());
+            System.setProperty(MBeanServerHook.PROPERTY, MBeanServerHook.class.getName());
+        }
         if (jmxInUse()) {
-            registerMBeanInBackground();
+            registerMBeanInBackground(); // the JVM's JMX agent may have created the server before we came
         }
     }
 
@@ -100,6 +106,14 @@ final class Installer {
             io.socksudp.agent.jmx.AgentMBeans.register();
         } catch (RuntimeException | LinkageError e) {
             LoggerFactory.getLogger("socksudp").warn("could not register the socksudp MBean: {}", e.toString());
+        }
+    }
+
+    /** Registers the agent's MBean in a new platform MBean server (see MBeanServerHook). */
+    private static final class MBeanRegistration implements java.util.function.Consumer<javax.management.MBeanServer> {
+        @Override
+        public void accept(javax.management.MBeanServer server) {
+            io.socksudp.agent.jmx.AgentMBeans.registerIn(server);
         }
     }
 

@@ -15,7 +15,8 @@ import javax.management.remote.JMXServiceURL;
 
 /**
  * {@code status PID}: the agent's counters from a running JVM, one per line, through the Attach API and the JVM's
- * local JMX connector. The agent registers its MBean only when asked (this command asks), never at start-up.
+ * local JMX connector. The agent registers its MBean when the platform MBean server is created (which starting
+ * the local connector does, if nobody did before), never at start-up.
  */
 final class StatusCommand {
 
@@ -49,12 +50,18 @@ final class StatusCommand {
                         : " (" + state + ")") + ".");
                 return 1;
             }
-            vm.loadAgent(AttachCommand.ownJar(), Agent.REGISTER_MBEAN);
+            // Starting the local management agent creates the platform MBean server if nobody had, and the agent's
+            // MBeanServerBuilder registers the MBean then. Only if the server existed before (the application
+            // used JMX before the agent was attached) is the agent asked to register it, with a second load (JDK
+            // 21+ prints its dynamic-agent warning for that).
             String address = vm.startLocalManagementAgent();
             JMXConnector connector = JMXConnectorFactory.connect(new JMXServiceURL(address));
             try {
                 MBeanServerConnection mbeans = connector.getMBeanServerConnection();
                 ObjectName name = new ObjectName(AgentMBeans.NAME);
+                if (!mbeans.isRegistered(name)) {
+                    vm.loadAgent(AttachCommand.ownJar(), Agent.REGISTER_MBEAN);
+                }
                 out.println("state: " + state);
                 for (String attribute : ATTRIBUTES) {
                     out.println(attribute + ": " + mbeans.getAttribute(name, attribute));

@@ -18,9 +18,13 @@ public final class AgentMBeans {
     private AgentMBeans() {
     }
 
-    /** Registers the MBean unless it is there already. */
-    public static synchronized void register() {
-        MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+    /** Registers the MBean in the platform MBean server (creating it if need be) unless it is there already. */
+    public static void register() {
+        registerIn(ManagementFactory.getPlatformMBeanServer());
+    }
+
+    /** Registers the MBean in {@code server} unless it is there already. */
+    public static synchronized void registerIn(MBeanServer server) {
         try {
             ObjectName name = new ObjectName(NAME);
             if (!server.isRegistered(name)) {
