@@ -62,7 +62,7 @@ class CliIT {
                     check(client.stderrLines().isEmpty(), "with logFile nothing of the agent goes to stderr", client);
                 }
                 List<String> lines = Files.readAllLines(log);
-                check(lines.stream().filter(l -> l.contains(": association via " + relay.address())).count() == run,
+                check(lines.stream().filter(l -> l.contains("opened association via " + relay.address())).count() == run,
                         "run " + run + ": the log file should hold one association line per run (appended): " + lines);
                 check(lines.stream().allMatch(l -> l.matches("^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}"
                         + "(Z|[+-]\\d\\d:\\d\\d) .*") || l.startsWith("\t") || l.startsWith("Caused by")),
