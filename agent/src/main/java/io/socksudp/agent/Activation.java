@@ -8,6 +8,7 @@ import io.socksudp.agent.config.LazyLogger;
 import io.socksudp.agent.config.OnUnavailable;
 import io.socksudp.agent.intercept.AdviceWeaver;
 import io.socksudp.agent.intercept.ChannelTunnels;
+import io.socksudp.agent.metrics.Metrics;
 import io.socksudp.agent.intercept.DatagramInstrumentation;
 import io.socksudp.agent.intercept.Routing;
 import io.socksudp.agent.intercept.StrategyWatch;
@@ -116,6 +117,8 @@ final class Activation {
             tunnels = new ChannelTunnels(new AssociationManager(new ProxyClient(config)),
                     new Routing(config.nonProxyHosts()), null, null,
                     config.onUnavailable() == OnUnavailable.DROP);
+            Metrics.proxy(config.proxy().toString());
+            Metrics.drops(tunnels.drops());
             Dispatch.install(tunnels);
         }
         strategy.wire(tunnels);

@@ -32,27 +32,68 @@ public final class Agent {
     private Agent() {
     }
 
+    /**
+     * The system property that tells whether (and how) socksudp runs in this JVM, for {@code attach} and
+     * {@code status} (read through the Attach API): {@code installed VERSION by premain|attach, proxy HOST:PORT},
+     * or {@code attach failed: SENTENCE}. Outside {@code socksudp.*}, which holds settings only.
+     */
+    public static final String STATE_PROPERTY = "io.socksudp.agent.state";
+    /** The agent argument with which the CLI asks a running agent to register its MBean now. */
+    public static final String REGISTER_MBEAN = "@socksudp:register-mbean";
+
     public static void premain(String agentArgs, Instrumentation inst) {
-        start(agentArgs, inst);
-    }
-
-    public static void agentmain(String agentArgs, Instrumentation inst) {
-        start(agentArgs, inst);
-    }
-
-    private static void start(String agentArgs, Instrumentation inst) {
-        Config config;
         try {
-            config = Config.load(agentArgs, System.getProperties(), System.getenv());
-        } catch (ConfigException e) {
+            start(agentArgs, inst, "premain");
+        } catch (ConfigException | StartupException e) {
             refuse(e.getMessage());
+        }
+    }
+
+    /**
+     * Loaded into a running JVM ({@code java -jar socksudp-agent.jar attach PID}): never stops it. The CLI has
+     * checked the configuration against the target's own properties and environment already; whatever still
+     * fails here leaves the JVM as it was (nothing instrumented) and is reported in {@link #STATE_PROPERTY}. A
+     * second attach changes nothing: the CLI refuses it before loading, and this refuses it again.
+     */
+    public static void agentmain(String agentArgs, Instrumentation inst) {
+        if (REGISTER_MBEAN.equals(agentArgs)) {
+            if (isInstalled()) {
+                Installer.registerMBean();
+            }
+            return;
+        }
+        if (isInstalled()) {
             return;
         }
         try {
-            Installer.install(config, inst);
-        } catch (StartupException e) {
-            refuse(e.getMessage());
+            start(agentArgs, inst, "attach");
+        } catch (ConfigException | StartupException e) {
+            System.setProperty(STATE_PROPERTY, "attach failed: " + e.getMessage());
         }
+    }
+
+    /** Whether socksudp is installed in this JVM (by premain or an earlier attach). */
+    static boolean isInstalled() {
+        String state = System.getProperty(STATE_PROPERTY);
+        return state != null && state.startsWith("installed");
+    }
+
+    private static synchronized void start(String agentArgs, Instrumentation inst, String how)
+            throws ConfigException, StartupException {
+        Config config = Config.load(agentArgs, System.getProperties(), System.getenv());
+        // The datagram bridge (BOOTSTRAP_CLASSES) is defined when the first datagram class loads; the JMX hook must
+        // be in the boot loader before anybody creates the platform MBean server, so it is defined now.
+        boolean mbeanHook;
+        try {
+            BootstrapInjector.inject(inst, "io.socksudp.agent.bootstrap.MBeanServerHook");
+            mbeanHook = true;
+        } catch (StartupException | LinkageError noJavaManagement) {
+            mbeanHook = false; // status then asks the agent to register its MBean (see StatusCommand)
+        }
+        Installer.install(config, inst, mbeanHook);
+        String version = Agent.class.getPackage() == null ? null : Agent.class.getPackage().getImplementationVersion();
+        System.setProperty(STATE_PROPERTY, "installed " + (version == null ? "dev" : version) + " by " + how
+                + ", proxy " + config.proxy());
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.socksudp.agent;
 
+import io.socksudp.agent.bootstrap.MBeanServerHook;
 import io.socksudp.agent.config.Config;
 import io.socksudp.agent.intercept.Routing;
 import io.socksudp.agent.intercept.Strategies;
@@ -22,10 +23,10 @@ final class Installer {
     private Installer() {
     }
 
-    static void install(final Config config, final Instrumentation inst) throws StartupException {
+    static void install(final Config config, final Instrumentation inst, boolean mbeanHook) throws StartupException {
         // Before Byte Buddy and SLF4J ever load: Byte Buddy must not reach for sun.misc.Unsafe (JDK 24+ warns).
         System.setProperty("net.bytebuddy.safe", "true");
-        Logging.configure(config.logLevel());
+        Logging.configure(config.logLevel(), config.logFile(), config.logFileSource());
         for (String warning : config.warnings()) {
             LoggerFactory.getLogger("socksudp").warn(warning); // SLF4J starts only if there is one
         }
@@ -79,10 +80,61 @@ final class Installer {
             BootstrapInjector.openJavaBase(inst, "java.net");
             installDns(config);
         }
+
+        if (mbeanHook && System.getProperty(MBeanServerHook.PROPERTY) == null) {
+            // A name only: nothing of JMX initialises until somebody creates the platform MBean server, if ever.
+            MBeanServerHook.install(new MBeanRegistration());
+            System.setProperty(MBeanServerHook.PROPERTY, MBeanServerHook.class.getName());
+        }
+        if (jmxInUse()) {
+            registerMBeanInBackground(); // the JVM's JMX agent may have created the server before we came
+        }
     }
 
     /** Apart, so that a JVM without socksudp.dns never loads the DNS code (classes link lazily). */
     private static void installDns(Config config) throws StartupException {
         io.socksudp.agent.dns.DnsSetup.install(config);
+    }
+
+    /**
+     * Registers the MBean ({@code io.socksudp:type=Agent}) now; for {@code status} and {@code attach}. Never
+     * during start-up: creating the platform MBean server initialises JMX and java.util.logging, and an
+     * application that sets {@code java.util.logging.manager} or its own JMX up in main must find them untouched.
+     */
+    static void registerMBean() {
+        try {
+            io.socksudp.agent.jmx.AgentMBeans.register();
+        } catch (RuntimeException | LinkageError e) {
+            LoggerFactory.getLogger("socksudp").warn("could not register the socksudp MBean: {}", e.toString());
+        }
+    }
+
+    /** Registers the agent's MBean in a new platform MBean server (see MBeanServerHook). */
+    private static final class MBeanRegistration implements java.util.function.Consumer<javax.management.MBeanServer> {
+        @Override
+        public void accept(javax.management.MBeanServer server) {
+            io.socksudp.agent.jmx.AgentMBeans.registerIn(server);
+        }
+    }
+
+    /** The JVM was started with its JMX agent (com.sun.management.jmxremote*): JMX is initialised anyway. */
+    private static boolean jmxInUse() {
+        for (String name : System.getProperties().stringPropertyNames()) {
+            if (name.startsWith("com.sun.management.jmxremote")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void registerMBeanInBackground() {
+        Thread t = new Thread(new Runnable() {
+            @Override
+            public void run() {
+                registerMBean();
+            }
+        }, "socksudp-jmx");
+        t.setDaemon(true);
+        t.start();
     }
 }

@@ -1,5 +1,7 @@
 package io.socksudp.agent.association;
 
+import io.socksudp.agent.metrics.Metrics;
+
 import java.io.Closeable;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -31,6 +33,7 @@ public final class Association implements Closeable {
         this.proxy = proxy;
         this.description = "association via " + proxy + " relaying at " + relay + " (control "
                 + control.socket().getLocalSocketAddress() + ")";
+        Metrics.associationOpened();
     }
 
     /** Where the client sends its encapsulated datagrams, and where relayed replies come from. */
@@ -67,6 +70,8 @@ public final class Association implements Closeable {
             }
             closed = true;
         }
+        Metrics.associationEnded();
+        Metrics.error(this + " lost: " + cause);
         closeQuietly();
         LossListener l = listener;
         if (l != null) {
@@ -82,6 +87,7 @@ public final class Association implements Closeable {
             }
             closed = true;
         }
+        Metrics.associationEnded();
         closeQuietly();
     }
 

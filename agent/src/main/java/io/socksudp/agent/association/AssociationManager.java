@@ -1,6 +1,7 @@
 package io.socksudp.agent.association;
 
 import io.socksudp.agent.config.LazyLogger;
+import io.socksudp.agent.metrics.Metrics;
 import org.slf4j.Logger;
 
 import java.io.IOException;
@@ -135,6 +136,7 @@ public final class AssociationManager {
             association = client.associate(local, setup);
         } catch (ProxyUnavailableException e) {
             if (setup == null || !setup.cancelled()) {
+                Metrics.associationFailed(e.getMessage());
                 backOff(e);
             }
             throw e;

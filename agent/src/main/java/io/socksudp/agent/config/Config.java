@@ -58,13 +58,15 @@ import java.util.Properties;
  *     {@code [2620:fe::fe]:53}, port 53 by default) that the JVM's own name look-ups go to, through the proxy; unset
  *     or empty: the system resolver, directly. A host name is an error: finding it would itself need DNS. The
  *     server must not match {@code nonProxyHosts} (its queries would then not go through the proxy).</li>
+ * <li>{@code logFile}: a file the agent's log lines go to instead of stderr (appended, timestamped); opened at
+ *     start, where a path that cannot be written stops the JVM. Empty means stderr.</li>
  * </ul>
  */
 public final class Config {
     /** The configuration keys, as written in agent arguments and after {@code socksudp.}. */
     public static final List<String> KEYS = Collections.unmodifiableList(Arrays.asList(
             "proxy", "username", "password", "nonProxyHosts", "log", "connectTimeout", "associate", "relayHost",
-            "onUnavailable", "cache", "dns"));
+            "onUnavailable", "cache", "dns", "logFile"));
     /** System properties in the {@code socksudp.} namespace that are not settings and are ignored. */
     public static final List<String> RESERVED_PROPERTIES = Collections.unmodifiableList(Arrays.asList(
             "socksudp.agentJar", "socksudp.demoJar"));
@@ -92,11 +94,13 @@ public final class Config {
     private final List<String> warnings;
     private final String cacheDirectory;
     private final InetSocketAddress dns;
+    private final String logFile;
+    private final String logFileSource;
 
     private Config(ProxyAddress proxy, String proxySource, String username, byte[] password,
             HostMatcher nonProxyHosts, String logLevel, int connectTimeoutMillis, AssociateMode associateMode,
             String relayHost, OnUnavailable onUnavailable, List<String> warnings, String cacheDirectory,
-            InetSocketAddress dns) {
+            InetSocketAddress dns, String logFile, String logFileSource) {
         this.warnings = Collections.unmodifiableList(new ArrayList<String>(warnings));
         this.proxy = proxy;
         this.proxySource = proxySource;
@@ -110,6 +114,8 @@ public final class Config {
         this.onUnavailable = onUnavailable;
         this.cacheDirectory = cacheDirectory;
         this.dns = dns;
+        this.logFile = logFile;
+        this.logFileSource = logFileSource;
     }
 
     /**
@@ -192,9 +198,12 @@ public final class Config {
         String cache = cacheSource != null ? parseCache(cacheSource) : defaultCacheDirectory(sources);
         Source dnsSource = sources.find("dns", true);
         InetSocketAddress dns = dnsSource != null ? parseDns(dnsSource, nonProxyHosts, hostsSource) : null;
+        Source logFileSource = sources.find("logFile", true);
+        String logFile = logFileSource == null || logFileSource.value.isEmpty() ? null : logFileSource.value;
 
         return new Config(proxy, proxySource.where(), userSource != null ? userSource.value : null, password,
-                nonProxyHosts, log, timeout, associate, relayHost, onUnavailable, warnings, cache, dns);
+                nonProxyHosts, log, timeout, associate, relayHost, onUnavailable, warnings, cache, dns, logFile,
+                logFile != null ? logFileSource.where() : null);
     }
 
     /** {@link #load} from this JVM's system properties and environment. */
@@ -275,6 +284,16 @@ public final class Config {
         return dns;
     }
 
+    /** The file for the agent's log lines, or null for stderr; opened (and checked) by the agent at start. */
+    public String logFile() {
+        return logFile;
+    }
+
+    /** Where {@link #logFile()} was set, e.g. {@code System property socksudp.logFile}, for messages; else null. */
+    public String logFileSource() {
+        return logFileSource;
+    }
+
     /** All settings on one line, for a debug log; the password is shown as {@code ***}. */
     @Override
     public String toString() {
@@ -288,7 +307,8 @@ public final class Config {
                 + ", relayHost=" + (relayHost != null ? relayHost : "none (use the reply's BND.ADDR)")
                 + ", onUnavailable=" + onUnavailable.configValue()
                 + ", cache=" + (cacheDirectory != null ? cacheDirectory : "off")
-                + ", dns=" + (dns != null ? formatDns(dns) : "none (the system resolver, directly)");
+                + ", dns=" + (dns != null ? formatDns(dns) : "none (the system resolver, directly)")
+                + ", logFile=" + (logFile != null ? logFile : "none (stderr)");
     }
 
     private static String lowerFirst(String s) {

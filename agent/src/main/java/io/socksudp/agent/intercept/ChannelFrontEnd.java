@@ -2,6 +2,7 @@ package io.socksudp.agent.intercept;
 
 import io.socksudp.agent.bootstrap.ChannelTunnel;
 import io.socksudp.agent.bootstrap.UdpTunnel;
+import io.socksudp.agent.metrics.Metrics;
 import io.socksudp.agent.socks.UdpHeader;
 
 import java.io.IOException;
@@ -71,6 +72,7 @@ final class ChannelFrontEnd extends ChannelTunnel implements TunnelFrontEnd {
         }
         lastTarget = target; // so frame() finds it by identity
         if (lastTargetDirect) {
+            Metrics.sentDirectly();
             return null;
         }
         return readyToSend(channel);
@@ -138,6 +140,7 @@ final class ChannelFrontEnd extends ChannelTunnel implements TunnelFrontEnd {
 
     /** As {@link #forPeer()}, for a send: with the association (re-)established, or marked to discard. */
     ChannelTunnel forPeerSend(Object channel) throws IOException {
+        tunnel.failIfConnectedAroundAgent();
         return tunnel.peer() != null ? readyToSend(channel) : null;
     }
 
@@ -223,6 +226,9 @@ final class ChannelFrontEnd extends ChannelTunnel implements TunnelFrontEnd {
         }
         int length = payload.remaining();
         payload.position(payload.limit());
+        if (written != Integer.MAX_VALUE) { // MAX_VALUE: discarded or lost, never sent
+            Metrics.sentThroughProxy(length);
+        }
         return length;
     }
 
@@ -238,6 +244,9 @@ final class ChannelFrontEnd extends ChannelTunnel implements TunnelFrontEnd {
         for (int i = offset; i < offset + length; i++) {
             total += srcs[i].remaining();
             srcs[i].position(srcs[i].limit());
+        }
+        if (written != Long.MAX_VALUE) {
+            Metrics.sentThroughProxy((int) total);
         }
         return total;
     }
@@ -314,6 +323,7 @@ final class ChannelFrontEnd extends ChannelTunnel implements TunnelFrontEnd {
         }
         pendingSender = relayed.sender();
         datagram.position(datagram.position() + headerLength);
+        Metrics.receivedThroughProxy(datagram.remaining());
         return deliver(datagram, dst);
     }
 

@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.channels.Channel;
+import java.nio.channels.DatagramChannel;
 
 /**
  * The agent's side of the bootstrap bridge: finds each application socket's tunnel, creating it on first use,
@@ -98,7 +99,11 @@ public final class ChannelTunnels implements DatagramHooks {
     @Override
     public ChannelTunnel peerSendTunnel(Object channel) throws IOException {
         try {
-            ChannelFrontEnd t = channelTunnel(tunnels.get(channel));
+            TunnelFrontEnd known = tunnels.get(channel);
+            if (known == null && channel instanceof DatagramChannel && ((DatagramChannel) channel).isConnected()) {
+                known = tunnel(channel); // connected before the agent was attached: see newTunnel
+            }
+            ChannelFrontEnd t = channelTunnel(known);
             return t == null ? null : t.forPeerSend(channel);
         } catch (IOException e) {
             throw e;
@@ -198,8 +203,26 @@ public final class ChannelTunnels implements DatagramHooks {
         boolean legacy = !(socket instanceof Channel) && packetAccess != null;
         SocketTunnel tunnel = new SocketTunnel(socket, associations, routing, legacy ? packetAccess : access, drops,
                 dropWhenUnavailable);
+        // A socket first seen already connected was connected before the agent was attached (every connect the
+        // agent sees makes the tunnel before connecting): if its peer is proxied, its sends must not go out.
+        InetSocketAddress connected = legacy ? packetAccess.connectedPeer(socket) : remoteOf(socket);
+        if (connected != null && !routing.isDirect(connected)) {
+            tunnel.connectedAroundAgent(connected);
+        }
         return legacy ? new PacketFrontEnd(tunnel, routing, packetAccess, drops)
                 : new ChannelFrontEnd(tunnel, routing, access, drops);
+    }
+
+    private static InetSocketAddress remoteOf(Object socket) {
+        if (!(socket instanceof DatagramChannel)) {
+            return null;
+        }
+        try {
+            SocketAddress remote = ((DatagramChannel) socket).getRemoteAddress();
+            return remote instanceof InetSocketAddress ? (InetSocketAddress) remote : null;
+        } catch (IOException closed) {
+            return null;
+        }
     }
 
     private static IOException internalError(RuntimeException e) {

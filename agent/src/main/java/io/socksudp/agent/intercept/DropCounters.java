@@ -3,13 +3,17 @@ package io.socksudp.agent.intercept;
 import io.socksudp.agent.config.LazyLogger;
 import org.slf4j.Logger;
 
+import io.socksudp.agent.metrics.Metrics;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * Counts dropped datagrams by reason, JVM-wide. The first drop of each reason is logged at info so a user
  * learns that something is arriving that should not; the rest only at debug, so a flood cannot flood the log.
  */
-public final class DropCounters {
+public final class DropCounters implements Metrics.DropView {
 
     private static final Logger LOG = LazyLogger.getLogger("socksudp");
 
@@ -27,6 +31,15 @@ public final class DropCounters {
 
     public long count(DropReason reason) {
         return counts.get(reason.ordinal());
+    }
+
+    @Override
+    public Map<String, Long> dropsByCause() {
+        Map<String, Long> result = new LinkedHashMap<String, Long>();
+        for (DropReason r : DropReason.values()) {
+            result.put(r.name().toLowerCase(java.util.Locale.ROOT), count(r));
+        }
+        return result;
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.socksudp.agent.intercept;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 
 /**
  * What the tunnel needs from the legacy {@code java.net.AbstractPlainDatagramSocketImpl} and from
@@ -33,4 +34,7 @@ public interface PacketAccess extends SocketAccess {
      * DatagramSocket.connect finds nothing queued and never takes its peek-based explicit filter.
      */
     void discardQueued(Object impl) throws IOException;
+
+    /** The peer the impl's OS socket is connected to, or null when it is not connected. */
+    InetSocketAddress connectedPeer(Object impl);
 }

@@ -2,6 +2,7 @@ package io.socksudp.agent.intercept;
 
 import io.socksudp.agent.bootstrap.PacketTunnel;
 import io.socksudp.agent.bootstrap.UdpTunnel;
+import io.socksudp.agent.metrics.Metrics;
 import io.socksudp.agent.socks.UdpHeader;
 import io.socksudp.agent.config.LazyLogger;
 import org.slf4j.Logger;
@@ -84,6 +85,7 @@ final class PacketFrontEnd extends PacketTunnel implements TunnelFrontEnd {
         if (connectedTo != null) {
             return frameForPeer(impl, packet, connectedTo);
         }
+        tunnel.failIfConnectedAroundAgent();
         InetAddress address = packet.getAddress();
         if (address == null) {
             return packet; // the JDK rejects it as usual
@@ -100,6 +102,7 @@ final class PacketFrontEnd extends PacketTunnel implements TunnelFrontEnd {
                 slot.lastPort = port;
             }
             if (slot.lastDirect) {
+                Metrics.sentDirectly();
                 return packet;
             }
             InetSocketAddress relay = tunnel.relayOrDiscard(impl, SocketTunnel.Wait.UNINTERRUPTIBLE);
@@ -139,12 +142,16 @@ final class PacketFrontEnd extends PacketTunnel implements TunnelFrontEnd {
         return slot.packet;
     }
 
-    private static void fill(PacketSendSlot slot, byte[] header, DatagramPacket payload) {
+    private void fill(PacketSendSlot slot, byte[] header, DatagramPacket payload) {
         int length = payload.getLength();
         byte[] out = slot.buffer(header.length + length);
         System.arraycopy(header, 0, out, 0, header.length);
         System.arraycopy(payload.getData(), payload.getOffset(), out, header.length, length);
         slot.packet.setData(out, 0, header.length + length);
+        slot.payloadLength = length;
+        if (slot != sendSlot) {
+            Metrics.sentThroughProxy(length); // a fresh slot under contention: packetSent cannot tell it apart
+        }
     }
 
     private PacketSendSlot claimSendSlot() {
@@ -168,6 +175,10 @@ final class PacketFrontEnd extends PacketTunnel implements TunnelFrontEnd {
 
     @Override
     public boolean packetSent(DatagramPacket framed, Throwable thrown) {
+        PacketSendSlot slot = sendSlot;
+        if (thrown == null && slot != null && framed == slot.packet) {
+            Metrics.sentThroughProxy(slot.payloadLength); // a slot made under contention counted itself in fill()
+        }
         releaseSendSlot(framed);
         return thrown != null && relayFailed(thrown);
     }
@@ -199,6 +210,7 @@ final class PacketFrontEnd extends PacketTunnel implements TunnelFrontEnd {
                 return false;
             }
             InetSocketAddress sender = relayed.sender();
+            Metrics.receivedThroughProxy(datagram.getLength() - headerLength);
             deliver(datagram, headerLength, sender.getAddress(), sender.getPort(), caller);
             return true;
         }

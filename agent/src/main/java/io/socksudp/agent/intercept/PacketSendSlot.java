@@ -18,6 +18,8 @@ final class PacketSendSlot {
     int lastPort = -1;
     boolean lastDirect;
     byte[] lastHeader;
+    /** The payload length of the datagram framed in {@link #packet}, for the counters once it is sent. */
+    int payloadLength;
 
     /** True when the cached decision is for {@code address}:{@code port}; by value, without allocating. */
     boolean isFor(InetAddress address, int port) {

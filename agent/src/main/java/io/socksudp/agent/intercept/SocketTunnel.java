@@ -5,6 +5,7 @@ import io.socksudp.agent.association.AssociationManager;
 import io.socksudp.agent.association.LossBackoff;
 import io.socksudp.agent.association.PendingAssociation;
 import io.socksudp.agent.association.ProxyUnavailableException;
+import io.socksudp.agent.metrics.Metrics;
 import io.socksudp.agent.socks.UdpHeader;
 import io.socksudp.agent.config.LazyLogger;
 import org.slf4j.Logger;
@@ -77,6 +78,12 @@ final class SocketTunnel implements Association.LossListener {
             return setUpDone(setup, a, failure);
         }
     };
+    /**
+     * The proxied peer this socket's OS socket was connected to before the agent first saw it (it was attached to
+     * a running JVM after the connect), else null: such a socket's sends would go straight to the peer, so they
+     * fail until it connects again or disconnects (fail closed).
+     */
+    private volatile InetSocketAddress connectedAroundAgent;
 
     SocketTunnel(Object socket, AssociationManager associations, Routing routing, SocketAccess access,
                  DropCounters drops, boolean dropWhenUnavailable) {
@@ -222,6 +229,7 @@ final class SocketTunnel implements Association.LossListener {
             return replaced;
         }
         if (a != null && !giveBack) {
+            Metrics.associationReestablished();
             long ms = (System.nanoTime() - lostAtNanos) / 1_000_000;
             if (quietLosses) {
                 LOG.debug("re-established {} {} ms after the loss", a, ms);
@@ -268,7 +276,23 @@ final class SocketTunnel implements Association.LossListener {
         return peerHeader;
     }
 
+    /** See {@link #connectedAroundAgent}; set once, when the tunnel is made. */
+    void connectedAroundAgent(InetSocketAddress directPeer) {
+        connectedAroundAgent = directPeer;
+    }
+
+    /** Throws when the socket is connected to a proxied peer around the agent (see {@link #connectedAroundAgent}). */
+    void failIfConnectedAroundAgent() throws IOException {
+        InetSocketAddress p = connectedAroundAgent;
+        if (p != null) {
+            throw new IOException("socksudp: this socket was connected to " + p + " before the agent was attached,"
+                    + " so its datagrams would bypass the proxy; the datagram was not sent (disconnect and connect"
+                    + " the socket again to send through the proxy)");
+        }
+    }
+
     void connected(InetSocketAddress connectedPeer) {
+        connectedAroundAgent = null;
         peerHeader = UdpHeader.encode(connectedPeer);
         peer = connectedPeer;
         portWhileConnected = localPort();
@@ -281,6 +305,7 @@ final class SocketTunnel implements Association.LossListener {
      */
     void disconnected() {
         peer = null;
+        connectedAroundAgent = null;
         int before = portWhileConnected;
         portWhileConnected = 0;
         if (before <= 0 || localPort() == before) {

@@ -879,7 +879,7 @@ class ConfigTest {
         @Test
         void the_keys_list_names_every_key() {
             assertEquals("[proxy, username, password, nonProxyHosts, log, connectTimeout, associate, relayHost,"
-                    + " onUnavailable, cache, dns]", Config.KEYS.toString());
+                    + " onUnavailable, cache, dns, logFile]", Config.KEYS.toString());
             assertEquals("SOCKSUDP_NON_PROXY_HOSTS", Config.environmentName("nonProxyHosts"));
         }
     }

@@ -36,6 +36,9 @@ public final class LegacyImplAccess implements PacketAccess {
         final MethodHandle receive0;
         final MethodHandle isClosed;
         final MethodHandle localPort;
+        final Field connected;
+        final Field connectedAddress;
+        final Field connectedPort;
 
         Handles() throws ReflectiveOperationException {
             implClass = Class.forName(IMPL_CLASS);
@@ -47,6 +50,9 @@ public final class LegacyImplAccess implements PacketAccess {
             dataAvailable = method(implClass, "dataAvailable");
             receive0 = method(implClass, "receive0", DatagramPacket.class);
             isClosed = method(implClass, "isClosed");
+            connected = field(implClass, "connected");
+            connectedAddress = field(implClass, "connectedAddress");
+            connectedPort = field(implClass, "connectedPort");
             localPort = MethodHandles.lookup().unreflectGetter(field(DatagramSocketImpl.class, "localPort"))
                     .asType(MethodType.methodType(int.class, Object.class));
         }
@@ -108,6 +114,20 @@ public final class LegacyImplAccess implements PacketAccess {
     public void setPort(DatagramPacket packet, int port) {
         try {
             handles().setPort.invokeExact(packet, port);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public InetSocketAddress connectedPeer(Object impl) {
+        try {
+            Handles h = handles();
+            if (!h.connected.getBoolean(impl)) {
+                return null;
+            }
+            InetAddress address = (InetAddress) h.connectedAddress.get(impl);
+            return address == null ? null : new InetSocketAddress(address, h.connectedPort.getInt(impl));
         } catch (Throwable t) {
             throw rethrow(t);
         }

@@ -1,0 +1,219 @@
+package io.socksudp.agent.probe;
+
+import io.socksudp.agent.socks.CommandReply;
+import io.socksudp.agent.socks.Socks5;
+import io.socksudp.agent.socks.SocksAddress;
+import io.socksudp.agent.socks.UdpHeader;
+
+import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Whether an association of one form relays datagrams both ways: opens it, sends a token from the client socket
+ * through the relay to the {@link Far} side, and waits for the answer to come back through the relay. This is the
+ * check "does the zero-filled form deliver", shared by the {@code probe} command (which runs it for every form
+ * and for the variations that tell servers' quirks apart) and {@code associate=auto}.
+ */
+public final class FormCheck {
+
+    /** How to reach and authenticate with the proxy. */
+    public static final class Proxy {
+        final InetSocketAddress address;
+        final int timeoutMillis;
+        final byte[] user;
+        final byte[] password;
+
+        /** {@code user} and {@code password} both null for no authentication. */
+        public Proxy(InetSocketAddress address, int timeoutMillis, byte[] user, byte[] password) {
+            this.address = address;
+            this.timeoutMillis = timeoutMillis;
+            this.user = user;
+            this.password = password;
+        }
+
+        /** A new control connection, authenticated: ready for a request. */
+        public SocksControl connect() throws IOException {
+            SocksControl c = SocksControl.open(address, timeoutMillis);
+            boolean ok = false;
+            try {
+                int method = c.negotiate(user == null ? Socks5.NO_AUTH : Socks5.USERNAME_PASSWORD);
+                if (method == Socks5.NO_ACCEPTABLE_METHODS) {
+                    throw new IOException(user == null ? "the server requires authentication (give --user)"
+                            : "the server does not accept username/password authentication");
+                }
+                if (user != null && !c.authenticate(user, password.clone())) {
+                    throw new IOException("the server rejected the username and password");
+                }
+                ok = true;
+                return c;
+            } finally {
+                if (!ok) {
+                    c.close();
+                }
+            }
+        }
+    }
+
+    /** What one attempt showed. */
+    public static final class Outcome {
+        /** The UDP ASSOCIATE reply (any REP), or null when the handshake failed before it ({@link #error}). */
+        public CommandReply reply;
+        public String error;
+        /** Where datagrams were sent: BND (the proxy's address for a wildcard), or the override. */
+        public InetSocketAddress relay;
+        /** The far side saw the token (only known for far sides that observe), from {@link #external}. */
+        public boolean outbound;
+        public InetSocketAddress external;
+        /** The answer came back through the relay, naming the far side as its sender. */
+        public boolean inbound;
+        /** The control connection, still open when the attempt was asked to keep it; else closed. */
+        public SocksControl control;
+
+        public boolean accepted() {
+            return reply != null && reply.isSuccess();
+        }
+
+        /** Both ways (for an echo far side: the round trip). */
+        public boolean works() {
+            return inbound;
+        }
+    }
+
+    private final Proxy proxy;
+    private final Far far;
+    private final int waitMillis;
+
+    public FormCheck(Proxy proxy, Far far, int waitMillis) {
+        this.proxy = proxy;
+        this.far = far;
+        this.waitMillis = waitMillis;
+    }
+
+    /** The zero-filled form from a fresh socket on {@code localAddress}: the check {@code associate=auto} needs. */
+    public boolean zeroFormDelivers(InetAddress localAddress) throws IOException {
+        DatagramSocket client = new DatagramSocket(new InetSocketAddress(localAddress, 0));
+        try {
+            Outcome o = attempt(SocksAddress.zeroIpv4(), client, client, null, false);
+            return o.works();
+        } finally {
+            client.close();
+        }
+    }
+
+    /**
+     * One association requesting {@code dst}; the token goes from {@code sender} and the answer is awaited on
+     * {@code receiver} (the same socket, unless checking where the server sends replies). {@code relayOverride}
+     * replaces BND.ADDR (null: BND, or the proxy's address for a wildcard).
+     */
+    public Outcome attempt(SocksAddress dst, DatagramSocket sender, DatagramSocket receiver,
+                           InetAddress relayOverride, boolean keepOpen) {
+        Outcome o = new Outcome();
+        SocksControl control = null;
+        try {
+            control = proxy.connect();
+            o.reply = control.request(Socks5.UDP_ASSOCIATE, dst);
+            if (!o.reply.isSuccess()) {
+                return o;
+            }
+            SocksAddress bound = o.reply.bound();
+            InetAddress relayIp = relayOverride != null ? relayOverride
+                    : bound.isWildcard() ? control.remoteAddress().getAddress()
+                    : bound.type() == Socks5.ATYP_DOMAIN ? InetAddress.getByName(bound.host())
+                    : bound.toInetSocketAddress().getAddress();
+            o.relay = new InetSocketAddress(relayIp, bound.port());
+            if (bound.port() == 0) {
+                o.error = "the reply names relay port 0";
+                return o;
+            }
+            exchange(o, sender, receiver);
+            if (keepOpen) {
+                o.control = control;
+                control = null;
+            }
+        } catch (IOException | RuntimeException e) {
+            o.error = e.getMessage() == null ? e.toString() : e.getMessage();
+        } finally {
+            if (control != null) {
+                control.close();
+            }
+        }
+        return o;
+    }
+
+    /** Sends one token through {@code o.relay} and follows it (both sockets must be unconnected). */
+    void exchange(Outcome o, DatagramSocket sender, DatagramSocket receiver) throws IOException {
+        String token = "socksudp-probe-" + Long.toHexString(ThreadLocalRandom.current().nextLong());
+        sendThrough(sender, o.relay, far.target(), token.getBytes(Far.ASCII), 0);
+        if (far.observes()) {
+            o.external = far.awaitAndAnswer(token, waitMillis);
+            o.outbound = o.external != null;
+            if (!o.outbound) {
+                return;
+            }
+        }
+        o.inbound = awaitRelayed(receiver, o.relay, far.answerFor(token));
+        if (!far.observes()) {
+            o.outbound = o.inbound;
+        }
+    }
+
+    /** Frames {@code payload} for {@code dst} (FRAG as given) and sends it to {@code relay}. */
+    static void sendThrough(DatagramSocket socket, InetSocketAddress relay, InetSocketAddress dst, byte[] payload,
+                            int frag) throws IOException {
+        byte[] header = UdpHeader.encode(dst);
+        header[2] = (byte) frag;
+        byte[] datagram = Arrays.copyOf(header, header.length + payload.length);
+        System.arraycopy(payload, 0, datagram, header.length, payload.length);
+        socket.send(new DatagramPacket(datagram, datagram.length, relay));
+    }
+
+    /** Waits for a datagram from {@code relay} carrying a valid header and {@code expected} as payload. */
+    boolean awaitRelayed(DatagramSocket socket, InetSocketAddress relay, String expected) throws IOException {
+        long deadline = System.nanoTime() + waitMillis * 1_000_000L;
+        byte[] buffer = new byte[65536];
+        while (true) {
+            long left = (deadline - System.nanoTime()) / 1_000_000L;
+            if (left <= 0) {
+                return false;
+            }
+            socket.setSoTimeout((int) left);
+            DatagramPacket p = new DatagramPacket(buffer, buffer.length);
+            try {
+                socket.receive(p);
+            } catch (SocketTimeoutException e) {
+                return false;
+            }
+            if (!p.getSocketAddress().equals(relay)) {
+                continue;
+            }
+            ByteBuffer datagram = ByteBuffer.wrap(buffer, 0, p.getLength());
+            int headerLength = UdpHeader.parse(datagram);
+            if (headerLength < 0) {
+                continue;
+            }
+            String payload = new String(buffer, headerLength, p.getLength() - headerLength, Far.ASCII);
+            if (payload.equals(expected)) {
+                return true;
+            }
+        }
+    }
+
+    public int waitMillis() {
+        return waitMillis;
+    }
+
+    public Far far() {
+        return far;
+    }
+
+    public Proxy proxy() {
+        return proxy;
+    }
+}

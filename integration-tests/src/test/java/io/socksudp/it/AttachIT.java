@@ -1,0 +1,227 @@
+package io.socksudp.it;
+
+import static io.socksudp.it.support.Checks.check;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import io.socksudp.it.support.ChildJvm;
+import io.socksudp.it.support.Cli;
+import io.socksudp.it.support.Demos;
+import io.socksudp.it.support.Demos.EchoServer;
+import io.socksudp.it.support.Demos.ReferenceRelay;
+import io.socksudp.it.support.Jdks;
+import io.socksudp.it.support.Jdks.Jdk;
+import io.socksudp.it.support.TestEnv;
+
+/**
+ * {@code attach} and {@code status} against a running program ({@code io.socksudp.it.app.AttachTarget}) that opened
+ * its sockets before the agent came: on each JDK of {@code socksudp.it.attachJdks} (default the test JDK, 25, 11, 8
+ * and 21), with the CLI on that same JDK (JDK 8: through its tools.jar). The far side (the echo server) is the judge:
+ * before the attach it sees the program's own ports, after it only the relay's, and never the connected socket's
+ * datagram, which must fail rather than go around the proxy. A bad setting leaves the program as it was; a second
+ * attach changes nothing; status reports what the far side saw.
+ */
+@Timeout(180)
+class AttachIT {
+
+    static final String TARGET = "io.socksudp.it.app.AttachTarget";
+
+    static Stream<Jdk> jdks() {
+        String spec = System.getProperty("socksudp.it.attachJdks", "test,25,11,8,21");
+        String saved = System.getProperty("socksudp.it.jdks");
+        System.setProperty("socksudp.it.jdks", spec);
+        try {
+            return Jdks.installs().stream();
+        } finally {
+            if (saved == null) {
+                System.clearProperty("socksudp.it.jdks");
+            } else {
+                System.setProperty("socksudp.it.jdks", saved);
+            }
+        }
+    }
+
+    /** The target's outcome per socket in one round: socket, channel, connected -> its line. */
+    static Map<String, String> round(ChildJvm target, Path rounds, int n) {
+        try {
+            Files.createFile(rounds.resolve(String.valueOf(n)));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        target.awaitStdout("^done " + n + "$", Duration.ofSeconds(20));
+        List<String> lines = target.stdoutLines();
+        int end = lines.indexOf("done " + n);
+        Map<String, String> result = new HashMap<>();
+        for (int i = end - 3; i < end; i++) {
+            String line = lines.get(i);
+            result.put(line.substring(0, line.indexOf(' ')), line.substring(line.indexOf(' ') + 1));
+        }
+        return result;
+    }
+
+    static ChildJvm startTarget(Path javaHome, EchoServer server, Path rounds, String... jvmArgs) {
+        ChildJvm target = ChildJvm.builder("attach-target").javaHome(javaHome).classpath(TestEnv.testClasses())
+                .jvmArg(jvmArgs).mainClass(TARGET).args("--server", server.address(), "--rounds", rounds.toString())
+                .start();
+        target.awaitStdout("^READY$", Demos.STARTUP);
+        return target;
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void attachSendsTheOpenSocketsThroughTheProxy(Jdk jdk) throws IOException {
+        jdk.assumePresent();
+        Path rounds = Files.createTempDirectory("socksudp-attach-");
+        try (EchoServer server = Demos.startEchoServer(false);
+             ReferenceRelay relay = Demos.startReferenceRelay();
+             ChildJvm target = startTarget(jdk.home(), server, rounds)) {
+            String pid = String.valueOf(target.pid());
+            Map<String, String> before = round(target, rounds, 1);
+            check(before.values().stream().allMatch(v -> v.startsWith("ok")), "without the agent every socket"
+                    + " should reach the echo server: " + before, target, server);
+            Set<Integer> ownPorts = server.sources().stream().map(InetSocketAddress::getPort).collect(Collectors.toSet());
+
+            // A bad setting: reported by attach, the target untouched.
+            ChildJvm bad = Cli.run(Cli.on(jdk.home(), "cli-attach-bad", "attach", pid, "proxy=foo:bar"));
+            check(Cli.code(bad) == 2, "attach with proxy=foo:bar should exit 2", bad, target);
+            check(bad.stderrText().contains("proxy 'foo:bar' has an invalid port") && bad.stderrText()
+                    .contains("JVM " + pid + " was not changed"), "attach should name the bad setting", bad);
+            Map<String, String> untouched = round(target, rounds, 2);
+            check(untouched.values().stream().allMatch(v -> v.startsWith("ok")), "after a refused attach the program"
+                    + " should run as before: " + untouched, target, server);
+            check(!target.stderrText().contains("socksudp"), "a refused attach printed in the target", target);
+            int sourcesBefore = server.sources().size();
+
+            ChildJvm attach = Cli.run(Cli.on(jdk.home(), "cli-attach", "attach", pid, "proxy=" + relay.address(),
+                    "nonProxyHosts="));
+            check(Cli.code(attach) == 0 && attach.stdoutText().contains("socksudp attached to JVM " + pid),
+                    "attach should succeed", attach, target);
+            Map<String, String> after = round(target, rounds, 3);
+            check(after.get("socket").startsWith("ok from /127.0.0.1:" + server.port())
+                            && after.get("channel").startsWith("ok from /127.0.0.1:" + server.port()),
+                    "after attach the open unconnected sockets should reach the echo server through the relay (replies"
+                            + " reported from the server): " + after, target, server, relay);
+            check(after.get("connected").startsWith("error java.io.IOException: socksudp: this socket was connected"),
+                    "the socket connected before the attach must fail closed: " + after, target);
+            Demos.sleep(300);
+            List<InetSocketAddress> seen = server.sources().subList(sourcesBefore, server.sources().size());
+            Set<Integer> relayPorts = relay.externalAddresses().stream().map(InetSocketAddress::getPort)
+                    .collect(Collectors.toSet());
+            check(seen.size() == 2 && seen.stream().allMatch(a -> relayPorts.contains(a.getPort())
+                    && !ownPorts.contains(a.getPort())), "after attach the echo server should see exactly two datagrams,"
+                    + " both from the relay's external ports " + relayPorts + ": " + seen, target, server, relay);
+
+            ChildJvm again = Cli.run(Cli.on(jdk.home(), "cli-attach-again", "attach", pid, "proxy=" + relay.address()));
+            check(Cli.code(again) == 3 && again.stderrText().contains("runs socksudp already"),
+                    "a second attach should be refused with exit 3", again, target);
+
+            ChildJvm status = Cli.run(Cli.on(jdk.home(), "cli-status", "status", pid));
+            check(Cli.code(status) == 0, "status should exit 0", status, target);
+            Map<String, String> counters = counters(status);
+            List<Integer> sizes = server.sizes().subList(sourcesBefore, server.sizes().size());
+            long bytes = sizes.stream().mapToLong(Integer::longValue).sum();
+            check(counters.get("DatagramsSentThroughProxy").equals(String.valueOf(seen.size()))
+                            && counters.get("DatagramsReceivedThroughProxy").equals(String.valueOf(seen.size()))
+                            && counters.get("BytesSentThroughProxy").equals(String.valueOf(bytes))
+                            && counters.get("BytesReceivedThroughProxy").equals(String.valueOf(bytes))
+                            && counters.get("AssociationsOpened").equals("2")
+                            && counters.get("LiveAssociations").equals("2")
+                            && counters.get("Proxy").equals(relay.address()),
+                    "status should match what the far side saw (" + seen.size() + " datagrams, " + bytes + " bytes, two"
+                            + " associations): " + counters, status, server);
+            if (jdk.feature() >= 21) {
+                // JEP 451: JDK 21+ warns about agents loaded into a running JVM (documented in the README).
+                check(target.stderrText().contains("A Java agent has been loaded dynamically"),
+                        "JDK " + jdk.feature() + " should print its dynamic-agent warning", target);
+            }
+            System.out.println("ATTACH " + jdk.label() + ": attached, 2 open sockets proxied, the pre-attach connected"
+                    + " one failed closed, second attach refused, status " + counters.get("DatagramsSentThroughProxy")
+                    + " datagrams / " + bytes + " bytes = far side; target stderr: "
+                    + target.stderrLines().stream().filter(l -> l.contains("WARNING")).findFirst().orElse("(none)"));
+        }
+    }
+
+    static Map<String, String> counters(ChildJvm status) {
+        Map<String, String> counters = new HashMap<>();
+        for (String line : status.stdoutLines()) {
+            int colon = line.indexOf(": ");
+            if (colon > 0) {
+                counters.put(line.substring(0, colon), line.substring(colon + 2));
+            }
+        }
+        return counters;
+    }
+
+    @Test
+    void statusOfAJvmWithoutTheAgentSaysSo() throws IOException {
+        Path rounds = Files.createTempDirectory("socksudp-attach-");
+        try (EchoServer server = Demos.startEchoServer(false);
+             ChildJvm target = startTarget(TestEnv.javaHome(), server, rounds)) {
+            ChildJvm status = Cli.run("status", String.valueOf(target.pid()));
+            check(Cli.code(status) == 1 && status.stderrText().contains("has no socksudp agent"),
+                    "status of a JVM without the agent should exit 1 saying so", status);
+            check(round(target, rounds, 1).values().stream().allMatch(v -> v.startsWith("ok")),
+                    "status must leave a JVM without the agent working", target);
+        }
+    }
+
+    /**
+     * The agent on the -javaagent path registers nothing at start: a program that installs its own
+     * java.util.logging.manager in main gets it; none of the CLI's classes load; then status (which asks for the
+     * MBean) reports what the far side saw.
+     */
+    @Test
+    void premainLeavesLoggingAndJmxToTheApplicationAndStatusReadsTheMBean() throws IOException {
+        Path rounds = Files.createTempDirectory("socksudp-attach-");
+        try (EchoServer server = Demos.startEchoServer(false);
+             ReferenceRelay relay = Demos.startReferenceRelay();
+             ChildJvm target = ChildJvm.builder("jul-target").classpath(TestEnv.testClasses())
+                     .agent(TestEnv.agentJar(), "proxy=" + relay.address() + ",nonProxyHosts=")
+                     .jvmArg("-verbose:class").mainClass(TARGET)
+                     .args("--server", server.address(), "--rounds", rounds.toString(), "--jul-manager").start()) {
+            target.awaitStdout("^READY$", Demos.STARTUP);
+            check(target.stdoutLines().contains("jul io.socksudp.it.app.AttachTarget$AppLogManager"),
+                    "the program's own java.util.logging.manager must be the one in use", target);
+            List<String> loaded = new ArrayList<>(target.stdoutLines());
+            for (String room : List.of("io.socksudp.agent.cli.", "io.socksudp.agent.probe.", "io.socksudp.agent.jmx.")) {
+                check(loaded.stream().noneMatch(l -> l.contains(room)), "the -javaagent path loaded " + room, target);
+            }
+            // The only JMX class at start is the superclass of the agent's MBeanServerBuilder (loaded, not used).
+            check(loaded.stream().filter(l -> l.contains("javax.management.")).allMatch(l -> l.contains(
+                    "javax.management.MBeanServerBuilder ")), "the -javaagent path touched JMX", target);
+            Map<String, String> r = round(target, rounds, 1);
+            check(r.values().stream().allMatch(v -> v.startsWith("ok")), "all three sockets through the relay: " + r,
+                    target, relay);
+            ChildJvm status = Cli.run("status", String.valueOf(target.pid()));
+            check(Cli.code(status) == 0, "status should exit 0", status, target);
+            Map<String, String> counters = counters(status);
+            long bytes = server.sizes().stream().mapToLong(Integer::longValue).sum();
+            check(counters.get("DatagramsSentThroughProxy").equals("3") && counters.get("AssociationsOpened").equals("3")
+                            && counters.get("BytesSentThroughProxy").equals(String.valueOf(bytes))
+                            && server.sources().size() == 3,
+                    "status should report the 3 datagrams (" + bytes + " bytes) the far side saw: " + counters,
+                    status, server);
+            check(counters.get("DropsByCause").contains("not_from_relay=0"), "drops by cause listed: " + counters,
+                    status);
+            check(target.stderrLines().isEmpty(), "status must leave nothing on the program's stderr (no second agent"
+                    + " load)", target);
+        }
+    }
+}
