@@ -81,16 +81,7 @@ public final class Agent {
     private static synchronized void start(String agentArgs, Instrumentation inst, String how)
             throws ConfigException, StartupException {
         Config config = Config.load(agentArgs, System.getProperties(), System.getenv());
-        // The datagram bridge (BOOTSTRAP_CLASSES) is defined when the first datagram class loads; the JMX hook must
-        // be in the boot loader before anybody creates the platform MBean server, so it is defined now.
-        boolean mbeanHook;
-        try {
-            BootstrapInjector.inject(inst, "io.socksudp.agent.bootstrap.MBeanServerHook");
-            mbeanHook = true;
-        } catch (StartupException | LinkageError noJavaManagement) {
-            mbeanHook = false; // status then asks the agent to register its MBean (see StatusCommand)
-        }
-        Installer.install(config, inst, mbeanHook);
+        Installer.install(config, inst);
         String version = Agent.class.getPackage() == null ? null : Agent.class.getPackage().getImplementationVersion();
         System.setProperty(STATE_PROPERTY, "installed " + (version == null ? "dev" : version) + " by " + how
                 + ", proxy " + config.proxy());

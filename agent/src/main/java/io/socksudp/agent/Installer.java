@@ -1,6 +1,5 @@
 package io.socksudp.agent;
 
-import io.socksudp.agent.bootstrap.MBeanServerHook;
 import io.socksudp.agent.config.Config;
 import io.socksudp.agent.intercept.Routing;
 import io.socksudp.agent.intercept.Strategies;
@@ -23,7 +22,7 @@ final class Installer {
     private Installer() {
     }
 
-    static void install(final Config config, final Instrumentation inst, boolean mbeanHook) throws StartupException {
+    static void install(final Config config, final Instrumentation inst) throws StartupException {
         // Before Byte Buddy and SLF4J ever load: Byte Buddy must not reach for sun.misc.Unsafe (JDK 24+ warns).
         System.setProperty("net.bytebuddy.safe", "true");
         Logging.configure(config.logLevel(), config.logFile(), config.logFileSource());
@@ -31,7 +30,8 @@ final class Installer {
             LoggerFactory.getLogger("socksudp").warn(warning); // SLF4J starts only if there is one
         }
 
-        LazyTransformer transformer = new LazyTransformer(Strategies.watches(), new Activation.Factory() {
+        JmxHook jmx = new JmxHook(inst);
+        LazyTransformer transformer = new LazyTransformer(Strategies.watches(), jmx, new Activation.Factory() {
             @Override
             public Activation activation() throws StartupException, IOException {
                 // First, and before Activation is even linked (it links the tunnels, which implement the
@@ -44,10 +44,14 @@ final class Installer {
 
         // A datagram class loaded before premain (another agent, an AOT cache) would otherwise never be seen:
         // retransforming it runs the same transformer now, which resolves, checks and instruments it (or stops).
+        // The same for the JMX hook: MBeanServerFactory loaded already means an MBean server may exist soon.
         List<Class<?>> loaded = new ArrayList<Class<?>>();
         for (Class<?> c : inst.getAllLoadedClasses()) {
-            if (transformer.watches(c.getClassLoader(), c.getName().replace('.', '/'))) {
+            String internalName = c.getName().replace('.', '/');
+            if (transformer.watches(c.getClassLoader(), internalName)) {
                 loaded.add(c);
+            } else if (jmx.isTrigger(c.getClassLoader(), internalName)) {
+                jmx.install();
             }
         }
         if (!loaded.isEmpty()) {
@@ -81,11 +85,6 @@ final class Installer {
             installDns(config);
         }
 
-        if (mbeanHook && System.getProperty(MBeanServerHook.PROPERTY) == null) {
-            // A name only: nothing of JMX initialises until somebody creates the platform MBean server, if ever.
-            MBeanServerHook.install(new MBeanRegistration());
-            System.setProperty(MBeanServerHook.PROPERTY, MBeanServerHook.class.getName());
-        }
         if (jmxInUse()) {
             registerMBeanInBackground(); // the JVM's JMX agent may have created the server before we came
         }
@@ -106,14 +105,6 @@ final class Installer {
             io.socksudp.agent.jmx.AgentMBeans.register();
         } catch (RuntimeException | LinkageError e) {
             LoggerFactory.getLogger("socksudp").warn("could not register the socksudp MBean: {}", e.toString());
-        }
-    }
-
-    /** Registers the agent's MBean in a new platform MBean server (see MBeanServerHook). */
-    private static final class MBeanRegistration implements java.util.function.Consumer<javax.management.MBeanServer> {
-        @Override
-        public void accept(javax.management.MBeanServer server) {
-            io.socksudp.agent.jmx.AgentMBeans.registerIn(server);
         }
     }
 

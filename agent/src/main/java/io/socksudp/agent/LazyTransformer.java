@@ -9,7 +9,8 @@ import java.util.List;
 /**
  * The one transformer premain registers. It is asked about every class the JVM defines, and for all but the few
  * that a {@link StrategyWatch} watches it returns at once; so this class links nothing but JDK types and the watch
- * interface. The first watched class to load creates the {@link Activation}, which does the real work (resolve
+ * interface (and, once, puts the {@link JmxHook} in place when the JDK's MBean server factory loads). The first
+ * watched class to load creates the {@link Activation}, which does the real work (resolve
  * the strategy from the class bytes, wire the tunnels, instrument from the cache or with Byte Buddy).
  *
  * <p>The JVM ignores a transformer's exceptions and defines the class unchanged, which would let datagrams go
@@ -18,11 +19,13 @@ import java.util.List;
 final class LazyTransformer implements ClassFileTransformer {
 
     private final StrategyWatch[] watches;
+    private final JmxHook jmx;
     private final Activation.Factory factory;
     private volatile Activation activation;
 
-    LazyTransformer(List<StrategyWatch> watches, Activation.Factory factory) {
+    LazyTransformer(List<StrategyWatch> watches, JmxHook jmx, Activation.Factory factory) {
         this.watches = watches.toArray(new StrategyWatch[0]);
+        this.jmx = jmx;
         this.factory = factory;
     }
 
@@ -36,6 +39,9 @@ final class LazyTransformer implements ClassFileTransformer {
             if (watch.watches(loader, internalName)) {
                 return transformWatched(watch, loader, internalName, classfile);
             }
+        }
+        if (jmx.isTrigger(loader, internalName)) {
+            jmx.install(); // the class itself stays as it is
         }
         return null;
     }

@@ -33,7 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class BootstrapRulesTest {
 
     private static final String PACKAGE = "io.socksudp.agent.bootstrap";
-    /** Defined on its own by premain (the JMX hook), not with the datagram bridge. */
+    /** Defined on its own by JmxHook, not with the datagram bridge. */
     private static final String MBEAN_HOOK = PACKAGE + ".MBeanServerHook";
 
     @Test
@@ -42,7 +42,7 @@ class BootstrapRulesTest {
         listed.add(MBEAN_HOOK);
         assertEquals(packageClasses(), listed,
                 "every class of " + PACKAGE + " (nested ones too) must be injected by Agent.BOOTSTRAP_CLASSES or, "
-                        + "for the JMX hook, by premain; a class left out would be loaded from the agent jar by the "
+                        + "for the JMX hook, by JmxHook; a class left out would be loaded from the agent jar by the "
                         + "application loader, a second copy of the bridge");
         assertEquals(Agent.BOOTSTRAP_CLASSES.length, listed.size() - 1, "Agent.BOOTSTRAP_CLASSES lists a class twice");
     }

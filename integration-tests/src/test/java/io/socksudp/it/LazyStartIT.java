@@ -28,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.socksudp.it.probe.TamperingAgent;
 import io.socksudp.it.support.ChildJvm;
+import io.socksudp.it.support.Jdks;
 import io.socksudp.it.support.Demos;
 import io.socksudp.it.support.Demos.EchoServer;
 import io.socksudp.it.support.Demos.ReferenceRelay;
@@ -60,12 +61,33 @@ class LazyStartIT {
             check(!loaded.isEmpty() && loaded.contains("io.socksudp.agent.Agent"), "no agent class in the log", jvm);
             List<String> heavy = loaded.stream().filter(c -> c.startsWith(BYTE_BUDDY)
                     || c.startsWith("io.socksudp.agent.shaded.org.slf4j.") || c.contains(".association.")
-                    || c.contains(".bootstrap.") && !c.endsWith(".MBeanServerHook") || c.endsWith(".Activation") || c.endsWith(".ChannelTunnels")
+                    || c.contains(".bootstrap.") || c.endsWith(".Activation") || c.endsWith(".ChannelTunnels")
                     || c.endsWith("ChannelInstrumentation") || c.endsWith("SocketInstrumentation")).collect(Collectors.toList());
             check(heavy.isEmpty(), "a JVM without UDP loaded agent machinery: " + heavy, jvm);
             check(loaded.size() <= 40, "premain loaded " + loaded.size() + " agent classes (at most 40 expected): "
                     + loaded, jvm);
             check(!Files.exists(tmp.resolve("cache")), "the class cache was created without any datagram class", jvm);
+        }
+    }
+
+    /**
+     * The JMX hook is defined only when the JDK loads MBeanServerFactory (not in premain, where it cost a
+     * bootstrap definition on every start): a program that creates the platform MBean server in main still finds
+     * the agent's MBean in it, on every JDK of the per-JDK suites.
+     */
+    @Test
+    void aProgramThatCreatesThePlatformMBeanServerFindsTheAgentsMBean() throws IOException {
+        for (Jdks.Jdk jdk : Jdks.installs()) {
+            jdk.assumePresent();
+            try (ChildJvm jvm = ChildJvm.builder("jmx-" + jdk.label()).javaHome(jdk.home())
+                    .classpath(TestEnv.testClasses()).mainClass("io.socksudp.it.app.TestMain").args("jmx").withAgent()
+                    .sysProp("socksudp.proxy", "127.0.0.1:1080")
+                    .sysProp("socksudp.cache", tmp.resolve("cache").toString()).start()) {
+                jvm.assertExitCode(0, Duration.ofSeconds(60));
+                check(jvm.stdoutLines().contains("jmx socksudp-mbean=true"),
+                        "the platform MBean server created in main should hold io.socksudp:type=Agent on " + jdk.label(),
+                        jvm);
+            }
         }
     }
 

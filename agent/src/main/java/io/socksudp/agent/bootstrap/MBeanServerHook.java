@@ -13,7 +13,8 @@ import javax.management.MBeanServerDelegate;
  *
  * <p>In the bootstrap loader because the JDK's MBeanServerFactory loads the builder from the creating thread's
  * context loader, or its own (the bootstrap) when there is none, as on the Attach Listener thread. Optional: the
- * agent defines it apart from the other bridge classes and goes without it on a runtime without java.management.
+ * agent defines it apart from the other bridge classes, only when MBeanServerFactory loads (see JmxHook), and goes
+ * without it on a runtime without java.management.
  */
 public final class MBeanServerHook extends MBeanServerBuilder {
 

@@ -5,7 +5,7 @@ import java.nio.file.Paths;
 /**
  * A tiny program for harness self-tests and for agent start-up checks: prints {@code hello <args>} (one line),
  * then, for {@code sleep}, prints {@code READY} and sleeps (forking a grandchild first for {@code fork});
- * for {@code exit N} exits with N; for {@code javahome} prints {@code java.home <dir>}; for {@code stderr TEXT} prints TEXT on stderr.
+ * for {@code jmx} creates the platform MBean server and prints {@code jmx socksudp-mbean=true|false}; for {@code exit N} exits with N; for {@code javahome} prints {@code java.home <dir>}; for {@code stderr TEXT} prints TEXT on stderr.
  */
 public final class TestMain {
     public static void main(String[] args) throws Exception {
@@ -17,6 +17,10 @@ public final class TestMain {
                     break;
                 case "javahome":
                     System.out.println("java.home " + System.getProperty("java.home"));
+                    break;
+                case "jmx":
+                    System.out.println("jmx socksudp-mbean=" + java.lang.management.ManagementFactory
+                            .getPlatformMBeanServer().isRegistered(new javax.management.ObjectName("io.socksudp:type=Agent")));
                     break;
                 case "exit":
                     System.out.flush();

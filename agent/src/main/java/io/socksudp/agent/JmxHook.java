@@ -1,0 +1,64 @@
+package io.socksudp.agent;
+
+import io.socksudp.agent.bootstrap.MBeanServerHook;
+
+import java.lang.instrument.Instrumentation;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+
+/**
+ * Puts the JMX hook ({@link MBeanServerHook}) in place the moment the JDK loads {@code MBeanServerFactory}: before
+ * anybody can create an MBean server, and not at start. Defining a class in the boot loader opens
+ * {@code jdk.internal.misc} to the agent, which runs the JVM's first lambdas and costs some 15 ms of every start;
+ * most programs never create an MBean server, and those that do load the factory first.
+ */
+final class JmxHook {
+
+    private static final String FACTORY = "javax/management/MBeanServerFactory";
+
+    private final Instrumentation inst;
+    private final AtomicBoolean tried = new AtomicBoolean();
+
+    JmxHook(Instrumentation inst) {
+        this.inst = inst;
+    }
+
+    /** Whether loading this class is the moment: the JDK's own factory, in the boot loader. */
+    boolean isTrigger(ClassLoader loader, String internalName) {
+        return loader == null && FACTORY.equals(internalName);
+    }
+
+    /**
+     * Defines the hook and names it, once; quietly goes without it when that fails (a runtime without
+     * java.management, an Unsafe that refuses): {@code status} then asks the agent to register its MBean itself.
+     */
+    void install() {
+        if (!tried.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            BootstrapInjector.inject(inst, "io.socksudp.agent.bootstrap.MBeanServerHook");
+            Naming.name();
+        } catch (StartupException | RuntimeException | LinkageError e) {
+            // without the hook: see above
+        }
+    }
+
+    /** Apart, so that nothing links the hook's type before it is defined in the boot loader. */
+    private static final class Naming {
+        static void name() {
+            if (System.getProperty(MBeanServerHook.PROPERTY) == null) { // the application's own builder wins
+                MBeanServerHook.install(new MBeanRegistration());
+                System.setProperty(MBeanServerHook.PROPERTY, MBeanServerHook.class.getName());
+            }
+        }
+    }
+
+    /** Registers the agent's MBean in a new platform MBean server. */
+    private static final class MBeanRegistration implements Consumer<javax.management.MBeanServer> {
+        @Override
+        public void accept(javax.management.MBeanServer server) {
+            io.socksudp.agent.jmx.AgentMBeans.registerIn(server);
+        }
+    }
+}
