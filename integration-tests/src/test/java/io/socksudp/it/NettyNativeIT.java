@@ -190,6 +190,61 @@ class NettyNativeIT {
         }
     }
 
+    /**
+     * Recovery and the relay-only rule: after a round of echoes, datagrams from a stranger are sent straight to the
+     * client's port (none may reach the application: a datagram that is not an echo fails the client) and danted's
+     * relaying process is killed (the association dies with it); the next round, on the same channel, must get every
+     * echo again through a new association, the far side seeing a new relay port, never the client's own.
+     */
+    @ParameterizedTest(name = "{0} connected={1}: re-associated after the relay died, strangers dropped")
+    @MethodSource("recoveryCases")
+    void epollSurvivesTheRelaysDeathAndDropsStrangers(Stack stack, boolean connected) throws Exception {
+        int count = 3;
+        try (Dante own = Dante.start(); EchoServer server = Demos.startEchoServer(false)) {
+            ChildJvm.Builder b = Demos.socksified(ChildJvm.builder("netty-" + stack.netty + "-recovery")
+                    .classpath(TestEnv.testClasses()).classpathJarsIn(stack.libs())
+                    .mainClass(NettyNativeEchoClient.class.getName())
+                    .args("--transport", "epoll", "--server", server.address(), "--count", String.valueOf(count),
+                            "--rounds", "2", "--pause", "3000"), own.address());
+            if (connected) {
+                b.args("--connect");
+            }
+            try (ChildJvm app = b.start()) {
+                Diagnosable[] all = {app, server, own};
+                app.awaitStdout("^native: round 1 OK$", Duration.ofSeconds(30));
+                InetSocketAddress local = Demos.lastAddressIn(app.awaitStdout("^native: local (.*)$",
+                        Duration.ofSeconds(1)).group(1));
+                List<InetSocketAddress> before = server.awaitDatagrams(count, Duration.ofSeconds(5));
+                try (java.net.DatagramSocket stranger = new java.net.DatagramSocket(0,
+                        java.net.InetAddress.getLoopbackAddress())) {
+                    for (int i = 0; i < count; i++) {
+                        byte[] text = ("stranger-" + i).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+                        stranger.send(new java.net.DatagramPacket(text, text.length,
+                                java.net.InetAddress.getLoopbackAddress(), local.getPort()));
+                    }
+                }
+                check(!own.killIoChildren().isEmpty(), "no danted io child to kill", all);
+                int code = app.awaitExit(Duration.ofSeconds(60));
+                check(code == 0 && app.stdoutLines().contains("native: round 2 OK"),
+                        "the second round did not get every echo, and only echoes (exit " + code + ")", all);
+                check(app.stderrLines().stream().anyMatch(l -> l.contains("re-established")),
+                        "the agent did not report re-establishing the association", all);
+                List<InetSocketAddress> sources = server.awaitDatagrams(2 * count, Duration.ofSeconds(5));
+                Set<Integer> first = before.stream().map(InetSocketAddress::getPort).collect(Collectors.toSet());
+                Set<Integer> second = sources.subList(count, sources.size()).stream().map(InetSocketAddress::getPort)
+                        .collect(Collectors.toSet());
+                check(!first.contains(local.getPort()) && !second.contains(local.getPort()),
+                        "the echo server saw the client's own port " + local.getPort(), all);
+                check(first.size() == 1 && !second.isEmpty() && second.stream().noneMatch(first::contains),
+                        "the second round did not come from a new relay port: " + first + " then " + second, all);
+            }
+        }
+    }
+
+    static Stream<Arguments> recoveryCases() {
+        return Stream.of(Arguments.of(Stack.NETTY41_EPOLL, false), Arguments.of(Stack.NETTY42_EPOLL, true));
+    }
+
     static Stream<Arguments> cases() {
         List<Arguments> cases = new ArrayList<>();
         boolean first = true;

@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.TimeUnit;
 
 import io.netty.bootstrap.Bootstrap;
@@ -34,6 +35,8 @@ import io.netty.channel.socket.DatagramPacket;
  * {@code sendmmsg}); {@code --segmented} sends them as one SegmentedDatagramPacket (UDP GSO, segments of {@code --size}
  * bytes); {@code --recvmmsg SLOT} sets {@code EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE} (epoll then receives with
  * {@code recvmmsg} into slots of that size) with a receive buffer of 16 slots; {@code --gro} sets {@code UDP_GRO}.
+ * {@code --rounds R --pause MS} sends them R times on the same channel, MS apart, printing {@code native: round I OK}
+ * (or {@code FAILED}, which ends it) after each; any datagram that is not an echo fails the round it arrives in.
  * Prints {@code native: available}, {@code native: local ADDR}, {@code native: sent TEXT} (or {@code ... FAILED
  * cause}), {@code native: reply TEXT from ADDR} per echo (TEXT without its padding, and {@code (N bytes)} when padded),
  * then {@code native: OK n/n} (exit 0: every reply is one of the datagrams sent, byte for byte, from the server) or
@@ -51,6 +54,8 @@ public final class NettyNativeEchoClient {
         int slot = 0;
         boolean gro = false;
         boolean segmented = false;
+        int rounds = 1;
+        long pause = 0;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--transport":
@@ -77,6 +82,12 @@ public final class NettyNativeEchoClient {
                 case "--gro":
                     gro = true;
                     break;
+                case "--rounds":
+                    rounds = Integer.parseInt(args[++i]);
+                    break;
+                case "--pause":
+                    pause = Long.parseLong(args[++i]);
+                    break;
                 case "--segmented":
                     segmented = true;
                     break;
@@ -95,7 +106,7 @@ public final class NettyNativeEchoClient {
             System.exit(3);
         }
         System.out.println("native: available " + t.channelClass.getName());
-        CountDownLatch replies = new CountDownLatch(count);
+        AtomicReference<CountDownLatch> replies = new AtomicReference<>(new CountDownLatch(count));
         List<String> payloads = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             StringBuilder p = new StringBuilder("native-" + i);
@@ -123,7 +134,7 @@ public final class NettyNativeEchoClient {
                             if (!unanswered.remove(text) || !from.equals(expectedSender)) {
                                 wrong.incrementAndGet();
                             }
-                            replies.countDown();
+                            replies.get().countDown();
                         }
 
                         @Override
@@ -146,6 +157,13 @@ public final class NettyNativeEchoClient {
                 System.out.println("native: local " + NettyEchoClient.format(ch.localAddress()));
                 if (connect) {
                     System.out.println("native: remote " + NettyEchoClient.format(ch.remoteAddress()));
+                }
+                boolean ok = true;
+                for (int round = 1; round <= rounds && ok; round++) {
+                if (round > 1) {
+                    Thread.sleep(pause);
+                    replies.set(new CountDownLatch(count));
+                    unanswered.addAll(payloads);
                 }
                 int sent = 0;
                 if (segmented) {
@@ -178,12 +196,18 @@ public final class NettyNativeEchoClient {
                         sent += f.isSuccess() ? 1 : 0;
                     }
                 }
-                if (sent == count && replies.await(10, TimeUnit.SECONDS) && wrong.get() == 0) {
+                ok = sent == count && replies.get().await(10, TimeUnit.SECONDS) && wrong.get() == 0;
+                if (rounds > 1) {
+                    System.out.println("native: round " + round + (ok ? " OK" : " FAILED"));
+                }
+                if (!ok) {
+                    System.out.println("native: FAILED " + sent + " sent, " + (count - replies.get().getCount()) + "/"
+                            + count + " replies, " + wrong.get() + " not an echo of what was sent");
+                }
+                }
+                if (ok) {
                     System.out.println("native: OK " + count + "/" + count);
                     code = 0;
-                } else {
-                    System.out.println("native: FAILED " + sent + " sent, " + (count - replies.getCount()) + "/"
-                            + count + " replies, " + wrong.get() + " not an echo of what was sent");
                 }
                 ch.close().sync();
             }

@@ -39,6 +39,7 @@ final class NettyApi {
     final MethodHandle alloc;
     final MethodHandle directBuffer;
     final MethodHandle localAddress;
+    final MethodHandle remoteAddress;
     final MethodHandle isOpen;
     final MethodHandle config;
     final MethodHandle pipelineChannel;
@@ -76,6 +77,7 @@ final class NettyApi {
         alloc = virtual(channel, "alloc", allocator);
         directBuffer = virtual(allocator, "directBuffer", byteBuf, int.class);
         localAddress = virtual(channel, "localAddress", SocketAddress.class);
+        remoteAddress = virtual(channel, "remoteAddress", SocketAddress.class);
         isOpen = virtual(channel, "isOpen", boolean.class);
         config = virtual(channel, "config", type(root + "channel.ChannelConfig", loader));
         pipelineChannel = virtual(pipeline, "channel", channel);

@@ -149,7 +149,20 @@ final class NettyTunnels implements NettyHooks {
         if (target == null) {
             InetSocketAddress peer = t == null ? null : t.peer();
             if (peer == null) {
-                return msg; // connected around the tunnel (a direct peer: connectTarget decided), or not at all
+                // Connected around the tunnel: to a direct peer (connectTarget decided), or before the agent was
+                // attached, when the OS socket talks to the peer itself (fail closed), or not connected at all.
+                Object remote = (Object) api.remoteAddress.invokeExact(channel);
+                if (remote instanceof InetSocketAddress && !((InetSocketAddress) remote).isUnresolved()) {
+                    if (t == null) {
+                        t = newTunnel(all, channel, api);
+                    }
+                    if (!t.isDirect((InetSocketAddress) remote)) {
+                        throw new IOException("socksudp: this channel was connected to " + remote + " before the"
+                                + " agent was attached, so its datagrams would bypass the proxy; the datagram was not"
+                                + " sent (disconnect and connect the channel again to send through the proxy)");
+                    }
+                }
+                return msg;
             }
             target = peer;
         }
