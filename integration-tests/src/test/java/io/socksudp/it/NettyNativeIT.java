@@ -118,12 +118,26 @@ class NettyNativeIT {
         /** One SegmentedDatagramPacket of 4 segments of 200 bytes: UDP GSO (a header per segment). */
         SEGMENTED("--segmented", "--size", "200", "--count", "4"),
         /** UDP_GRO on: epoll reads with recvmsg even when connected, and may receive coalesced segments. */
-        GRO("--gro", "--count", "4");
+        GRO("--gro", "--count", "4"),
+        /**
+         * socksudp.associate=full: the request names the socket's local address and port, which danted enforces (the
+         * channel bound to 127.0.0.1: a wildcard would be named as it is, which danted refuses); relayHost too.
+         */
+        ASSOCIATE_FULL(new String[] {"socksudp.associate", "full", "socksudp.relayHost", "127.0.0.1"}, true),
+        /** socksudp.associate=port: a connected channel's port, bound by the agent before Netty's connect. */
+        ASSOCIATE_PORT(new String[] {"socksudp.associate", "port"}, true);
 
         final String[] args;
+        final String[] sysProps;
 
         Mode(String... args) {
             this.args = args;
+            this.sysProps = new String[0];
+        }
+
+        Mode(String[] sysProps, boolean properties) {
+            this.args = new String[0];
+            this.sysProps = sysProps;
         }
 
         int count() {
@@ -157,6 +171,8 @@ class NettyNativeIT {
                     cases.add(Arguments.of(jdk, stack, true, "relay", Mode.RECVMMSG));
                     cases.add(Arguments.of(jdk, stack, false, "relay", Mode.SEGMENTED));
                     cases.add(Arguments.of(jdk, stack, true, "relay", Mode.GRO));
+                    cases.add(Arguments.of(jdk, stack, false, "dante", Mode.ASSOCIATE_FULL));
+                    cases.add(Arguments.of(jdk, stack, true, "dante", Mode.ASSOCIATE_PORT));
                 }
             }
             first = false;
@@ -171,6 +187,12 @@ class NettyNativeIT {
         String proxy = via.equals("dante") ? dante.address() : relay.address();
         int before = echo.sources().size();
         ChildJvm.Builder b = Demos.socksified(client(jdk, stack, connected), proxy).args(mode.args);
+        if (mode == Mode.ASSOCIATE_FULL) {
+            b.args("--bind", "127.0.0.1");
+        }
+        for (int i = 0; i < mode.sysProps.length; i += 2) {
+            b.sysProp(mode.sysProps[i], mode.sysProps[i + 1]);
+        }
         int count = mode.count();
         try (ChildJvm app = b.start()) {
             Diagnosable[] all = {app, echo, via.equals("dante") ? dante : relay};

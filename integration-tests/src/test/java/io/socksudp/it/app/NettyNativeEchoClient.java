@@ -35,7 +35,7 @@ import io.netty.channel.socket.DatagramPacket;
  * {@code sendmmsg}); {@code --segmented} sends them as one SegmentedDatagramPacket (UDP GSO, segments of {@code --size}
  * bytes); {@code --recvmmsg SLOT} sets {@code EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE} (epoll then receives with
  * {@code recvmmsg} into slots of that size) with a receive buffer of 16 slots; {@code --gro} sets {@code UDP_GRO}.
- * {@code --rounds R --pause MS} sends them R times on the same channel, MS apart, printing {@code native: round I OK}
+ * {@code --bind IP} binds an unconnected channel to that address (not the wildcard). {@code --rounds R --pause MS} sends them R times on the same channel, MS apart, printing {@code native: round I OK}
  * (or {@code FAILED}, which ends it) after each; any datagram that is not an echo fails the round it arrives in.
  * Prints {@code native: available}, {@code native: local ADDR}, {@code native: sent TEXT} (or {@code ... FAILED
  * cause}), {@code native: reply TEXT from ADDR} per echo (TEXT without its padding, and {@code (N bytes)} when padded),
@@ -54,6 +54,7 @@ public final class NettyNativeEchoClient {
         int slot = 0;
         boolean gro = false;
         boolean segmented = false;
+        String bindTo = null;
         int rounds = 1;
         long pause = 0;
         for (int i = 0; i < args.length; i++) {
@@ -81,6 +82,9 @@ public final class NettyNativeEchoClient {
                     break;
                 case "--gro":
                     gro = true;
+                    break;
+                case "--bind":
+                    bindTo = args[++i];
                     break;
                 case "--rounds":
                     rounds = Integer.parseInt(args[++i]);
@@ -149,7 +153,8 @@ public final class NettyNativeEchoClient {
             if (gro) {
                 b.option(epollOption("UDP_GRO"), true);
             }
-            ChannelFuture opened = connect ? b.connect(target).await() : b.bind(0).await();
+            ChannelFuture opened = connect ? b.connect(target).await()
+                    : (bindTo == null ? b.bind(0) : b.bind(bindTo, 0)).await();
             if (!opened.isSuccess()) {
                 System.out.println("native: FAILED to " + (connect ? "connect" : "bind") + ": " + chain(opened.cause()));
             } else {
