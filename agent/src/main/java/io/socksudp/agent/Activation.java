@@ -113,6 +113,17 @@ final class Activation {
         for (String pkg : strategy.javaBasePackages()) {
             BootstrapInjector.openJavaBase(inst, pkg);
         }
+        strategy.wire(tunnels());
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("socksudp active with " + strategy.name() + " (" + config + ")");
+        }
+    }
+
+    /**
+     * The tunnels, created and installed in the bootstrap bridge on first need: by the first strategy, or by the
+     * Netty strategy's first tunnel when a Netty native channel is the application's first UDP.
+     */
+    synchronized ChannelTunnels tunnels() {
         if (tunnels == null) {
             tunnels = new ChannelTunnels(new AssociationManager(new ProxyClient(config)),
                     new Routing(config.nonProxyHosts()), null, null,
@@ -121,10 +132,7 @@ final class Activation {
             Metrics.drops(tunnels.drops());
             Dispatch.install(tunnels);
         }
-        strategy.wire(tunnels);
-        if (LOG.isDebugEnabled()) {
-            LOG.debug("socksudp active with " + strategy.name() + " (" + config + ")");
-        }
+        return tunnels;
     }
 
     private static boolean isTarget(DatagramInstrumentation strategy, String className) {

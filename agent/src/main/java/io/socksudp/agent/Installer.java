@@ -31,7 +31,7 @@ final class Installer {
         }
 
         JmxHook jmx = new JmxHook(inst);
-        LazyTransformer transformer = new LazyTransformer(Strategies.watches(), jmx, new Activation.Factory() {
+        final LazyTransformer transformer = new LazyTransformer(Strategies.watches(), jmx, new Activation.Factory() {
             @Override
             public Activation activation() throws StartupException, IOException {
                 // First, and before Activation is even linked (it links the tunnels, which implement the
@@ -68,6 +68,15 @@ final class Installer {
                 @Override
                 public void defineBridge() throws StartupException {
                     BootstrapInjector.inject(inst, Agent.BOOTSTRAP_CLASSES);
+                }
+
+                @Override
+                public io.socksudp.agent.intercept.ChannelTunnels tunnels() throws IOException {
+                    try {
+                        return transformer.activation().tunnels();
+                    } catch (StartupException e) {
+                        throw new IOException(e.getMessage(), e);
+                    }
                 }
 
                 @Override

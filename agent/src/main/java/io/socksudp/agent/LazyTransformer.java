@@ -2,6 +2,7 @@ package io.socksudp.agent;
 
 import io.socksudp.agent.intercept.StrategyWatch;
 
+import java.io.IOException;
 import java.lang.instrument.ClassFileTransformer;
 import java.security.ProtectionDomain;
 import java.util.List;
@@ -56,22 +57,27 @@ final class LazyTransformer implements ClassFileTransformer {
         return false;
     }
 
-    private byte[] transformWatched(StrategyWatch watch, ClassLoader loader, String internalName, byte[] classfile) {
-        try {
-            Activation a = activation;
-            if (a == null) {
-                // Once: two threads loading their first datagram classes at the same moment must not both
-                // define the bridge and install tunnels. Creating it loads no datagram class, so this lock
-                // never waits for a class another thread is loading.
-                synchronized (this) {
-                    a = activation;
-                    if (a == null) {
-                        a = factory.activation();
-                        activation = a;
-                    }
+    /** The activation, created on first need (a watched class, or the Netty strategy's first tunnel). */
+    Activation activation() throws StartupException, IOException {
+        Activation a = activation;
+        if (a == null) {
+            // Once: two threads loading their first datagram classes at the same moment must not both
+            // define the bridge and install tunnels. Creating it loads no datagram class, so this lock
+            // never waits for a class another thread is loading.
+            synchronized (this) {
+                a = activation;
+                if (a == null) {
+                    a = factory.activation();
+                    activation = a;
                 }
             }
-            return a.transform(watch, loader, internalName, classfile);
+        }
+        return a;
+    }
+
+    private byte[] transformWatched(StrategyWatch watch, ClassLoader loader, String internalName, byte[] classfile) {
+        try {
+            return activation().transform(watch, loader, internalName, classfile);
         } catch (StartupException e) {
             Agent.refuse(e.getMessage());
             return null;

@@ -3,10 +3,14 @@ package io.socksudp.it;
 import static io.socksudp.it.support.Checks.check;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterAll;
@@ -32,12 +36,15 @@ import io.socksudp.it.support.Jdks.Jdk;
 import io.socksudp.it.support.TestEnv;
 
 /**
- * Netty's native transports (epoll on Netty 4.1 and 4.2, io_uring on 4.2) send from native code on their own socket,
- * where the agent's JDK strategies never see them. Until they are tunnelled they must fail closed: real, unmodified
- * programs on each, with the agent and a real SOCKS5 server (danted, the reference relay), get a clear IOException on
- * connect or write, and the far side (the echo server) sees nothing at all, directly or relayed. A meta-test shows the
- * far-side check catches a datagram that leaves directly; the fake-layout library covers a layout the agent does not
- * know (refused at construction) and a shaded kqueue-like copy (refused per write and connect).
+ * Netty's native transports send from native code on their own socket, where the agent's JDK strategies never see
+ * them. Epoll (Netty 4.1 and 4.2) is tunnelled: real, unmodified programs, with the agent and a real SOCKS5 server
+ * (danted, the reference relay), unconnected and connected, get every echo with the server as sender, and the far
+ * side (the echo server) sees the datagrams come from the proxy, never from the client's own port; so do Netty's
+ * batching paths (a multi-message flush, sent with sendmmsg; a SegmentedDatagramPacket, UDP GSO; a channel reading
+ * with recvmmsg, with payloads as large as its slots; UDP_GRO). io_uring still fails closed: a clear IOException on
+ * write, nothing at the far side. A meta-test shows the far-side check catches a datagram that leaves directly; the
+ * fake-layout library covers a layout the agent does not know (refused at construction) and a shaded kqueue-like copy
+ * (refused per write and connect).
  */
 @Timeout(180)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -101,25 +108,179 @@ class NettyNativeIT {
         }
     }
 
+    /** How a tunnelled case exercises Netty: plain writes, or one of its batching paths. */
+    enum Mode {
+        PLAIN(),
+        /** All written, one flush: more than one message in the outbound buffer, so epoll uses sendmmsg. */
+        SENDMMSG("--batch", "--count", "8"),
+        /** MAX_DATAGRAM_PAYLOAD_SIZE 512 and 512-byte payloads: recvmmsg would cut them short by their header. */
+        RECVMMSG("--recvmmsg", "512", "--size", "512", "--count", "4"),
+        /** One SegmentedDatagramPacket of 4 segments of 200 bytes: UDP GSO (a header per segment). */
+        SEGMENTED("--segmented", "--size", "200", "--count", "4"),
+        /** UDP_GRO on: epoll reads with recvmsg even when connected, and may receive coalesced segments. */
+        GRO("--gro", "--count", "4"),
+        /**
+         * socksudp.associate=full: the request names the socket's local address and port, which danted enforces (the
+         * channel bound to 127.0.0.1: a wildcard would be named as it is, which danted refuses); relayHost too.
+         */
+        ASSOCIATE_FULL(new String[] {"socksudp.associate", "full", "socksudp.relayHost", "127.0.0.1"}, true),
+        /** socksudp.associate=port: a connected channel's port, bound by the agent before Netty's connect. */
+        ASSOCIATE_PORT(new String[] {"socksudp.associate", "port"}, true);
+
+        final String[] args;
+        final String[] sysProps;
+
+        Mode(String... args) {
+            this.args = args;
+            this.sysProps = new String[0];
+        }
+
+        Mode(String[] sysProps, boolean properties) {
+            this.args = new String[0];
+            this.sysProps = sysProps;
+        }
+
+        int count() {
+            for (int i = 0; i < args.length - 1; i++) {
+                if (args[i].equals("--count")) {
+                    return Integer.parseInt(args[i + 1]);
+                }
+            }
+            return 3;
+        }
+    }
+
+    static Stream<Arguments> tunnelledCases() {
+        List<Arguments> cases = new ArrayList<>();
+        boolean first = true;
+        for (Jdk jdk : Jdks.installs()) {
+            for (Stack stack : new Stack[] {Stack.NETTY41_EPOLL, Stack.NETTY42_EPOLL}) {
+                for (boolean connected : new boolean[] {false, true}) {
+                    for (String via : new String[] {"dante", "relay"}) {
+                        // Everything on the test JDK; elsewhere each stack both ways, one server each (connected
+                        // through danted for 4.1, through the reference relay for 4.2), to keep the suite's time.
+                        if (first || via.equals("dante") == (connected == (stack == Stack.NETTY41_EPOLL))) {
+                            cases.add(Arguments.of(jdk, stack, connected, via, Mode.PLAIN));
+                        }
+                    }
+                }
+                if (first) {
+                    cases.add(Arguments.of(jdk, stack, false, "relay", Mode.SENDMMSG));
+                    cases.add(Arguments.of(jdk, stack, true, "dante", Mode.SENDMMSG));
+                    cases.add(Arguments.of(jdk, stack, false, "dante", Mode.RECVMMSG));
+                    cases.add(Arguments.of(jdk, stack, true, "relay", Mode.RECVMMSG));
+                    cases.add(Arguments.of(jdk, stack, false, "relay", Mode.SEGMENTED));
+                    cases.add(Arguments.of(jdk, stack, true, "relay", Mode.GRO));
+                    cases.add(Arguments.of(jdk, stack, false, "dante", Mode.ASSOCIATE_FULL));
+                    cases.add(Arguments.of(jdk, stack, true, "dante", Mode.ASSOCIATE_PORT));
+                }
+            }
+            first = false;
+        }
+        return cases.stream();
+    }
+
+    @ParameterizedTest(name = "{0} {1} connected={2} via {3} {4}: echoed, from the proxy at the far side")
+    @MethodSource("tunnelledCases")
+    void epollIsTunnelled(Jdk jdk, Stack stack, boolean connected, String via, Mode mode) {
+        jdk.assumePresent();
+        String proxy = via.equals("dante") ? dante.address() : relay.address();
+        int before = echo.sources().size();
+        ChildJvm.Builder b = Demos.socksified(client(jdk, stack, connected), proxy).args(mode.args);
+        if (mode == Mode.ASSOCIATE_FULL) {
+            b.args("--bind", "127.0.0.1");
+        }
+        for (int i = 0; i < mode.sysProps.length; i += 2) {
+            b.sysProp(mode.sysProps[i], mode.sysProps[i + 1]);
+        }
+        int count = mode.count();
+        try (ChildJvm app = b.start()) {
+            Diagnosable[] all = {app, echo, via.equals("dante") ? dante : relay};
+            int code = app.awaitExit(Duration.ofSeconds(60));
+            check(code == 0 && app.stdoutLines().contains("native: OK " + count + "/" + count),
+                    "the client did not get every echo, byte for byte, from the server (exit " + code + ")", all);
+            long replies = app.stdoutLines().stream().filter(l -> l.startsWith("native: reply native-")
+                    && l.endsWith(" from /127.0.0.1:" + echo.port())).count();
+            check(replies == count, "expected " + count + " replies from the server, saw " + replies, all);
+            if (connected) {
+                check(app.stdoutLines().contains("native: remote /127.0.0.1:" + echo.port()),
+                        "remoteAddress() is not the peer", all);
+            }
+            InetSocketAddress local = Demos.lastAddressIn(app.awaitStdout("^native: local (.*)$",
+                    Duration.ofSeconds(1)).group(1));
+            assertFromTheProxy(before, count, local, via, all);
+        }
+    }
+
+    /**
+     * Recovery and the relay-only rule: after a round of echoes, datagrams from a stranger are sent straight to the
+     * client's port (none may reach the application: a datagram that is not an echo fails the client) and danted's
+     * relaying process is killed (the association dies with it); the next round, on the same channel, must get every
+     * echo again through a new association, the far side seeing a new relay port, never the client's own.
+     */
+    @ParameterizedTest(name = "{0} connected={1}: re-associated after the relay died, strangers dropped")
+    @MethodSource("recoveryCases")
+    void epollSurvivesTheRelaysDeathAndDropsStrangers(Stack stack, boolean connected) throws Exception {
+        int count = 3;
+        try (Dante own = Dante.start(); EchoServer server = Demos.startEchoServer(false)) {
+            ChildJvm.Builder b = Demos.socksified(ChildJvm.builder("netty-" + stack.netty + "-recovery")
+                    .classpath(TestEnv.testClasses()).classpathJarsIn(stack.libs())
+                    .mainClass(NettyNativeEchoClient.class.getName())
+                    .args("--transport", "epoll", "--server", server.address(), "--count", String.valueOf(count),
+                            "--rounds", "2", "--pause", "3000"), own.address());
+            if (connected) {
+                b.args("--connect");
+            }
+            try (ChildJvm app = b.start()) {
+                Diagnosable[] all = {app, server, own};
+                app.awaitStdout("^native: round 1 OK$", Duration.ofSeconds(30));
+                InetSocketAddress local = Demos.lastAddressIn(app.awaitStdout("^native: local (.*)$",
+                        Duration.ofSeconds(1)).group(1));
+                List<InetSocketAddress> before = server.awaitDatagrams(count, Duration.ofSeconds(5));
+                try (java.net.DatagramSocket stranger = new java.net.DatagramSocket(0,
+                        java.net.InetAddress.getLoopbackAddress())) {
+                    for (int i = 0; i < count; i++) {
+                        byte[] text = ("stranger-" + i).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+                        stranger.send(new java.net.DatagramPacket(text, text.length,
+                                java.net.InetAddress.getLoopbackAddress(), local.getPort()));
+                    }
+                }
+                check(!own.killIoChildren().isEmpty(), "no danted io child to kill", all);
+                int code = app.awaitExit(Duration.ofSeconds(60));
+                check(code == 0 && app.stdoutLines().contains("native: round 2 OK"),
+                        "the second round did not get every echo, and only echoes (exit " + code + ")", all);
+                check(app.stderrLines().stream().anyMatch(l -> l.contains("re-established")),
+                        "the agent did not report re-establishing the association", all);
+                List<InetSocketAddress> sources = server.awaitDatagrams(2 * count, Duration.ofSeconds(5));
+                Set<Integer> first = before.stream().map(InetSocketAddress::getPort).collect(Collectors.toSet());
+                Set<Integer> second = sources.subList(count, sources.size()).stream().map(InetSocketAddress::getPort)
+                        .collect(Collectors.toSet());
+                check(!first.contains(local.getPort()) && !second.contains(local.getPort()),
+                        "the echo server saw the client's own port " + local.getPort(), all);
+                check(first.size() == 1 && !second.isEmpty() && second.stream().noneMatch(first::contains),
+                        "the second round did not come from a new relay port: " + first + " then " + second, all);
+            }
+        }
+    }
+
+    static Stream<Arguments> recoveryCases() {
+        return Stream.of(Arguments.of(Stack.NETTY41_EPOLL, false), Arguments.of(Stack.NETTY42_EPOLL, true));
+    }
+
     static Stream<Arguments> cases() {
         List<Arguments> cases = new ArrayList<>();
         boolean first = true;
         for (Jdk jdk : Jdks.installs()) {
-            for (Stack stack : Stack.values()) {
-                if (!stack.runsOn(jdk)) {
-                    System.out.println("NETTY-NATIVE " + jdk + " " + stack + ": NOT APPLICABLE: Netty 4.2's io_uring"
-                            + " classes need Java 9+");
-                    continue;
-                }
+            if (Stack.NETTY42_IO_URING.runsOn(jdk)) {
                 for (boolean connected : new boolean[] {false, true}) {
-                    // Every stack both ways on the test JDK; one way each elsewhere (connected for 4.2 epoll), to keep
-                    // the suite's time. Dante for 4.1, the reference relay for 4.2: the refusal comes before any
-                    // association, so one server per stack shows it against both without doubling the cases.
-                    if (first || connected == (stack == Stack.NETTY42_EPOLL)) {
-                        cases.add(Arguments.of(jdk, stack, connected,
-                                stack == Stack.NETTY41_EPOLL ? "dante" : "relay"));
+                    // Both ways on the test JDK; unconnected elsewhere: the refusal comes before any association.
+                    if (first || !connected) {
+                        cases.add(Arguments.of(jdk, Stack.NETTY42_IO_URING, connected, first ? "dante" : "relay"));
                     }
                 }
+            } else {
+                System.out.println("NETTY-NATIVE " + jdk + " " + Stack.NETTY42_IO_URING + ": NOT APPLICABLE: Netty"
+                        + " 4.2's io_uring classes need Java 9+");
             }
             first = false;
         }
@@ -128,7 +289,7 @@ class NettyNativeIT {
 
     @ParameterizedTest(name = "{0} {1} connected={2} via {3}: refused, nothing at the far side")
     @MethodSource("cases")
-    void nativeTransportFailsClosed(Jdk jdk, Stack stack, boolean connected, String via) {
+    void ioUringFailsClosed(Jdk jdk, Stack stack, boolean connected, String via) {
         jdk.assumePresent();
         String proxy = via.equals("dante") ? dante.address() : relay.address();
         int before = echo.sources().size();
@@ -138,14 +299,9 @@ class NettyNativeIT {
             int code = app.awaitExit(Duration.ofSeconds(60));
             check(code == 1, "the client exited " + code + " (3: transport unavailable on this machine)", all);
             String refusal = REFUSED + stack.described + " transport";
-            if (connected && stack != Stack.NETTY42_IO_URING) {
-                check(app.stdoutLines().stream().anyMatch(l -> l.startsWith("native: FAILED to connect: ")
-                        && l.contains("java.io.IOException: " + refusal)), "no refused connect", all);
-            } else {
-                long refused = app.stdoutLines().stream().filter(l -> l.startsWith("native: sent ")
-                        && l.contains(" FAILED java.io.IOException: " + refusal)).count();
-                check(refused == 3, "expected 3 refused writes, saw " + refused, all);
-            }
+            long refused = app.stdoutLines().stream().filter(l -> l.startsWith("native: sent ")
+                    && l.contains(" FAILED java.io.IOException: " + refusal)).count();
+            check(refused == 3, "expected 3 refused writes, saw " + refused, all);
             check(app.stdoutLines().stream().anyMatch(l -> l.contains("Use Netty's NIO transport")),
                     "the refusal does not say what to do", all);
             long warnings = app.stderrLines().stream().filter(l -> l.startsWith("WARN socksudp - " + REFUSED)).count();
@@ -155,8 +311,9 @@ class NettyNativeIT {
     }
 
     /**
-     * The far-side check is no test if it cannot fail: the same program with loopback bypassed (the default) sends
-     * directly, which the agent allows (a bypassed destination), and the check must see it.
+     * The far-side checks are no tests if they cannot fail: the same program with loopback bypassed (the default)
+     * sends directly, which the agent allows (a bypassed destination); the check that the datagrams came from the
+     * proxy must catch it, and so must the check that nothing arrived at all (io_uring's refusals).
      */
     @Test
     void farSideCheckCatchesADirectDatagram() {
@@ -168,6 +325,12 @@ class NettyNativeIT {
             int code = app.awaitExit(Duration.ofSeconds(60));
             check(code == 0 && app.stdoutLines().contains("native: OK 3/3"),
                     "a bypassed destination did not work on the native transport (exit " + code + ")", all);
+            InetSocketAddress local = Demos.lastAddressIn(app.awaitStdout("^native: local (.*)$",
+                    Duration.ofSeconds(1)).group(1));
+            AssertionError direct = assertThrows(AssertionError.class,
+                    () -> assertFromTheProxy(before, 3, local, "relay", all));
+            check(direct.getMessage().contains("the client's own port"), "the proxy check failed for another reason: "
+                    + direct.getMessage(), all);
             AssertionError caught = assertThrows(AssertionError.class, () -> assertNothingArrived(before, all));
             check(caught.getMessage().contains("reached the far side"), "the check failed for another reason: "
                     + caught.getMessage(), all);
@@ -219,6 +382,36 @@ class NettyNativeIT {
             b.args("--connect");
         }
         return b;
+    }
+
+    /**
+     * The far side got {@code count} datagrams since {@code before}, none from the client's own port and each from
+     * the proxy: for the reference relay one of its external ports, for danted a port its log names beside the echo
+     * server's port on a UDP line.
+     */
+    private void assertFromTheProxy(int before, int count, InetSocketAddress local, String via, Diagnosable... all) {
+        List<InetSocketAddress> sources = echo.awaitDatagrams(before + count, Duration.ofSeconds(10));
+        Set<Integer> ports = sources.subList(before, sources.size()).stream().map(InetSocketAddress::getPort)
+                .collect(Collectors.toSet());
+        check(!ports.contains(local.getPort()), "the echo server saw the client's own port " + local.getPort()
+                + ": sent around the proxy", all);
+        if (via.equals("relay")) {
+            Set<Integer> external = relay.externalAddresses().stream().map(InetSocketAddress::getPort)
+                    .collect(Collectors.toSet());
+            check(external.containsAll(ports), "the far side saw ports " + ports + ", not the relay's external ports "
+                    + external, all);
+            return;
+        }
+        for (int p : ports) {
+            Pattern both = Pattern.compile("(?m)^(?=.*udpassociate)(?=.*127\\.0\\.0\\.1\\." + p
+                    + "(?!\\d))(?=.*127\\.0\\.0\\.1\\." + echo.port() + "(?!\\d)).*$");
+            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            while (!both.matcher(dante.logText()).find() && System.nanoTime() < deadline) {
+                Demos.sleep(50);
+            }
+            check(both.matcher(dante.logText()).find(), "danted's log has no UDP line with port " + p
+                    + " (what the far side saw) and the echo server's port " + echo.port(), all);
+        }
     }
 
     private void assertNothingArrived(int before, Diagnosable... all) {

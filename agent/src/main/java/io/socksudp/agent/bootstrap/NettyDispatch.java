@@ -33,6 +33,41 @@ public final class NettyDispatch {
         hooks().checkConnect(channel, remote);
     }
 
+    public static Object outbound(Object channel, Object msg) throws IOException {
+        return hooks().outbound(channel, msg);
+    }
+
+    public static Object connectTarget(Object channel, Object remote) throws IOException {
+        return hooks().connectTarget(channel, remote);
+    }
+
+    public static int connectDone(Object channel, int result) throws IOException {
+        return hooks().connectDone(channel, result);
+    }
+
+    public static void disconnecting(Object channel) {
+        NettyHooks h = hooks;
+        if (h != null) {
+            h.disconnecting(channel);
+        }
+    }
+
+    public static void closing(Object channel) {
+        NettyHooks h = hooks;
+        if (h != null) {
+            h.closing(channel);
+        }
+    }
+
+    public static Object fireChannelRead(Object pipeline, Object msg) {
+        return hooks.fireChannelRead(pipeline, msg); // installed before any channel could be constructed
+    }
+
+    public static int slotSize(Object config, int size) {
+        NettyHooks h = hooks;
+        return h == null ? 0 : h.slotSize(config, size);
+    }
+
     private static NettyHooks hooks() throws IOException {
         NettyHooks h = hooks;
         if (h == null) {

@@ -17,4 +17,36 @@ public interface NettyHooks {
 
     /** {@code channel} is about to connect its socket to {@code remote}: throws when that peer is proxied. */
     void checkConnect(Object channel, Object remote) throws IOException;
+
+    /**
+     * A tunnelled channel's {@code filterOutboundMessage(msg)} is starting: returns the message it is to go on with,
+     * {@code msg} itself for a direct destination, else the datagram framed for and addressed to the relay ({@code
+     * msg} released). Throws, failing the write, when it can be neither.
+     */
+    Object outbound(Object channel, Object msg) throws IOException;
+
+    /** A tunnelled channel's {@code doConnect(remote, local)} is starting: the address its socket is to connect to. */
+    Object connectTarget(Object channel, Object remote) throws IOException;
+
+    /** A tunnelled channel's {@code doConnect} returns {@code result} (1: connected): the peer is recorded then. */
+    int connectDone(Object channel, int result) throws IOException;
+
+    /** A tunnelled channel's {@code doDisconnect()} is starting. */
+    void disconnecting(Object channel);
+
+    /** A tunnelled channel's {@code doClose()} is starting: its association is released. */
+    void closing(Object channel);
+
+    /**
+     * Stands for {@code pipeline.fireChannelRead(msg)} in a tunnelled channel's read paths: fires the datagram with
+     * its SOCKS header taken off and the peer as sender, fires it as it is, or drops it (released, counted); returns
+     * {@code pipeline}.
+     */
+    Object fireChannelRead(Object pipeline, Object msg);
+
+    /**
+     * Stands for the maximum datagram payload size its read loop just read from {@code config}: 0 for a tunnelled
+     * channel (no {@code recvmmsg}, whose fixed slots would truncate a maximal payload by its SOCKS header).
+     */
+    int slotSize(Object config, int size);
 }

@@ -177,6 +177,28 @@ public final class ChannelTunnels implements DatagramHooks {
         return (PacketFrontEnd) tunnel(impl);
     }
 
+    /**
+     * The tunnel of a socket whose I/O is native (Netty's native channels), creating it on first use; {@code access}
+     * reaches its OS socket. A socket found closed meanwhile has its tunnel closed at once (as for channels).
+     */
+    public NativeFrontEnd nativeTunnel(Object socket, SocketAccess access, boolean open) {
+        TunnelFrontEnd t = tunnels.get(socket);
+        if (t == null) {
+            t = tunnels.putIfAbsent(socket, new NativeFrontEnd(new SocketTunnel(socket, associations, routing, access,
+                    drops, dropWhenUnavailable), routing, drops));
+            if (!open) {
+                closed(socket);
+            }
+        }
+        return (NativeFrontEnd) t;
+    }
+
+    /** The native socket's tunnel, or null when it has none (it has sent nothing through the proxy yet). */
+    public NativeFrontEnd existingNativeTunnel(Object socket) {
+        TunnelFrontEnd t = tunnels.get(socket);
+        return t instanceof NativeFrontEnd ? (NativeFrontEnd) t : null;
+    }
+
     public DropCounters drops() {
         return drops;
     }

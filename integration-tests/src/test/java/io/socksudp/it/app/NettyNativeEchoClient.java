@@ -3,14 +3,23 @@ package io.socksudp.it.app;
 import java.lang.reflect.Method;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.TimeUnit;
 
 import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.DatagramPacket;
@@ -20,10 +29,19 @@ import io.netty.channel.socket.DatagramPacket;
  * written as anyone would, knowing nothing about SOCKS. The transport's classes are named, not linked, so one program
  * runs on Netty 4.1 and 4.2 jars alike (4.2 creates an io_uring event loop group differently; epoll's works on both).
  *
- * <p>Usage: {@code NettyNativeEchoClient --transport epoll|io_uring --server IP:PORT --count N [--connect]}. Prints
- * {@code native: available}, {@code native: local ADDR}, {@code native: sent TEXT} (or {@code ... FAILED cause}),
- * {@code native: reply TEXT from ADDR} per echo, then {@code native: OK n/n} (exit 0) or {@code native: FAILED ...}
- * (exit 1). A transport this machine cannot run prints {@code native: UNAVAILABLE cause} and exits 3.
+ * <p>Usage: {@code NettyNativeEchoClient --transport epoll|io_uring --server IP:PORT --count N [--connect]
+ * [--size BYTES] [--batch] [--recvmmsg SLOT] [--gro] [--segmented]}. Each datagram is {@code native-I} padded with
+ * dots to {@code --size} bytes. {@code --batch} writes all of them and flushes once (epoll then sends them with one
+ * {@code sendmmsg}); {@code --segmented} sends them as one SegmentedDatagramPacket (UDP GSO, segments of {@code --size}
+ * bytes); {@code --recvmmsg SLOT} sets {@code EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE} (epoll then receives with
+ * {@code recvmmsg} into slots of that size) with a receive buffer of 16 slots; {@code --gro} sets {@code UDP_GRO}.
+ * {@code --bind IP} binds an unconnected channel to that address (not the wildcard). {@code --rounds R --pause MS} sends them R times on the same channel, MS apart, printing {@code native: round I OK}
+ * (or {@code FAILED}, which ends it) after each; any datagram that is not an echo fails the round it arrives in.
+ * Prints {@code native: available}, {@code native: local ADDR}, {@code native: sent TEXT} (or {@code ... FAILED
+ * cause}), {@code native: reply TEXT from ADDR} per echo (TEXT without its padding, and {@code (N bytes)} when padded),
+ * then {@code native: OK n/n} (exit 0: every reply is one of the datagrams sent, byte for byte, from the server) or
+ * {@code native: FAILED ...} (exit 1). A transport this machine cannot run prints {@code native: UNAVAILABLE cause}
+ * and exits 3.
  */
 public final class NettyNativeEchoClient {
     public static void main(String[] args) throws Exception {
@@ -31,6 +49,14 @@ public final class NettyNativeEchoClient {
         String transport = "epoll";
         int count = 3;
         boolean connect = false;
+        int size = 0;
+        boolean batch = false;
+        int slot = 0;
+        boolean gro = false;
+        boolean segmented = false;
+        String bindTo = null;
+        int rounds = 1;
+        long pause = 0;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--transport":
@@ -44,6 +70,30 @@ public final class NettyNativeEchoClient {
                     break;
                 case "--connect":
                     connect = true;
+                    break;
+                case "--size":
+                    size = Integer.parseInt(args[++i]);
+                    break;
+                case "--batch":
+                    batch = true;
+                    break;
+                case "--recvmmsg":
+                    slot = Integer.parseInt(args[++i]);
+                    break;
+                case "--gro":
+                    gro = true;
+                    break;
+                case "--bind":
+                    bindTo = args[++i];
+                    break;
+                case "--rounds":
+                    rounds = Integer.parseInt(args[++i]);
+                    break;
+                case "--pause":
+                    pause = Long.parseLong(args[++i]);
+                    break;
+                case "--segmented":
+                    segmented = true;
                     break;
                 default:
                     throw new IllegalArgumentException(args[i]);
@@ -60,7 +110,19 @@ public final class NettyNativeEchoClient {
             System.exit(3);
         }
         System.out.println("native: available " + t.channelClass.getName());
-        CountDownLatch replies = new CountDownLatch(count);
+        AtomicReference<CountDownLatch> replies = new AtomicReference<>(new CountDownLatch(count));
+        List<String> payloads = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            StringBuilder p = new StringBuilder("native-" + i);
+            while (p.length() < size) {
+                p.append('.');
+            }
+            payloads.add(p.toString());
+        }
+        Set<String> unanswered = ConcurrentHashMap.newKeySet();
+        unanswered.addAll(payloads);
+        AtomicInteger wrong = new AtomicInteger();
+        final String expectedSender = NettyEchoClient.format(target);
         EventLoopGroup group = t.newGroup();
         int code = 1;
         try {
@@ -68,9 +130,15 @@ public final class NettyNativeEchoClient {
                     .handler(new SimpleChannelInboundHandler<DatagramPacket>() {
                         @Override
                         protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket p) {
-                            System.out.println("native: reply " + p.content().toString(StandardCharsets.US_ASCII)
-                                    + " from " + NettyEchoClient.format(p.sender()));
-                            replies.countDown();
+                            String text = p.content().toString(StandardCharsets.US_ASCII);
+                            String from = NettyEchoClient.format(p.sender());
+                            String shown = text.indexOf('.') > 0 ? text.substring(0, text.indexOf('.')) + " ("
+                                    + text.length() + " bytes)" : text;
+                            System.out.println("native: reply " + shown + " from " + from);
+                            if (!unanswered.remove(text) || !from.equals(expectedSender)) {
+                                wrong.incrementAndGet();
+                            }
+                            replies.get().countDown();
                         }
 
                         @Override
@@ -78,28 +146,73 @@ public final class NettyNativeEchoClient {
                             System.out.println("native: exception " + cause);
                         }
                     });
-            ChannelFuture opened = connect ? b.connect(target).await() : b.bind(0).await();
+            if (slot > 0) {
+                b.option(epollOption("MAX_DATAGRAM_PAYLOAD_SIZE"), slot)
+                        .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(16 * slot));
+            }
+            if (gro) {
+                b.option(epollOption("UDP_GRO"), true);
+            }
+            ChannelFuture opened = connect ? b.connect(target).await()
+                    : (bindTo == null ? b.bind(0) : b.bind(bindTo, 0)).await();
             if (!opened.isSuccess()) {
                 System.out.println("native: FAILED to " + (connect ? "connect" : "bind") + ": " + chain(opened.cause()));
             } else {
                 Channel ch = opened.channel();
                 System.out.println("native: local " + NettyEchoClient.format(ch.localAddress()));
-                int sent = 0;
-                for (int i = 0; i < count; i++) {
-                    String text = "native-" + i;
-                    ChannelFuture f = connect
-                            ? ch.writeAndFlush(Unpooled.copiedBuffer(text, StandardCharsets.US_ASCII)).await()
-                            : ch.writeAndFlush(new DatagramPacket(
-                                    Unpooled.copiedBuffer(text, StandardCharsets.US_ASCII), target)).await();
-                    System.out.println("native: sent " + text + (f.isSuccess() ? "" : " FAILED " + chain(f.cause())));
-                    sent += f.isSuccess() ? 1 : 0;
+                if (connect) {
+                    System.out.println("native: remote " + NettyEchoClient.format(ch.remoteAddress()));
                 }
-                if (sent == count && replies.await(10, TimeUnit.SECONDS)) {
+                boolean ok = true;
+                for (int round = 1; round <= rounds && ok; round++) {
+                if (round > 1) {
+                    Thread.sleep(pause);
+                    replies.set(new CountDownLatch(count));
+                    unanswered.addAll(payloads);
+                }
+                int sent = 0;
+                if (segmented) {
+                    ByteBuf all = Unpooled.directBuffer();
+                    for (String text : payloads) {
+                        all.writeBytes(text.getBytes(StandardCharsets.US_ASCII));
+                    }
+                    Object packet = Class.forName("io.netty.channel.unix.SegmentedDatagramPacket")
+                            .getConstructor(ByteBuf.class, int.class, InetSocketAddress.class)
+                            .newInstance(all, size, target);
+                    ChannelFuture f = ch.writeAndFlush(packet).await();
+                    System.out.println("native: sent " + count + " segments" + (f.isSuccess() ? ""
+                            : " FAILED " + chain(f.cause())));
+                    sent = f.isSuccess() ? count : 0;
+                } else {
+                    List<ChannelFuture> futures = new ArrayList<>();
+                    for (String text : payloads) {
+                        Object msg = connect ? Unpooled.copiedBuffer(text, StandardCharsets.US_ASCII)
+                                : new DatagramPacket(Unpooled.copiedBuffer(text, StandardCharsets.US_ASCII), target);
+                        futures.add(batch ? ch.write(msg) : ch.writeAndFlush(msg).await());
+                    }
+                    if (batch) {
+                        ch.flush();
+                    }
+                    for (int i = 0; i < count; i++) {
+                        ChannelFuture f = futures.get(i).await();
+                        String text = payloads.get(i);
+                        String shown = text.indexOf('.') > 0 ? text.substring(0, text.indexOf('.')) : text;
+                        System.out.println("native: sent " + shown + (f.isSuccess() ? "" : " FAILED " + chain(f.cause())));
+                        sent += f.isSuccess() ? 1 : 0;
+                    }
+                }
+                ok = sent == count && replies.get().await(10, TimeUnit.SECONDS) && wrong.get() == 0;
+                if (rounds > 1) {
+                    System.out.println("native: round " + round + (ok ? " OK" : " FAILED"));
+                }
+                if (!ok) {
+                    System.out.println("native: FAILED " + sent + " sent, " + (count - replies.get().getCount()) + "/"
+                            + count + " replies, " + wrong.get() + " not an echo of what was sent");
+                }
+                }
+                if (ok) {
                     System.out.println("native: OK " + count + "/" + count);
                     code = 0;
-                } else {
-                    System.out.println("native: FAILED " + sent + " sent, " + (count - replies.getCount()) + "/"
-                            + count + " replies");
                 }
                 ch.close().sync();
             }
@@ -111,6 +224,12 @@ public final class NettyNativeEchoClient {
         }
         System.out.flush();
         System.exit(code);
+    }
+
+    /** An {@code EpollChannelOption} by name (named, not linked: the class exists only in the epoll jars). */
+    @SuppressWarnings("unchecked")
+    private static <T> ChannelOption<T> epollOption(String name) throws ReflectiveOperationException {
+        return (ChannelOption<T>) Class.forName("io.netty.channel.epoll.EpollChannelOption").getField(name).get(null);
     }
 
     /** The exception and its causes on one line: Netty wraps a channel's construction failure in a ChannelException. */

@@ -6,31 +6,48 @@ import net.bytebuddy.jar.asm.ClassVisitor;
 import net.bytebuddy.jar.asm.ClassWriter;
 import net.bytebuddy.jar.asm.MethodVisitor;
 import net.bytebuddy.jar.asm.Opcodes;
+import net.bytebuddy.jar.asm.Type;
 import net.bytebuddy.utility.OpenedClassReader;
 
 /**
- * Inlines into a Netty native datagram channel class, at the start of each method its {@link NettyLayout} calls
- * for, one static call to the bootstrap class {@code NettyDispatch}, which every class loader finds by parent
- * delegation: {@code checkWrite(this, msg)} in {@code filterOutboundMessage}, {@code checkConnect(this, remote)} in
- * {@code doConnect}, {@code refuseChannel("the class")} in every constructor of an unknown layout.
+ * Inlines into a Netty native datagram channel class the static calls to the bootstrap class {@code NettyDispatch}
+ * (which every class loader finds by parent delegation) that its {@link NettyLayout} calls for.
  *
- * <p>Plain ASM rather than Byte Buddy's {@code Advice}: a call at a method's entry adds no branch and no local, so
- * only the maximum stack changes; and Byte Buddy would have to resolve Netty's other types (generic signatures)
- * through the application's loader, which a loader that hides its class files as resources would make fail. The
- * IOExceptions these calls throw are not declared by the advised methods; Netty catches them as Throwable (a failed
- * write or connect promise, a failed channel creation), and the JVM does not check.
+ * <p>{@link NettyLayout#TUNNELLED}: {@code msg = outbound(this, msg)} first in {@code filterOutboundMessage};
+ * {@code remote = (SocketAddress) connectTarget(this, remote)} first in {@code doConnect} and {@code connectDone(this,
+ * result)} before each of its returns; {@code disconnecting(this)} and {@code closing(this)} first in
+ * {@code doDisconnect} and {@code doClose}; and every {@code pipeline.fireChannelRead(msg)} call replaced by
+ * {@code (ChannelPipeline) fireChannelRead(pipeline, msg)}. In the read loop's class ({@link
+ * NettyTransport#isEpollReadLoop}), {@code config.getMaxDatagramPayloadSize()} becomes {@code slotSize(config,
+ * config.getMaxDatagramPayloadSize())}.
+ * {@link NettyLayout#GUARDED}: {@code checkWrite(this, msg)} in {@code filterOutboundMessage}, {@code
+ * checkConnect(this, remote)} in {@code doConnect}. {@link NettyLayout#UNKNOWN}: {@code refuseChannel("the class")}
+ * in every constructor.
+ *
+ * <p>Plain ASM rather than Byte Buddy's {@code Advice}: none of these adds a branch or a local, so no stack map frame
+ * changes and only the maximum stack is recomputed; and Byte Buddy would have to resolve Netty's other types (generic
+ * signatures) through the application's loader, which a loader that hides its class files as resources would make
+ * fail. The IOExceptions these calls throw are not declared by the advised methods; Netty catches them as Throwable
+ * (a failed write or connect promise, a failed channel creation), and the JVM does not check.
  */
 final class DispatchCalls {
 
     private static final String DISPATCH = "io/socksudp/agent/bootstrap/NettyDispatch";
+    private static final String OBJECT_OBJECT = "(Ljava/lang/Object;Ljava/lang/Object;)Ljava/lang/Object;";
 
     private DispatchCalls() {
     }
 
     /** {@code classfile} (class {@code name}, binary) with the calls its layout calls for. */
     static byte[] inline(final String name, byte[] classfile) {
+        if (NettyTransport.isEpollReadLoop(name)) {
+            return inlineReadLoop(classfile);
+        }
         ClassFileInventory inventory = ClassFileInventory.of(name, classfile);
-        final boolean guarded = NettyLayout.of(inventory) == NettyLayout.GUARDED;
+        final NettyLayout layout = NettyLayout.of(NettyTransport.ofInternalName(name), inventory,
+                fireChannelReadCalls(classfile));
+        final boolean tunnelled = layout == NettyLayout.TUNNELLED;
+        final boolean guarded = layout == NettyLayout.GUARDED;
         ClassReader reader = OpenedClassReader.of(classfile);
         ClassWriter writer = new ClassWriter(reader, ClassWriter.COMPUTE_MAXS);
         reader.accept(new ClassVisitor(OpenedClassReader.ASM_API, writer) {
@@ -38,8 +55,26 @@ final class DispatchCalls {
             public MethodVisitor visitMethod(int access, String method, String descriptor, String signature,
                                              String[] exceptions) {
                 MethodVisitor mv = super.visitMethod(access, method, descriptor, signature, exceptions);
-                if ((access & (Opcodes.ACC_STATIC | Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE)) != 0) {
+                if ((access & (Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE)) != 0) {
                     return mv;
+                }
+                if (tunnelled) {
+                    mv = replacingFireChannelRead(mv); // static methods too (processPacket, processPacketList)
+                }
+                if ((access & Opcodes.ACC_STATIC) != 0) {
+                    return mv;
+                }
+                if (tunnelled && NettyMember.FILTER_OUTBOUND.is(method, descriptor)) {
+                    return replacingArgument(mv, "outbound", "java/lang/Object");
+                }
+                if (tunnelled && NettyMember.DO_CONNECT.is(method, descriptor)) {
+                    return connectDoneAtReturns(replacingArgument(mv, "connectTarget", "java/net/SocketAddress"));
+                }
+                if (tunnelled && NettyMember.DO_DISCONNECT.is(method, descriptor)) {
+                    return withThisAtEntry(mv, "disconnecting");
+                }
+                if (tunnelled && NettyMember.DO_CLOSE.is(method, descriptor)) {
+                    return withThisAtEntry(mv, "closing");
                 }
                 if (guarded && NettyMember.FILTER_OUTBOUND.is(method, descriptor)) {
                     return atEntry(mv, "checkWrite", null);
@@ -47,13 +82,126 @@ final class DispatchCalls {
                 if (guarded && NettyMember.DO_CONNECT.is(method, descriptor)) {
                     return atEntry(mv, "checkConnect", null);
                 }
-                if (!guarded && "<init>".equals(method)) {
+                if (layout == NettyLayout.UNKNOWN && "<init>".equals(method)) {
                     return atEntry(mv, "refuseChannel", name);
                 }
                 return mv;
             }
         }, 0);
         return writer.toByteArray();
+    }
+
+    /** How many {@code ChannelPipeline.fireChannelRead} calls the class makes (a first, reading-only pass). */
+    static int fireChannelReadCalls(byte[] classfile) {
+        final int[] calls = {0};
+        OpenedClassReader.of(classfile).accept(new ClassVisitor(OpenedClassReader.ASM_API) {
+            @Override
+            public MethodVisitor visitMethod(int access, String method, String descriptor, String signature,
+                                             String[] exceptions) {
+                return new MethodVisitor(OpenedClassReader.ASM_API) {
+                    @Override
+                    public void visitMethodInsn(int opcode, String owner, String called, String calledDescriptor,
+                                                boolean isInterface) {
+                        if (opcode == Opcodes.INVOKEINTERFACE
+                                && NettyMember.isFireChannelRead(called, calledDescriptor)) {
+                            calls[0]++;
+                        }
+                    }
+                };
+            }
+        }, ClassReader.SKIP_DEBUG | ClassReader.SKIP_FRAMES);
+        return calls[0];
+    }
+
+    /** The read loop's class with its {@code getMaxDatagramPayloadSize()} calls passed through {@code slotSize}. */
+    private static byte[] inlineReadLoop(byte[] classfile) {
+        ClassReader reader = OpenedClassReader.of(classfile);
+        ClassWriter writer = new ClassWriter(reader, ClassWriter.COMPUTE_MAXS);
+        reader.accept(new ClassVisitor(OpenedClassReader.ASM_API, writer) {
+            @Override
+            public MethodVisitor visitMethod(int access, String method, String descriptor, String signature,
+                                             String[] exceptions) {
+                return new MethodVisitor(OpenedClassReader.ASM_API,
+                        super.visitMethod(access, method, descriptor, signature, exceptions)) {
+                    @Override
+                    public void visitMethodInsn(int opcode, String owner, String called, String calledDescriptor,
+                                                boolean isInterface) {
+                        boolean slot = opcode == Opcodes.INVOKEVIRTUAL
+                                && NettyMember.isMaxDatagramPayloadSize(called, calledDescriptor);
+                        if (slot) {
+                            super.visitInsn(Opcodes.DUP); // [config] -> [config, config]
+                        }
+                        super.visitMethodInsn(opcode, owner, called, calledDescriptor, isInterface);
+                        if (slot) { // [config, size] -> [size']
+                            super.visitMethodInsn(Opcodes.INVOKESTATIC, DISPATCH, "slotSize",
+                                    "(Ljava/lang/Object;I)I", false);
+                        }
+                    }
+                };
+            }
+        }, 0);
+        return writer.toByteArray();
+    }
+
+    /** Every {@code pipeline.fireChannelRead(msg)} becomes {@code (ChannelPipeline) NettyDispatch.fireChannelRead(..)}. */
+    private static MethodVisitor replacingFireChannelRead(MethodVisitor mv) {
+        return new MethodVisitor(OpenedClassReader.ASM_API, mv) {
+            @Override
+            public void visitMethodInsn(int opcode, String owner, String called, String calledDescriptor,
+                                        boolean isInterface) {
+                if (opcode == Opcodes.INVOKEINTERFACE && NettyMember.isFireChannelRead(called, calledDescriptor)) {
+                    super.visitMethodInsn(Opcodes.INVOKESTATIC, DISPATCH, "fireChannelRead", OBJECT_OBJECT, false);
+                    super.visitTypeInsn(Opcodes.CHECKCAST, Type.getReturnType(calledDescriptor).getInternalName());
+                } else {
+                    super.visitMethodInsn(opcode, owner, called, calledDescriptor, isInterface);
+                }
+            }
+        };
+    }
+
+    /** First thing: {@code arg1 = (type) NettyDispatch.<hook>(this, arg1)}. */
+    private static MethodVisitor replacingArgument(MethodVisitor mv, final String hook, final String type) {
+        return new MethodVisitor(OpenedClassReader.ASM_API, mv) {
+            @Override
+            public void visitCode() {
+                super.visitCode();
+                super.visitVarInsn(Opcodes.ALOAD, 0);
+                super.visitVarInsn(Opcodes.ALOAD, 1);
+                super.visitMethodInsn(Opcodes.INVOKESTATIC, DISPATCH, hook, OBJECT_OBJECT, false);
+                if (!type.equals("java/lang/Object")) {
+                    super.visitTypeInsn(Opcodes.CHECKCAST, type); // the frames say the local holds a SocketAddress
+                }
+                super.visitVarInsn(Opcodes.ASTORE, 1);
+            }
+        };
+    }
+
+    /** Before each {@code IRETURN}: {@code result = NettyDispatch.connectDone(this, result)}. */
+    private static MethodVisitor connectDoneAtReturns(MethodVisitor mv) {
+        return new MethodVisitor(OpenedClassReader.ASM_API, mv) {
+            @Override
+            public void visitInsn(int opcode) {
+                if (opcode == Opcodes.IRETURN) {
+                    super.visitVarInsn(Opcodes.ALOAD, 0);
+                    super.visitInsn(Opcodes.SWAP);
+                    super.visitMethodInsn(Opcodes.INVOKESTATIC, DISPATCH, "connectDone", "(Ljava/lang/Object;I)I",
+                            false);
+                }
+                super.visitInsn(opcode);
+            }
+        };
+    }
+
+    /** First thing: {@code NettyDispatch.<hook>(this)}. */
+    private static MethodVisitor withThisAtEntry(MethodVisitor mv, final String hook) {
+        return new MethodVisitor(OpenedClassReader.ASM_API, mv) {
+            @Override
+            public void visitCode() {
+                super.visitCode();
+                super.visitVarInsn(Opcodes.ALOAD, 0);
+                super.visitMethodInsn(Opcodes.INVOKESTATIC, DISPATCH, hook, "(Ljava/lang/Object;)V", false);
+            }
+        };
     }
 
     /**

@@ -1,7 +1,5 @@
 package io.socksudp.agent.intercept.netty;
 
-import io.socksudp.agent.bootstrap.NettyHooks;
-import io.socksudp.agent.bootstrap.NettyDispatch;
 import io.socksudp.agent.config.LazyLogger;
 import io.socksudp.agent.intercept.Routing;
 import org.slf4j.Logger;
@@ -20,7 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code Channel.remoteAddress()}), looked up on the object's own class, so any copy in any class loader under any
  * package works alike.
  */
-final class NettyGuard implements NettyHooks {
+final class NettyGuard {
 
     private static final Logger LOG = LazyLogger.getLogger("socksudp");
     /** For Method.invoke: a varargs call without arguments would allocate an empty array per write. */
@@ -32,26 +30,15 @@ final class NettyGuard implements NettyHooks {
     private final PublicGetter recipient = new PublicGetter("recipient");
     private final PublicGetter remoteAddress = new PublicGetter("remoteAddress");
 
-    /**
-     * Puts a guard behind {@link NettyDispatch}. Its own method, so that only this class links the bridge's types
-     * (verifying a caller that passes a NettyGuard as NettyHooks would load NettyHooks into the agent's loader
-     * before the bridge is in the boot loader, and the boot copy would then clash with it).
-     */
-    static void install(Routing routing) {
-        NettyDispatch.install(new NettyGuard(routing));
-    }
-
     NettyGuard(Routing routing) {
         this.routing = routing;
     }
 
-    @Override
     public void refuseChannel(String channelClass) throws IOException {
         throw refused(channelClass, "its internals are not what socksudp knows, so it cannot tell what it sends where;"
                 + " no channel of it can be created");
     }
 
-    @Override
     public void checkWrite(Object channel, Object msg) throws IOException {
         Object target = recipient.get(msg);
         if (target == null) {
@@ -63,7 +50,6 @@ final class NettyGuard implements NettyHooks {
         }
     }
 
-    @Override
     public void checkConnect(Object channel, Object remote) throws IOException {
         if (remote instanceof InetSocketAddress && !routing.isDirect((InetSocketAddress) remote)) {
             throw refused(channel.getClass().getName(), "its datagrams to " + remote

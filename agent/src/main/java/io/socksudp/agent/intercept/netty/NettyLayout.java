@@ -4,10 +4,17 @@ import io.socksudp.agent.intercept.ClassFileInventory;
 
 /**
  * What the agent can do with one Netty native datagram channel class, decided from the members its class file
- * declares (never from a version string: shaded copies carry none, and a new Netty may change its internals in a
- * patch release).
+ * declares and the calls it makes (never from a version string: shaded copies carry none, and a new Netty may change
+ * its internals in a patch release).
  */
 enum NettyLayout {
+    /**
+     * Epoll's channel as Netty 4.1 and 4.2 have it: declares {@link NettyMember#FILTER_OUTBOUND}, {@link
+     * NettyMember#DO_CONNECT}, {@link NettyMember#DO_DISCONNECT}, {@link NettyMember#DO_CLOSE} and hands received
+     * packets to {@code ChannelPipeline.fireChannelRead}: its datagrams to proxied destinations are framed and sent
+     * to the relay, what it receives is unwrapped (see {@code NettyTunnels}).
+     */
+    TUNNELLED,
     /**
      * Declares {@link NettyMember#FILTER_OUTBOUND}: every write is checked before it is queued, and one that would
      * reach a proxied destination fails (bypassed, multicast and broadcast destinations keep working); a declared
@@ -20,7 +27,15 @@ enum NettyLayout {
      */
     UNKNOWN;
 
-    static NettyLayout of(ClassFileInventory channelClass) {
-        return NettyMember.FILTER_OUTBOUND.declaredIn(channelClass) ? GUARDED : UNKNOWN;
+    static NettyLayout of(NettyTransport transport, ClassFileInventory channelClass, int fireChannelReadCalls) {
+        if (!NettyMember.FILTER_OUTBOUND.declaredIn(channelClass)) {
+            return UNKNOWN;
+        }
+        if (transport == NettyTransport.EPOLL && fireChannelReadCalls > 0
+                && NettyMember.DO_CONNECT.declaredIn(channelClass) && NettyMember.DO_DISCONNECT.declaredIn(channelClass)
+                && NettyMember.DO_CLOSE.declaredIn(channelClass)) {
+            return TUNNELLED;
+        }
+        return GUARDED;
     }
 }

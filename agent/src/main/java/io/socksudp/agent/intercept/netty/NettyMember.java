@@ -16,7 +16,29 @@ enum NettyMember {
      */
     FILTER_OUTBOUND("filterOutboundMessage", "(Ljava/lang/Object;)Ljava/lang/Object;"),
     /** {@code protected boolean doConnect(SocketAddress remote, SocketAddress local)} (epoll and kqueue). */
-    DO_CONNECT("doConnect", "(Ljava/net/SocketAddress;Ljava/net/SocketAddress;)Z");
+    DO_CONNECT("doConnect", "(Ljava/net/SocketAddress;Ljava/net/SocketAddress;)Z"),
+    /** {@code protected void doDisconnect()}: the socket is being disconnected (epoll declares it). */
+    DO_DISCONNECT("doDisconnect", "()V"),
+    /** {@code protected void doClose()}: the socket is being closed (epoll declares it). */
+    DO_CLOSE("doClose", "()V");
+
+    /**
+     * The one call every read path of {@code EpollDatagramChannel} hands each received packet to ({@code
+     * processPacket}, {@code processPacketList}, {@code connectedRead}): {@code ChannelPipeline.fireChannelRead(Object)},
+     * matched by name and the shape of its descriptor (the pipeline's package may be relocated).
+     */
+    static boolean isFireChannelRead(String name, String descriptor) {
+        return name.equals("fireChannelRead") && descriptor.startsWith("(Ljava/lang/Object;)L")
+                && descriptor.endsWith("/ChannelPipeline;");
+    }
+
+    /**
+     * What the read loop ({@code EpollDatagramChannel$EpollDatagramChannelUnsafe.epollInReady}) asks its config
+     * before choosing {@code recvmmsg}: {@code EpollDatagramChannelConfig.getMaxDatagramPayloadSize()}.
+     */
+    static boolean isMaxDatagramPayloadSize(String name, String descriptor) {
+        return name.equals("getMaxDatagramPayloadSize") && descriptor.equals("()I");
+    }
 
     private final String name;
     private final String descriptor;

@@ -1,5 +1,6 @@
 package io.socksudp.agent.intercept.netty;
 
+import io.socksudp.agent.intercept.ChannelTunnels;
 import io.socksudp.agent.intercept.Routing;
 
 import java.lang.instrument.Instrumentation;
@@ -27,6 +28,12 @@ public final class NettyStrategy {
         /** Defines the bootstrap bridge (idempotent): the inlined calls must find NettyDispatch in the boot loader. */
         void defineBridge() throws Exception;
 
+        /**
+         * The agent's tunnels, activating them now if no JDK datagram class has yet (a Netty native channel is the
+         * application's first UDP): called on a channel's first write or connect, never while a class loads.
+         */
+        ChannelTunnels tunnels() throws java.io.IOException;
+
         /** Stops the JVM with {@code sentence}: a channel class left unchanged would send around the proxy. */
         void refuse(String sentence);
     }
@@ -41,7 +48,7 @@ public final class NettyStrategy {
         // uses. Loaded inside the transformer instead, it would be transformed by itself (a duplicate definition).
         List<Class<?>> loaded = new ArrayList<Class<?>>();
         for (Class<?> c : inst.getAllLoadedClasses()) {
-            if (NettyTransport.ofInternalName(c.getName()) != null) {
+            if (NettyTransport.ofInternalName(c.getName()) != null || NettyTransport.isEpollReadLoop(c.getName())) {
                 loaded.add(c);
             }
         }

@@ -25,7 +25,8 @@ final class NettyTransformer implements ClassFileTransformer {
     @Override
     public byte[] transform(ClassLoader loader, String internalName, Class<?> classBeingRedefined,
                             ProtectionDomain protectionDomain, byte[] classfile) {
-        if (internalName == null || NettyTransport.ofInternalName(internalName) == null) {
+        if (internalName == null || NettyTransport.ofInternalName(internalName) == null
+                && !NettyTransport.isEpollReadLoop(internalName)) {
             return null; // a null loader is no reason to skip: Netty on -Xbootclasspath/a would leak otherwise
         }
         String name = internalName.replace('/', '.');
@@ -45,7 +46,7 @@ final class NettyTransformer implements ClassFileTransformer {
             synchronized (this) {
                 if (!hooksInstalled) {
                     host.defineBridge(); // the bridge is otherwise defined only when the first JDK datagram class loads
-                    NettyGuard.install(routing); // links the bridge's types: only after defineBridge
+                    NettyTunnels.install(new NettyGuard(routing), host); // links the bridge's types: only after defineBridge
                     hooksInstalled = true;
                 }
             }

@@ -41,6 +41,16 @@ enum NettyTransport {
         return null;
     }
 
+    /** The inner class of epoll's channel that holds its read loop ({@code epollInReady}), under any package. */
+    static final String EPOLL_READ_LOOP = "EpollDatagramChannel$EpollDatagramChannelUnsafe";
+
+    /** True when {@code internalName} (slashes or dots) is {@link #EPOLL_READ_LOOP}: one compare for other classes. */
+    static boolean isEpollReadLoop(String internalName) {
+        int n = internalName.length();
+        return n > EPOLL_READ_LOOP.length() && internalName.charAt(n - 1) == 'e'
+                && internalName.endsWith(EPOLL_READ_LOOP) && isSeparator(internalName.charAt(n - EPOLL_READ_LOOP.length() - 1));
+    }
+
     private static boolean isSeparator(char c) {
         return c == '/' || c == '.';
     }

@@ -28,25 +28,46 @@ class NettyLayoutTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource({
-        "netty-transport-classes-epoll-4.1.118.Final.jar, io.netty.channel.epoll.EpollDatagramChannel, EPOLL, true",
-        "netty-transport-classes-epoll-4.2.18.Final.jar, io.netty.channel.epoll.EpollDatagramChannel, EPOLL, true",
+        "netty-transport-classes-epoll-4.1.118.Final.jar, io.netty.channel.epoll.EpollDatagramChannel, EPOLL, true,"
+                + " TUNNELLED",
+        "netty-transport-classes-epoll-4.2.18.Final.jar, io.netty.channel.epoll.EpollDatagramChannel, EPOLL, true,"
+                + " TUNNELLED",
         "netty-transport-classes-io_uring-4.2.18.Final.jar, io.netty.channel.uring.IoUringDatagramChannel, IO_URING,"
-                + " false",
+                + " false, GUARDED",
         "netty-incubator-transport-classes-io_uring-0.0.26.Final.jar,"
-                + " io.netty.incubator.channel.uring.IOUringDatagramChannel, INCUBATOR_IO_URING, false",
-        "netty-transport-classes-kqueue-4.1.118.Final.jar, io.netty.channel.kqueue.KQueueDatagramChannel, KQUEUE, true",
-        "netty-transport-classes-kqueue-4.2.18.Final.jar, io.netty.channel.kqueue.KQueueDatagramChannel, KQUEUE, true",
+                + " io.netty.incubator.channel.uring.IOUringDatagramChannel, INCUBATOR_IO_URING, false, GUARDED",
+        "netty-transport-classes-kqueue-4.1.118.Final.jar, io.netty.channel.kqueue.KQueueDatagramChannel, KQUEUE, true,"
+                + " GUARDED",
+        "netty-transport-classes-kqueue-4.2.18.Final.jar, io.netty.channel.kqueue.KQueueDatagramChannel, KQUEUE, true,"
+                + " GUARDED",
     })
-    void everyReleasedChannelIsGuarded(String jar, String className, NettyTransport transport, boolean connectChecked)
-            throws IOException {
+    void everyReleasedChannelIsTunnelledOrGuarded(String jar, String className, NettyTransport transport,
+                                                  boolean connectChecked, NettyLayout expected) throws IOException {
         byte[] classfile = classFile(JARS.resolve(jar), className);
         assertEquals(transport, NettyTransport.ofInternalName(className.replace('.', '/')));
         ClassFileInventory inventory = ClassFileInventory.of(className, classfile);
-        assertEquals(NettyLayout.GUARDED, NettyLayout.of(inventory));
+        int reads = DispatchCalls.fireChannelReadCalls(classfile);
+        assertEquals(expected, NettyLayout.of(transport, inventory, reads));
         assertEquals(connectChecked, NettyMember.DO_CONNECT.declaredIn(inventory));
         byte[] advised = NettyTransformer.instrument(className, classfile);
-        assertTrue(new String(advised, java.nio.charset.StandardCharsets.ISO_8859_1)
-                .contains("io/socksudp/agent/bootstrap/NettyDispatch"), "the advice calls NettyDispatch");
+        String text = new String(advised, java.nio.charset.StandardCharsets.ISO_8859_1);
+        assertTrue(text.contains("io/socksudp/agent/bootstrap/NettyDispatch"), "the advice calls NettyDispatch");
+        if (expected == NettyLayout.TUNNELLED) {
+            assertEquals(3, reads, "processPacket, processPacketList and connectedRead fire the packets they read");
+            assertEquals(0, DispatchCalls.fireChannelReadCalls(advised), "every fireChannelRead goes through the hook");
+            assertTrue(text.contains("outbound") && text.contains("connectTarget") && text.contains("connectDone")
+                    && text.contains("closing") && text.contains("disconnecting"), "the tunnel's hooks");
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"netty-transport-classes-epoll-4.1.118.Final.jar", "netty-transport-classes-epoll-4.2.18.Final.jar"})
+    void epollsReadLoopAsksTheSlotSize(String jar) throws IOException {
+        String className = "io.netty.channel.epoll." + NettyTransport.EPOLL_READ_LOOP;
+        assertTrue(NettyTransport.isEpollReadLoop(className.replace('.', '/')));
+        byte[] advised = NettyTransformer.instrument(className, classFile(JARS.resolve(jar), className));
+        assertTrue(new String(advised, java.nio.charset.StandardCharsets.ISO_8859_1).contains("slotSize"),
+                "recvmmsg's slot size goes through the hook");
     }
 
     @Test
@@ -57,7 +78,8 @@ class NettyLayoutTest {
         try (InputStream in = NettyLayoutTest.class.getResourceAsStream("NettyLayoutTest.class")) {
             classfile = in.readAllBytes();
         }
-        assertEquals(NettyLayout.UNKNOWN, NettyLayout.of(ClassFileInventory.of(self, classfile)));
+        assertEquals(NettyLayout.UNKNOWN, NettyLayout.of(NettyTransport.EPOLL, ClassFileInventory.of(self, classfile),
+                DispatchCalls.fireChannelReadCalls(classfile)));
     }
 
     private static byte[] classFile(Path jar, String className) throws IOException {

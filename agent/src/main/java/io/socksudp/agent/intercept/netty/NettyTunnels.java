@@ -1,0 +1,476 @@
+package io.socksudp.agent.intercept.netty;
+
+import io.socksudp.agent.bootstrap.NettyDispatch;
+import io.socksudp.agent.bootstrap.NettyHooks;
+import io.socksudp.agent.config.LazyLogger;
+import io.socksudp.agent.intercept.ChannelTunnels;
+import io.socksudp.agent.intercept.NativeFrontEnd;
+import io.socksudp.agent.intercept.SocketAccess;
+import io.socksudp.agent.intercept.WeakIdentityMap;
+import org.slf4j.Logger;
+
+import java.io.IOException;
+import java.lang.invoke.MethodHandle;
+import java.lang.reflect.Field;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+
+/**
+ * Tunnels Netty's epoll datagram channel ({@link NettyLayout#TUNNELLED}) through the socket's SOCKS5 association,
+ * and guards or refuses the other layouts ({@link NettyGuard}).
+ *
+ * <p>Sending: {@code filterOutboundMessage} sees every message written, on the event loop, before Netty queues it,
+ * so whichever way Netty later sends it ({@code sendto}, {@code sendmmsg} for a multi-message flush, UDP GSO for a
+ * SegmentedDatagramPacket) it is already the framed datagram: a new direct buffer holding the SOCKS header and the
+ * payload (a header per segment for a segmented packet, the segment size grown by it), addressed to the relay (or a
+ * plain buffer on a socket connected to the relay); the application's message is released, as Netty releases what it
+ * replaces. Receiving: every packet Netty builds ({@code recvmsg}, UDP GRO segments, {@code connectedRead}) passes
+ * through {@link #fireChannelRead}, which takes the header off (the buffer's reader index moves past it) and fires a
+ * packet whose sender is the peer; what is not from the relay (nor a bypassed source) is dropped and counted.
+ * {@code recvmmsg} is turned off for a tunnelled channel ({@link #slotSize}): its slots of {@code
+ * MAX_DATAGRAM_PAYLOAD_SIZE} bytes would cut a maximal payload short by its header. Connecting: the OS socket
+ * connects to the relay and Netty's record of the remote address is set to the peer after it.
+ */
+final class NettyTunnels implements NettyHooks {
+
+    private static final Logger LOG = LazyLogger.getLogger("socksudp");
+    private static final String CHANNEL_SUFFIX = "channel.epoll.EpollDatagramChannel";
+    private static final String PIPELINE_SUFFIX = "channel.ChannelPipeline";
+
+    private final NettyGuard guard;
+    private final NettyStrategy.Host host;
+    private volatile ChannelTunnels tunnels;
+    /** The configs of channels with a tunnel: their read loop does not use recvmmsg. */
+    private final WeakIdentityMap<Object, Object> tunnelledConfigs = new WeakIdentityMap<Object, Object>();
+    private final Access access = new Access();
+    private volatile boolean receiveFailureLogged;
+
+    /** Per channel class: its Netty copy, or the failure to find it (then nothing of that class is tunnelled). */
+    private final ClassValue<Object> channelApis = new ClassValue<Object>() {
+        @Override
+        protected Object computeValue(Class<?> type) {
+            try {
+                return new ChannelApi(NettyApi.of(type, CHANNEL_SUFFIX), type);
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                return e;
+            }
+        }
+    };
+    /** Per pipeline class: its Netty copy, or null when it cannot be told (its packets are fired as they are). */
+    private final ClassValue<NettyApi> pipelineApis = new ClassValue<NettyApi>() {
+        @Override
+        protected NettyApi computeValue(Class<?> type) {
+            for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+                for (Class<?> i : c.getInterfaces()) {
+                    if (i.getName().endsWith(PIPELINE_SUFFIX)) {
+                        try {
+                            return NettyApi.of(i, PIPELINE_SUFFIX);
+                        } catch (ReflectiveOperationException | RuntimeException e) {
+                            return null;
+                        }
+                    }
+                }
+            }
+            return null;
+        }
+    };
+    /** Per SegmentedDatagramPacket class: its (ByteBuf, int, InetSocketAddress) constructor. */
+    private final ClassValue<MethodHandle> segmentedConstructors = new ClassValue<MethodHandle>() {
+        @Override
+        protected MethodHandle computeValue(Class<?> type) {
+            try {
+                return NettyApi.segmentedConstructor(type);
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                return null;
+            }
+        }
+    };
+
+    NettyTunnels(NettyGuard guard, NettyStrategy.Host host) {
+        this.guard = guard;
+        this.host = host;
+    }
+
+    /** Puts the hooks behind {@link NettyDispatch} (only this class links the bridge's types; see NettyGuard). */
+    static void install(NettyGuard guard, NettyStrategy.Host host) {
+        NettyDispatch.install(new NettyTunnels(guard, host));
+    }
+
+    @Override
+    public void refuseChannel(String channelClass) throws IOException {
+        guard.refuseChannel(channelClass);
+    }
+
+    @Override
+    public void checkWrite(Object channel, Object msg) throws IOException {
+        guard.checkWrite(channel, msg);
+    }
+
+    @Override
+    public void checkConnect(Object channel, Object remote) throws IOException {
+        guard.checkConnect(channel, remote);
+    }
+
+    @Override
+    public Object outbound(Object channel, Object msg) throws IOException {
+        try {
+            return frame(channel, msg);
+        } catch (IOException e) {
+            throw e;
+        } catch (Throwable t) {
+            // Fail closed: a message the agent could not frame must not go out as it is.
+            LOG.error("socksudp internal error; the datagram was not sent", t);
+            throw new IOException("socksudp internal error; the datagram was not sent: " + t, t);
+        }
+    }
+
+    private Object frame(Object channel, Object msg) throws Throwable {
+        ChannelApi ch = channelApiOf(channel.getClass());
+        NettyApi api = ch.api;
+        Object target;
+        Object content;
+        boolean envelope = api.envelope.isInstance(msg);
+        if (envelope) {
+            content = (Object) api.content.invokeExact(msg);
+            if (!api.byteBuf.isInstance(content)) {
+                return msg; // Netty refuses it
+            }
+            target = (Object) api.recipient.invokeExact(msg);
+        } else if (api.byteBuf.isInstance(msg)) {
+            content = msg;
+            target = null;
+        } else {
+            return msg; // Netty refuses it
+        }
+        ChannelTunnels all = tunnels();
+        NativeFrontEnd t = all.existingNativeTunnel(channel);
+        if (target == null) {
+            InetSocketAddress peer = t == null ? null : t.peer();
+            if (peer == null) {
+                // Connected around the tunnel: to a direct peer (connectTarget decided), or before the agent was
+                // attached, when the OS socket talks to the peer itself (fail closed), or not connected at all.
+                Object remote = (Object) api.remoteAddress.invokeExact(channel);
+                if (remote instanceof InetSocketAddress && !((InetSocketAddress) remote).isUnresolved()) {
+                    if (t == null) {
+                        t = newTunnel(all, channel, api);
+                    }
+                    if (!t.isDirect((InetSocketAddress) remote)) {
+                        throw new IOException("socksudp: this channel was connected to " + remote + " before the"
+                                + " agent was attached, so its datagrams would bypass the proxy; the datagram was not"
+                                + " sent (disconnect and connect the channel again to send through the proxy)");
+                    }
+                }
+                return msg;
+            }
+            target = peer;
+        }
+        if (!(target instanceof InetSocketAddress) || ((InetSocketAddress) target).isUnresolved()) {
+            return msg; // Netty refuses an unresolved recipient
+        }
+        if (t == null) {
+            t = newTunnel(all, channel, api);
+        }
+        InetSocketAddress destination = (InetSocketAddress) target;
+        if (t.isDirect(destination)) {
+            return msg;
+        }
+        InetSocketAddress relay = t.relayForSend(channel);
+        byte[] header = t.header(destination);
+        int from = (int) api.readerIndex.invokeExact(content);
+        int length = (int) api.readableBytes.invokeExact(content);
+        Object allocator = (Object) api.alloc.invokeExact(channel);
+        Object out;
+        if (envelope && api.segmented != null && api.segmented.isInstance(msg)) {
+            out = frameSegments(api, msg, content, from, length, header, relay, allocator);
+        } else {
+            Object framed = (Object) api.directBuffer.invokeExact(allocator, header.length + length);
+            try {
+                Object ignored = (Object) api.writeHeader.invokeExact(framed, (Object) header);
+                ignored = (Object) api.writePayload.invokeExact(framed, content, from, length);
+                out = envelope || t.peer() == null ? (Object) api.newPacket.invokeExact(framed, (Object) relay) : framed;
+            } catch (Throwable e) {
+                boolean released = (boolean) api.release.invokeExact(framed);
+                throw e;
+            }
+        }
+        boolean released = (boolean) api.release.invokeExact(msg);
+        return out;
+    }
+
+    /** UDP GSO: a header before each segment, the segment size grown by it; the packet addressed to the relay. */
+    private Object frameSegments(NettyApi api, Object msg, Object content, int from, int length, byte[] header,
+                                 InetSocketAddress relay, Object allocator) throws Throwable {
+        MethodHandle constructor = segmentedConstructors.get(msg.getClass());
+        if (constructor == null) {
+            throw new IOException("socksudp cannot frame a " + msg.getClass().getName() + " (no constructor"
+                    + " (ByteBuf, int, InetSocketAddress)); the datagram was not sent");
+        }
+        int segment = (int) api.segmentSize.invokeExact(msg);
+        int segments = segment <= 0 ? 1 : (length + segment - 1) / segment;
+        Object framed = (Object) api.directBuffer.invokeExact(allocator, length + segments * header.length);
+        try {
+            for (int at = 0; at < length || at == 0; at += segment) {
+                int n = segment <= 0 ? length : Math.min(segment, length - at);
+                Object ignored = (Object) api.writeHeader.invokeExact(framed, (Object) header);
+                ignored = (Object) api.writePayload.invokeExact(framed, content, from + at, n);
+                if (segment <= 0) {
+                    break;
+                }
+            }
+            return (Object) constructor.invokeExact(framed, segment + header.length, (Object) relay);
+        } catch (Throwable e) {
+            boolean released = (boolean) api.release.invokeExact(framed);
+            throw e;
+        }
+    }
+
+    @Override
+    public Object connectTarget(Object channel, Object remote) throws IOException {
+        if (!(remote instanceof InetSocketAddress) || ((InetSocketAddress) remote).isUnresolved()) {
+            return remote; // Netty refuses it as usual
+        }
+        try {
+            ChannelTunnels all = tunnels();
+            NativeFrontEnd t = all.existingNativeTunnel(channel);
+            if (t == null) {
+                t = newTunnel(all, channel, channelApiOf(channel.getClass()).api);
+            }
+            InetSocketAddress relay = t.connectTarget(channel, (InetSocketAddress) remote);
+            return relay == null ? remote : relay;
+        } catch (IOException e) {
+            throw e;
+        } catch (Throwable e) {
+            LOG.error("socksudp internal error; the connect was refused", e);
+            throw new IOException("socksudp internal error; the connect was refused: " + e, e);
+        }
+    }
+
+    @Override
+    public int connectDone(Object channel, int result) throws IOException {
+        ChannelTunnels all = tunnels;
+        NativeFrontEnd t = all == null ? null : all.existingNativeTunnel(channel);
+        if (t == null) {
+            return result;
+        }
+        InetSocketAddress peer = t.connectDone(result != 0);
+        if (peer != null) {
+            try {
+                // Netty recorded the relay (what the OS socket is connected to); the application's view is the peer.
+                channelApiOf(channel.getClass()).remote.set(channel, peer);
+            } catch (IllegalAccessException | RuntimeException e) {
+                throw new IOException("socksudp cannot record the peer of " + channel.getClass().getName() + " ("
+                        + e + "); the connect was refused", e);
+            }
+        }
+        return result;
+    }
+
+    @Override
+    public void disconnecting(Object channel) {
+        ChannelTunnels all = tunnels;
+        NativeFrontEnd t = all == null ? null : all.existingNativeTunnel(channel);
+        if (t != null) {
+            t.disconnected();
+        }
+    }
+
+    @Override
+    public void closing(Object channel) {
+        ChannelTunnels all = tunnels;
+        if (all != null) {
+            all.closed(channel);
+        }
+    }
+
+    @Override
+    public Object fireChannelRead(Object pipeline, Object msg) {
+        NettyApi api = pipelineApis.get(pipeline.getClass());
+        Object delivered = msg;
+        if (api != null) {
+            try {
+                delivered = received(api, pipeline, msg);
+            } catch (Throwable e) {
+                delivered = null; // ours failed: drop it (released) rather than deliver header bytes
+                release(api, msg);
+                if (!receiveFailureLogged) {
+                    receiveFailureLogged = true;
+                    LOG.warn("socksudp could not unwrap a datagram of Netty's epoll transport ({}); dropped", e.toString());
+                }
+            }
+        }
+        if (delivered != null) {
+            try {
+                Object ignored = (Object) (api != null ? api.fireChannelRead : FALLBACK_FIRE.get(pipeline.getClass()))
+                        .invokeExact(pipeline, delivered);
+            } catch (Throwable e) {
+                throw NettyTunnels.<RuntimeException>sneaky(e); // the pipeline's own, as Netty would have thrown it
+            }
+        }
+        return pipeline;
+    }
+
+    /** The packet to fire for {@code msg}: as it is, unwrapped, or null when it is dropped (released, counted). */
+    private Object received(NettyApi api, Object pipeline, Object msg) throws Throwable {
+        ChannelTunnels all = tunnels;
+        if (all == null || !api.datagramPacket.isInstance(msg)) {
+            return msg;
+        }
+        Object channel = (Object) api.pipelineChannel.invokeExact(pipeline);
+        NativeFrontEnd t = all.existingNativeTunnel(channel);
+        if (t == null || !t.socksified()) {
+            return msg; // nothing sent through the proxy yet: the socket is the application's own
+        }
+        InetSocketAddress relay = t.currentRelay();
+        Object sender = (Object) api.sender.invokeExact(msg);
+        if (t.peer() == null && (relay == null || !relay.equals(sender))) {
+            // Unconnected: the sender is the datagram's real source. Connected: the OS socket hears only the relay.
+            if (sender instanceof InetSocketAddress && t.acceptsDirectFrom((InetSocketAddress) sender)) {
+                return msg;
+            }
+            release(api, msg);
+            return null;
+        }
+        Object content = (Object) api.content.invokeExact(msg);
+        int from = (int) api.readerIndex.invokeExact(content);
+        int copied = Math.min((int) api.readableBytes.invokeExact(content), NativeFrontEnd.MAX_HEADER);
+        Object ignored = (Object) api.getBytes.invokeExact(content, from, (Object) t.headerBytes(), 0, copied);
+        int headerLength = t.vet(copied, relay != null ? relay : (InetSocketAddress) sender);
+        if (headerLength < 0) {
+            release(api, msg);
+            return null;
+        }
+        ignored = (Object) api.skipBytes.invokeExact(content, headerLength);
+        return (Object) api.newPacketFrom.invokeExact(content, (Object) api.recipient.invokeExact(msg),
+                (Object) t.sender());
+    }
+
+    private static void release(NettyApi api, Object msg) {
+        try {
+            boolean released = (boolean) api.release.invokeExact(msg);
+        } catch (Throwable e) {
+            // already released, or not reference counted: nothing leaks either way
+        }
+    }
+
+    @Override
+    public int slotSize(Object config, int size) {
+        return size != 0 && tunnelledConfigs.get(config) != null ? 0 : size;
+    }
+
+    private NativeFrontEnd newTunnel(ChannelTunnels all, Object channel, NettyApi api) throws Throwable {
+        tunnelledConfigs.putIfAbsent((Object) api.config.invokeExact(channel), Boolean.TRUE);
+        return all.nativeTunnel(channel, access, (boolean) api.isOpen.invokeExact(channel));
+    }
+
+    private ChannelTunnels tunnels() throws IOException {
+        ChannelTunnels t = tunnels;
+        if (t == null) {
+            synchronized (this) {
+                t = tunnels;
+                if (t == null) {
+                    t = host.tunnels(); // the agent's one set of tunnels, activated now if no JDK datagram class was
+                    tunnels = t;
+                }
+            }
+        }
+        return t;
+    }
+
+    private ChannelApi channelApiOf(Class<?> channelClass) throws IOException {
+        Object api = channelApis.get(channelClass);
+        if (api instanceof ChannelApi) {
+            return (ChannelApi) api;
+        }
+        throw new IOException("socksudp cannot reach Netty's API beside " + channelClass.getName() + " (" + api
+                + "); the datagram was not sent");
+    }
+
+    /** Fires as Netty would, for a pipeline of a copy whose API could not be found (no datagram is unwrapped then). */
+    private static final ClassValue<MethodHandle> FALLBACK_FIRE = new ClassValue<MethodHandle>() {
+        @Override
+        protected MethodHandle computeValue(Class<?> type) {
+            try {
+                Method m = NettyApi.method(type, "fireChannelRead", Object.class);
+                MethodHandle h = java.lang.invoke.MethodHandles.publicLookup().unreflect(m);
+                return h.asType(h.type().erase());
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    };
+
+    @SuppressWarnings("unchecked")
+    private static <T extends Throwable> T sneaky(Throwable t) throws T {
+        throw (T) t;
+    }
+
+    /** The epoll channel's API and the two internals the connect path needs, per channel class. */
+    private static final class ChannelApi {
+        final NettyApi api;
+        /** {@code AbstractEpollChannel.remote}: what {@code remoteAddress()} reports. */
+        final Field remote;
+        /** {@code AbstractEpollChannel.socket}: the LinuxSocket, for a reconnect to a new relay and an early bind. */
+        final Field socket;
+
+        ChannelApi(NettyApi api, Class<?> channelClass) throws ReflectiveOperationException {
+            this.api = api;
+            this.remote = NettyApi.field(channelClass, "remote", SocketAddress.class);
+            Field s = null;
+            for (Class<?> c = channelClass; c != null && s == null; c = c.getSuperclass()) {
+                for (Field f : c.getDeclaredFields()) {
+                    if (f.getName().equals("socket") && f.getType().getName().endsWith("channel.epoll.LinuxSocket")) {
+                        f.setAccessible(true);
+                        s = f;
+                    }
+                }
+            }
+            if (s == null) {
+                throw new NoSuchFieldException(channelClass.getName() + " has no LinuxSocket socket");
+            }
+            this.socket = s;
+        }
+    }
+
+    /** The socket operations an association needs, on the channel's LinuxSocket (rare: set-up, recovery). */
+    private final class Access implements SocketAccess {
+        @Override
+        public InetSocketAddress localAddress(Object channel) throws IOException {
+            try {
+                ChannelApi ch = channelApiOf(channel.getClass());
+                Object local = (Object) ch.api.localAddress.invokeExact(channel);
+                Object socket = ch.socket.get(channel);
+                if (!(local instanceof InetSocketAddress)) {
+                    local = NettyApi.method(socket.getClass(), "localAddress").invoke(socket);
+                }
+                if (!(local instanceof InetSocketAddress)) { // a connect before any bind: bind as connect(2) would
+                    NettyApi.method(socket.getClass(), "bind", SocketAddress.class)
+                            .invoke(socket, new InetSocketAddress(0));
+                    local = NettyApi.method(socket.getClass(), "localAddress").invoke(socket);
+                }
+                return (InetSocketAddress) local;
+            } catch (InvocationTargetException e) {
+                throw e.getCause() instanceof IOException ? (IOException) e.getCause() : new IOException(e.getCause());
+            } catch (IOException e) {
+                throw e;
+            } catch (Throwable e) {
+                throw new IOException("socksudp cannot tell the local address of " + channel.getClass().getName(), e);
+            }
+        }
+
+        @Override
+        public void reconnect(Object channel, InetSocketAddress relay) throws IOException {
+            try {
+                Object socket = channelApiOf(channel.getClass()).socket.get(channel);
+                NettyApi.method(socket.getClass(), "connect", SocketAddress.class).invoke(socket, relay);
+            } catch (InvocationTargetException e) {
+                throw e.getCause() instanceof IOException ? (IOException) e.getCause() : new IOException(e.getCause());
+            } catch (IOException e) {
+                throw e;
+            } catch (Throwable e) {
+                throw new IOException("socksudp cannot reconnect " + channel.getClass().getName() + " to " + relay, e);
+            }
+        }
+    }
+}
