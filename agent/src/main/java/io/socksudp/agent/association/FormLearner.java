@@ -162,6 +162,7 @@ final class FormLearner {
                     if (local != null) {
                         socket.bind(new InetSocketAddress(local, 0));
                     }
+                    long opening = System.nanoTime();
                     try {
                         granted = client.open(form, local == null ? null
                                 : (InetSocketAddress) socket.getLocalAddress(), null);
@@ -173,6 +174,11 @@ final class FormLearner {
                         continue;
                     }
                     if (local == null) {
+                        // The handshake's time (TCP connect and one SOCKS round trip) bounds how long a token can
+                        // take to go through the relay and back to a socket the proxy can reach: wait five times
+                        // that, at least 250 ms, at most the configured share of connectTimeout.
+                        waitMillis = (int) Math.min(waitMillis, Math.max(ANSWER_WAIT_MIN_NANOS,
+                                5 * (System.nanoTime() - opening)) / 1_000_000L);
                         // The address the proxy sees this host at (unless a NAT is in between).
                         local = granted.control.socket().getLocalAddress();
                         socket.bind(new InetSocketAddress(local, 0));

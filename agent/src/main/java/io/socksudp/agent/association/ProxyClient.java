@@ -65,7 +65,8 @@ public final class ProxyClient {
             mode = learner.form(); // checked once per proxy (or again after a loss); throws when nothing works
         }
         Granted granted = open(mode, localAddress, cancel);
-        return new Association(granted.control, granted.relay, proxyName());
+        return new Association(granted.control, granted.relay, proxyName(),
+                mode.configValue() + " " + granted.requested);
     }
 
     /** A control connection whose UDP ASSOCIATE was granted, and the relay to send to. */
