@@ -181,7 +181,8 @@ public final class AssociationManager {
      * logged once here, with counts, its losses at debug, and its end at info with the totals.
      */
     public long lost(Association lost, long lifetimeNanos, String cause, boolean[] logAtInfo) {
-        client.learner().lost(); // associate=auto: the proxy may have changed (restarted): check again
+        // associate=auto: the proxy may have changed (restarted): check again before the next association
+        client.learner().lost(lost.establishedNanos());
         long now = System.nanoTime();
         long wait = proxyLosses.lost(lifetimeNanos, now);
         int streak = proxyLosses.streak();

@@ -39,15 +39,13 @@ import java.util.concurrent.ThreadLocalRandom;
  * for clients behind NAT, and the log says so. When tokens go out but no answer comes back with any form, nothing
  * works: every association fails, with a sentence naming what was tried (fail closed).
  *
- * <p>The verdict is forgotten when an association of this proxy is lost (the proxy restarted, or ended it): the
- * next set-up checks again, at most once per {@link #RECHECK_NANOS}.
+ * <p>The verdict is forgotten when an association opened since the last check is lost (the proxy restarted, or
+ * ended it): the next set-up checks again (see {@link #lost}).
  */
 final class FormLearner {
 
     private static final Logger LOG = LazyLogger.getLogger("socksudp");
     private static final Charset ASCII = Charset.forName("US-ASCII");
-    /** After a loss, the verdict is checked again at the next set-up, but not more often than this. */
-    static final long RECHECK_NANOS = 60_000_000_000L;
     /** A failed check (nothing works) is repeated no more often than this; meanwhile set-ups fail at once. */
     static final long FAILED_RECHECK_NANOS = 10_000_000_000L;
     /** The least time the answer is awaited once the token went out through the relay. */
@@ -72,15 +70,22 @@ final class FormLearner {
         return !own.isEmpty() && own.containsKey(socket);
     }
 
-    /** An association of this proxy was lost: check again before the next set-up (see {@link #RECHECK_NANOS}). */
-    synchronized void lost() {
-        stale = verdict != null;
+    /**
+     * An association of this proxy, opened at {@code establishedNanos}, was lost (the proxy restarted, or ended it):
+     * check again before the next set-up, unless a check has run since that association was opened (the losses of
+     * one restart come together: the first re-association checks, the others' losses are older than its check).
+     * Re-associations are paced already ({@link LossBackoff}, the failure backoff), and so are the checks.
+     */
+    synchronized void lost(long establishedNanos) {
+        if (verdict != null && establishedNanos - checkedAtNanos >= 0) {
+            stale = true;
+        }
     }
 
     /** The form to use for the next association: the verdict, after checking if there is none yet (or stale). */
     synchronized AssociateMode form() throws ProxyUnavailableException {
         long now = System.nanoTime();
-        if (verdict != null && (!stale || now - checkedAtNanos < RECHECK_NANOS)) {
+        if (verdict != null && !stale) {
             return verdict;
         }
         if (failure != null && now - checkedAtNanos < FAILED_RECHECK_NANOS) {

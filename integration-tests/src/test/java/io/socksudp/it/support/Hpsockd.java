@@ -60,6 +60,15 @@ public final class Hpsockd implements AutoCloseable, Diagnosable {
 
     /** hpsockd on a NAT lab host's address (null lab: 127.0.0.1). */
     public static Hpsockd start(NatLab lab, NatLab.Host labHost) {
+        return start(lab, labHost, Ports.freeTcpPort());
+    }
+
+    /** hpsockd on 127.0.0.1 and this port (e.g. where another proxy just was: a proxy replaced under a client). */
+    public static Hpsockd startOnPort(int port) {
+        return start(null, null, port);
+    }
+
+    private static Hpsockd start(NatLab lab, NatLab.Host labHost, int port) {
         assumeAvailable();
         Path dir;
         try {
@@ -70,7 +79,6 @@ public final class Hpsockd implements AutoCloseable, Diagnosable {
             throw new UncheckedIOException(e);
         }
         String address = lab == null ? "127.0.0.1" : lab.ip(labHost);
-        int port = Ports.freeTcpPort();
         Path conf = dir.resolve("hpsockd.conf");
         // "0.0.0.0/0" does not parse in hpsockd 1.x: the two halves of the address space say "anybody".
         String config = String.join("\n",
