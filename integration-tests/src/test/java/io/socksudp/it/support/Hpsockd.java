@@ -93,8 +93,10 @@ public final class Hpsockd implements AutoCloseable, Diagnosable {
                 "logging {",
                 "  usage-log \"usage.log\";",
                 "};",
+                // Outgoing sockets bound to the listen address: "host" (the host name's address) is not there in a
+                // NAT lab's namespace, and there hpsockd relays nothing out.
                 "route {",
-                "  { default host };",
+                "  { default " + address + " };",
                 "};",
                 "method-list {",
                 "  { number 0; name \"noAuth\"; internal; flags 0; };",
