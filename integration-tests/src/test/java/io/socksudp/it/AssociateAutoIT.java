@@ -91,6 +91,29 @@ class AssociateAutoIT {
     }
 
     /**
+     * A relay that delivers no reply with any form: every send fails with one sentence naming what was tried, and
+     * nothing of the application's reaches the far side (fail closed).
+     */
+    @Test
+    void nothingWorksFailsClosedNamingWhatWasTried() throws Exception {
+        try (ReferenceRelay relay = Demos.startReferenceRelayWith("--misbehave", "no-replies");
+             EchoServer server = Demos.startEchoServer(false);
+             ChildJvm client = Demos.socksified(Demos.echoClient(server.address(), 1, false), relay.address())
+                     .sysProp("socksudp.associate", "auto").start()) {
+            int code = client.awaitExit(Duration.ofSeconds(60));
+            String expected = "socksudp.associate=auto: SOCKS5 proxy " + relay.address() + " relayed datagrams out but"
+                    + " delivered no reply with any UDP ASSOCIATE form (zero: relayed out, no reply delivered; port:"
+                    + " relayed out, no reply delivered; full: relayed out, no reply delivered)";
+            check(code == 1 && client.stdoutText().contains(expected), "expected the send to fail with '" + expected
+                    + "'", client, relay, server);
+            check(client.stderrLines().stream().filter(l -> l.contains(expected) && l.startsWith("WARN")).count() == 1,
+                    "expected the failure once at warn", client);
+            Demos.sleep(300);
+            check(server.sources().isEmpty(), "the echo server saw datagrams: " + server.sources(), client, server);
+        }
+    }
+
+    /**
      * danted is stopped under a running program and hpsockd takes its port: the association is lost, and the
      * re-association checks again (the verdict was zero, hpsockd needs port) and the pings come back.
      */
