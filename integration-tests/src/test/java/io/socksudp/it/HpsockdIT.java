@@ -10,12 +10,15 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import io.socksudp.it.support.ChildJvm;
 import io.socksudp.it.support.Demos;
 import io.socksudp.it.support.Demos.EchoServer;
 import io.socksudp.it.support.Hpsockd;
+import io.socksudp.it.support.Jdks;
+import io.socksudp.it.support.Jdks.Jdk;
 
 /**
  * hpsockd (Debian's {@code hpsockd}), a third real SOCKS5 server, on loopback: it relays a zero-filled association's
@@ -95,6 +98,30 @@ class HpsockdIT {
                     "expected one info line: auto chose port because zero's replies were lost; got " + decisions,
                     client, hpsockd);
             System.out.println("HPSOCKD auto: " + decisions.get(0));
+            assertRelayedBy(client, server, hpsockd, COUNT);
+        }
+    }
+
+    static java.util.stream.Stream<Jdk> jdks() {
+        return Jdks.all().stream();
+    }
+
+    /**
+     * auto on every JDK of {@code socksudp.it.jdks} with a DatagramSocket (JDK 8, 11 and 17-plain: the legacy
+     * implementation, while the check's own sockets are DatagramChannels, which the interception leaves alone).
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void autoOnEachJdk(Jdk jdk) throws Exception {
+        jdk.assumePresent();
+        try (Hpsockd hpsockd = Hpsockd.start();
+             EchoServer server = Demos.startEchoServer(false);
+             ChildJvm client = Demos.socksified(Demos.echoClient(server.address(), COUNT, false), hpsockd.address())
+                     .javaHome(jdk.home()).jvmArg(jdk.jvmArgs().toArray(String[]::new))
+                     .sysProp("socksudp.associate", "auto").start()) {
+            assertEchoClientOk(client, COUNT, server, hpsockd);
+            check(client.stderrLines().stream().filter(l -> l.contains("socksudp.associate=auto: using port")).count()
+                    == 1, "expected one info line choosing port", client, hpsockd);
             assertRelayedBy(client, server, hpsockd, COUNT);
         }
     }

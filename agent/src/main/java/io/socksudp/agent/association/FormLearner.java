@@ -159,6 +159,9 @@ final class FormLearner {
         try {
             selector = Selector.open();
             for (AssociateMode form : FORMS) {
+                if (System.nanoTime() - started > client.connectTimeoutMillis() * 1_000_000L) {
+                    break; // the whole check gets one connectTimeout: a waiting sender's deadline is not much longer
+                }
                 Attempt a = new Attempt(form);
                 tried.add(a);
                 DatagramChannel socket = ownChannel();
