@@ -26,6 +26,8 @@ import io.socksudp.it.support.ChildJvm;
 import io.socksudp.it.support.Demos;
 import io.socksudp.it.support.Demos.EchoServer;
 import io.socksudp.it.support.Demos.ReferenceRelay;
+import io.socksudp.it.support.Diagnosable;
+import io.socksudp.it.support.Hpsockd;
 import io.socksudp.it.support.NatLab;
 import io.socksudp.it.support.NatLab.Host;
 
@@ -39,6 +41,11 @@ import io.socksudp.it.support.NatLab.Host;
 class MisbehaviourIT {
 
     enum Expect { WORKS, FAILS }
+
+    /** The row of the real server hpsockd, which runs in place of the reference relay. */
+    private static final String HPSOCKD = "hpsockd (real server)";
+    private static final String AUTO_BEHIND_NAT = "auto cannot check from behind the NAT (the proxy cannot reach the"
+            + " client's private address) and keeps zero";
 
     private static final Path MATRIX = Paths.get("target", "misbehaviour-matrix.md");
     private static final int COUNT = 2;
@@ -97,7 +104,16 @@ class MisbehaviourIT {
                         "a probe to a closed port ends the association; the agent must re-associate"),
                 cell("drop-tcp-random --drop-after-ms=1500 --seed=1", "zero", "",
                         "--count=8 --interval=300 --attempts=3", Expect.WORKS,
-                        "control connections dropped every ~1.5 s; the agent must re-associate"));
+                        "control connections dropped every ~1.5 s; the agent must re-associate"),
+                // associate=auto behind the NAT: the proxy cannot reach the check's socket, so auto keeps zero
+                cell("(none: Dante-like)", "auto", "", "", Expect.WORKS, AUTO_BEHIND_NAT),
+                cell("reply-to-dst-port", "auto", "", "", Expect.FAILS, AUTO_BEHIND_NAT),
+                cell("port-zero-is-tcp-port", "auto", "", "", Expect.FAILS, AUTO_BEHIND_NAT),
+                // hpsockd, a real server (Debian's hpsockd), in place of the reference relay
+                cell(HPSOCKD, "zero", "", "", Expect.FAILS, "relayed out; no reply reaches the client's port"),
+                cell(HPSOCKD, "port", "", "", Expect.WORKS, "the NAT kept the port"),
+                cell(HPSOCKD, "full", "", "", Expect.FAILS, "names 10.1.0.2, not the address it sees (REP 2)"),
+                cell(HPSOCKD, "auto", "", "", Expect.FAILS, AUTO_BEHIND_NAT));
     }
 
     private static Arguments cell(String relay, String mode, String agentSetting, String clientArgs, Expect expect,
@@ -107,7 +123,8 @@ class MisbehaviourIT {
 
     @ParameterizedTest(name = "{0} / associate={1} {2} {3}: {4}")
     @MethodSource("cells")
-    void agentOutcome(String relaySpec, String mode, String agentSetting, String clientArgs, Expect expect, String why) {
+    void agentOutcome(String relaySpec, String mode, String agentSetting, String clientArgs, Expect expect, String why)
+            throws Exception {
         List<String> relayArgs = new ArrayList<>();
         String[] spec = relaySpec.split(" ");
         if (!spec[0].startsWith("(")) {
@@ -118,11 +135,18 @@ class MisbehaviourIT {
             }
         }
         int before = server.sources().size();
-        try (ReferenceRelay relay = Demos.startReferenceRelay(lab, Host.PUBLIC, relayArgs.toArray(String[]::new))) {
+        if (relaySpec.equals(HPSOCKD)) {
+            relayArgs.clear();
+        }
+        try (AutoCloseable proxyProcess = relaySpec.equals(HPSOCKD) ? Hpsockd.start(lab, Host.PUBLIC)
+                : Demos.startReferenceRelay(lab, Host.PUBLIC, relayArgs.toArray(String[]::new))) {
+            Diagnosable relay = (Diagnosable) proxyProcess;
+            String proxyAddress = proxyProcess instanceof Hpsockd h ? h.address() : ((ReferenceRelay) proxyProcess)
+                    .address();
             ChildJvm.Builder b = lab.demo(Host.CLIENT, "echo-client", Demos.ECHO_CLIENT)
                     .args("--server", server.address(), "--count", String.valueOf(COUNT), "--timeout", "2000",
                             "--bind", NatLab.CLIENT_IP)
-                    .withAgent().sysProp("socksudp.proxy", relay.address()).sysProp("socksudp.associate", mode);
+                    .withAgent().sysProp("socksudp.proxy", proxyAddress).sysProp("socksudp.associate", mode);
             if (!clientArgs.isEmpty()) {
                 for (String arg : clientArgs.split(" ")) {
                     int eq = arg.indexOf('=');
@@ -142,7 +166,8 @@ class MisbehaviourIT {
                         : seen.size() + " datagram(s) from " + seen.stream().map(a -> a.getAddress().getHostAddress())
                                 .distinct().toList();
                 results.put(String.format("%03d", results.size()), new String[] {
-                        relaySpec.startsWith("(") ? relaySpec : "`" + relaySpec.split(" ")[0] + "`",
+                        relaySpec.startsWith("(") || relaySpec.equals(HPSOCKD) ? relaySpec
+                                : "`" + relaySpec.split(" ")[0] + "`",
                         "`" + mode + "`" + (agentSetting.isEmpty() ? "" : " + `" + agentSetting + "`"),
                         expect == Expect.WORKS ? "works" : "fails", outcome, farSide, why});
                 if (expect == Expect.WORKS) {
@@ -179,7 +204,7 @@ class MisbehaviourIT {
         StringBuilder md = new StringBuilder();
         md.append("<!-- written by MisbehaviourIT: the agent behind a real port-preserving iptables NAT, the reference"
                 + " relay misbehaving on the public host -->\n");
-        md.append("| relay misbehaviour | association | issue 4 expects | observed | echo server saw | why |\n");
+        md.append("| relay misbehaviour | association | expected | observed | echo server saw | why |\n");
         md.append("| --- | --- | --- | --- | --- | --- |\n");
         for (String[] row : results.values()) {
             md.append("| ").append(String.join(" | ", row).replace("\n", " ")).append(" |\n");

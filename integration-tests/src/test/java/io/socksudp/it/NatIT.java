@@ -71,6 +71,34 @@ class NatIT {
         }
     }
 
+    /**
+     * associate=auto behind the NAT: danted cannot reach the check's socket at the client's private address, so the
+     * check cannot tell, says so once at info, and keeps the zero-filled form, which works across NAT.
+     */
+    @Test
+    void autoCannotCheckAcrossNatAndKeepsZero() throws Exception {
+        try (Dante dante = Dante.startIn(lab, Host.PUBLIC);
+             EchoServer server = Demos.startEchoServer(lab, Host.PUBLIC);
+             ChildJvm client = client(lab, server, dante, "auto").start()) {
+            assertEchoClientOk(client, COUNT, server, dante, lab);
+            assertAutoCouldNotCheck(client, dante);
+            for (InetSocketAddress source : server.awaitDatagrams(COUNT, Duration.ofSeconds(5))) {
+                check(source.getAddress().equals(InetAddress.getByName(NatLab.PUBLIC_IP)),
+                        "the echo server saw " + source + ", not danted's external address", client, server, dante);
+            }
+        }
+    }
+
+    private static void assertAutoCouldNotCheck(ChildJvm client, Dante dante) {
+        java.util.List<String> decisions = client.stderrLines().stream()
+                .filter(l -> l.contains("socksudp.associate=auto")).toList();
+        check(decisions.size() == 1 && decisions.get(0).contains("INFO") && decisions.get(0).contains(
+                "could not check SOCKS5 proxy " + dante.host() + ":" + dante.port()) && decisions.get(0).contains(
+                "using zero"), "expected one info line: auto could not check and uses zero; got " + decisions,
+                client, dante);
+        System.out.println("NAT auto: " + decisions.get(0));
+    }
+
     @Test
     void namingThePrivateAddressFailsAcrossNat() {
         try (Dante dante = Dante.startIn(lab, Host.PUBLIC);
@@ -99,6 +127,10 @@ class NatIT {
             }
             try (ChildJvm client = client(rewriting, server, dante, "zero").start()) {
                 assertEchoClientOk(client, COUNT, server, dante, rewriting);
+            }
+            try (ChildJvm client = client(rewriting, server, dante, "auto").start()) {
+                assertEchoClientOk(client, COUNT, server, dante, rewriting);
+                assertAutoCouldNotCheck(client, dante);
             }
         }
     }

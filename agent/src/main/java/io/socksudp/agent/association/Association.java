@@ -27,12 +27,12 @@ public final class Association implements Closeable {
     private volatile LossListener listener;
     private volatile boolean closed;
 
-    Association(SocketChannel control, InetSocketAddress relay, String proxy) {
+    Association(SocketChannel control, InetSocketAddress relay, String proxy, String requested) {
         this.control = control;
         this.relay = relay;
         this.proxy = proxy;
         this.description = "association via " + proxy + " relaying at " + relay + " (control "
-                + control.socket().getLocalSocketAddress() + ")";
+                + control.socket().getLocalSocketAddress() + ", requested " + requested + ")";
         Metrics.associationOpened();
     }
 

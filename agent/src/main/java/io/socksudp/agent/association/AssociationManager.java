@@ -74,6 +74,14 @@ public final class AssociationManager {
     }
 
     /**
+     * Whether {@code socket} is one of the agent's own (the {@code associate=auto} check's): the interception must
+     * leave it alone. Asked once per socket, when its tunnel would be made.
+     */
+    public boolean isAgentSocket(Object socket) {
+        return client.learner().owns(socket);
+    }
+
+    /**
      * A new, watched association for the socket bound to {@code local} (null unless {@link #needsLocalAddress});
      * throws a {@link ProxyUnavailableException} naming the proxy and the cause, at once while backing off after
      * an earlier failure. Blocks the caller for the handshake: see {@link #openLater} for the application's path.
@@ -173,6 +181,8 @@ public final class AssociationManager {
      * logged once here, with counts, its losses at debug, and its end at info with the totals.
      */
     public long lost(Association lost, long lifetimeNanos, String cause, boolean[] logAtInfo) {
+        // associate=auto: the proxy may have changed (restarted): check again before the next association
+        client.learner().lost(lost.establishedNanos());
         long now = System.nanoTime();
         long wait = proxyLosses.lost(lifetimeNanos, now);
         int streak = proxyLosses.streak();

@@ -34,8 +34,11 @@ public final class ProxyClient {
 
     private final Config config;
 
+    private final FormLearner learner;
+
     public ProxyClient(Config config) {
         this.config = config;
+        this.learner = new FormLearner(this);
     }
 
     public String proxyName() {
@@ -57,6 +60,35 @@ public final class ProxyClient {
      * soon as it exists, so that another thread can abort the set-up by closing it (a socket closed meanwhile).
      */
     Association associate(InetSocketAddress localAddress, Cancellation cancel) throws ProxyUnavailableException {
+        AssociateMode mode = config.associateMode();
+        if (mode == AssociateMode.AUTO) {
+            mode = learner.form(); // checked once per proxy (or again after a loss); throws when nothing works
+        }
+        Granted granted = open(mode, localAddress, cancel);
+        return new Association(granted.control, granted.relay, proxyName(),
+                mode.configValue() + " " + granted.requested);
+    }
+
+    /** A control connection whose UDP ASSOCIATE was granted, and the relay to send to. */
+    static final class Granted {
+        final SocketChannel control;
+        final InetSocketAddress relay;
+        /** DST.ADDR and DST.PORT as requested. */
+        final SocksAddress requested;
+
+        Granted(SocketChannel control, InetSocketAddress relay, SocksAddress requested) {
+            this.control = control;
+            this.relay = relay;
+            this.requested = requested;
+        }
+    }
+
+    /**
+     * Connects and associates in form {@code mode} (never AUTO) for a socket bound to {@code localAddress}; the
+     * caller owns the control connection. {@link #associate} and the {@link FormLearner}'s check share it.
+     */
+    Granted open(AssociateMode mode, InetSocketAddress localAddress, Cancellation cancel)
+            throws ProxyUnavailableException {
         String proxy = proxyName();
         InetSocketAddress proxyAddress;
         try {
@@ -81,9 +113,10 @@ public final class ProxyClient {
             // Keepalive lets a dead path eventually surface as a reset of the control connection.
             socket.setKeepAlive(true);
             socket.connect(proxyAddress, timeout);
-            InetSocketAddress relay = handshake(socket, request(localAddress), deadline);
+            SocksAddress dst = request(mode, localAddress, socket.getLocalAddress());
+            InetSocketAddress relay = handshake(socket, dst, deadline);
             ok = true;
-            return new Association(control, relay, proxy);
+            return new Granted(control, relay, dst);
         } catch (SocketTimeoutException e) {
             throw new ProxyUnavailableException("SOCKS5 proxy " + proxy + " did not complete the handshake within "
                     + timeout + " ms (socksudp.connectTimeout)", e);
@@ -117,21 +150,34 @@ public final class ProxyClient {
         return config.connectTimeoutMillis();
     }
 
-    /** Whether the request names the socket's local address or port (modes port and full). */
+    /** Whether the request may name the socket's local address or port (modes port, full and auto). */
     boolean namesLocalAddress() {
         return config.associateMode() != AssociateMode.ZERO;
     }
 
-    /** DST.ADDR/DST.PORT of the UDP ASSOCIATE request for the configured mode. */
-    private SocksAddress request(InetSocketAddress local) {
-        AssociateMode mode = config.associateMode();
+    /** What {@code associate=auto} learned, and forgets after a loss. */
+    FormLearner learner() {
+        return learner;
+    }
+
+    /**
+     * DST.ADDR/DST.PORT of the UDP ASSOCIATE request in form {@code mode}. {@code full} names the address the
+     * proxy sees this host at: the socket's own address when it is bound to one, else (the usual wildcard
+     * socket, whose {@code [::]} or {@code 0.0.0.0} says nothing) the control connection's local address, which
+     * is IPv4 when the proxy is reached over IPv4 (the JDK never reports an IPv4-mapped IPv6 address).
+     */
+    static SocksAddress request(AssociateMode mode, InetSocketAddress local, InetAddress controlLocal) {
         if (mode == AssociateMode.ZERO || local == null) {
             return SocksAddress.zeroIpv4();
         }
         if (mode == AssociateMode.PORT) {
             return SocksAddress.ofIpv4(new byte[4], local.getPort());
         }
-        return SocksAddress.of(local);
+        InetAddress address = local.getAddress();
+        if (address == null || address.isAnyLocalAddress()) {
+            address = controlLocal;
+        }
+        return SocksAddress.of(new InetSocketAddress(address, local.getPort()));
     }
 
     private InetSocketAddress handshake(Socket control, SocksAddress dst, long deadline) throws IOException {

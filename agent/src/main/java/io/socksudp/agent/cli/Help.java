@@ -20,7 +20,7 @@ final class Help {
                 "socksNonProxyHosts; loopback");
         setting("log", "error, warn, info, debug or trace", "info");
         setting("connectTimeout", "TCP connect plus SOCKS handshake, in ms or with s (5s)", "10000");
-        setting("associate", "UDP ASSOCIATE form: zero, port or full (see probe)", "zero");
+        setting("associate", "UDP ASSOCIATE form: zero, port, full or auto (see probe)", "zero");
         setting("relayHost", "replaces the relay address the proxy advertises (BND.ADDR)", "none");
         setting("onUnavailable", "a send while no association can be had: fail (IOException) or drop", "fail");
         setting("cache", "directory of the per-user cache of instrumented JDK classes, or off",

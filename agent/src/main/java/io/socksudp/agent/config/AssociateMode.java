@@ -9,8 +9,16 @@ public enum AssociateMode {
     ZERO,
     /** DST.ADDR 0.0.0.0 with the socket's real local port: for servers that insist on DST.PORT behind a port-preserving NAT. */
     PORT,
-    /** The socket's real local address and port: when there is no NAT between client and proxy. */
-    FULL;
+    /**
+     * The address the proxy sees this host at (the control connection's local address, unless the socket is bound
+     * to a specific address) with the socket's real port: when there is no NAT between client and proxy.
+     */
+    FULL,
+    /**
+     * Learned per proxy: the agent checks once which of zero, port and full gets replies delivered, and uses it
+     * (see {@code association.FormLearner}).
+     */
+    AUTO;
 
     /** The value as written in configuration, e.g. {@code zero}. */
     public String configValue() {

@@ -47,7 +47,7 @@ import java.util.Properties;
  * <li>{@code log}: error, warn, info (default), debug or trace.</li>
  * <li>{@code connectTimeout}: one deadline over the TCP connect and the whole SOCKS handshake, 1 to 600000 ms, a number of
  *     milliseconds or with the unit ms or s ({@code 5s}); default 10000.</li>
- * <li>{@code associate}: zero (default), port or full, see {@link AssociateMode}.</li>
+ * <li>{@code associate}: zero (default), port, full or auto, see {@link AssociateMode}.</li>
  * <li>{@code relayHost}: a host or IP literal (no port) that replaces the relay address in the
  *     proxy's reply; by default the reply's BND.ADDR is used. Empty means no override.</li>
  * <li>{@code onUnavailable}: fail (default) or drop, see {@link OnUnavailable}.</li>
@@ -184,7 +184,7 @@ public final class Config {
 
         Source associateSource = sources.find("associate", true);
         AssociateMode associate = associateSource == null ? AssociateMode.ZERO : AssociateMode.valueOf(
-                oneOf(associateSource, "UDP ASSOCIATE mode", Arrays.asList("zero", "port", "full"), "zero")
+                oneOf(associateSource, "UDP ASSOCIATE mode", Arrays.asList("zero", "port", "full", "auto"), "zero")
                         .toUpperCase(Locale.ROOT));
 
         Source relaySource = sources.find("relayHost", true);

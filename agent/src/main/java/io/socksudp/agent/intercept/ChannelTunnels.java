@@ -222,6 +222,11 @@ public final class ChannelTunnels implements DatagramHooks {
     private TunnelFrontEnd newTunnel(Object socket) {
         PacketAccess packetAccess = this.packetAccess;
         ChannelAccess access = this.access;
+        if (socket instanceof Channel && associations.isAgentSocket(socket)) {
+            // The associate=auto check's own sockets: plain, whatever they send to (the relay, framed by the check).
+            return new ChannelFrontEnd(new SocketTunnel(socket, associations, Routing.EVERYTHING_DIRECT, access, drops,
+                    dropWhenUnavailable), Routing.EVERYTHING_DIRECT, access, drops);
+        }
         boolean legacy = !(socket instanceof Channel) && packetAccess != null;
         SocketTunnel tunnel = new SocketTunnel(socket, associations, routing, legacy ? packetAccess : access, drops,
                 dropWhenUnavailable);

@@ -24,6 +24,10 @@ public final class Routing {
     /** Interfaces come and go (VPNs, DHCP): the directed-broadcast addresses are re-read this often. */
     private static final long INTERFACES_TTL_NANOS = 10_000_000_000L;
 
+    /** For the agent's own sockets (the associate=auto check): nothing of theirs goes through the relay. */
+    static final Routing EVERYTHING_DIRECT = new Routing(null);
+
+    /** Null for {@link #EVERYTHING_DIRECT}. */
     private final HostMatcher bypass;
     private volatile Set<InetAddress> directedBroadcast = Collections.emptySet();
     private volatile long directedBroadcastReadAt = System.nanoTime() - 2 * INTERFACES_TTL_NANOS;
@@ -34,6 +38,9 @@ public final class Routing {
 
     /** True when a datagram to {@code destination} must not go through the proxy. */
     public boolean isDirect(InetSocketAddress destination) {
+        if (bypass == null) {
+            return true;
+        }
         InetAddress address = destination.getAddress();
         if (address != null && (address.isMulticastAddress() || isLimitedBroadcast(address)
                 || directedBroadcast().contains(address))) {
@@ -44,7 +51,7 @@ public final class Routing {
 
     /** True when a datagram from {@code source} that did not come through the relay may be delivered. */
     public boolean acceptsDirectFrom(InetSocketAddress source) {
-        return bypass.matches(source);
+        return bypass == null || bypass.matches(source);
     }
 
     /**

@@ -801,12 +801,13 @@ class ConfigTest {
             assertEquals(AssociateMode.ZERO, withProxy("socksudp.associate", "Zero").associateMode());
             assertEquals(AssociateMode.PORT, withProxy("socksudp.associate", "port").associateMode());
             assertEquals(AssociateMode.FULL, withProxy("socksudp.associate", "FULL").associateMode());
+            assertEquals(AssociateMode.AUTO, withProxy("socksudp.associate", "Auto").associateMode());
         }
 
         @Test
         void an_unknown_associate_mode_is_an_error() {
             assertContains(errorWithProxy("socksudp.associate", "nat"), "socksudp.associate 'nat'",
-                    "zero, port or full");
+                    "zero, port, full or auto");
         }
 
         @Test

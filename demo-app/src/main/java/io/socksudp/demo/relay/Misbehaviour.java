@@ -35,7 +35,12 @@ public enum Misbehaviour {
     /** microsocks, ssh -D: UDP ASSOCIATE answered with REP 7 (command not supported). */
     REFUSE_UDP("refuse-udp", "microsocks, ssh -D: UDP ASSOCIATE refused with REP 7"),
     /** Control connections closed at random (exponential lifetime, mean {@code dropAfter}). */
-    DROP_TCP_RANDOM("drop-tcp-random", "control connections dropped at random (mean lifetime --drop-after-ms)");
+    DROP_TCP_RANDOM("drop-tcp-random", "control connections dropped at random (mean lifetime --drop-after-ms)"),
+    /**
+     * A relay (or a firewall beside it) that relays datagrams out but never delivers one back, whatever the request
+     * names: no form of UDP ASSOCIATE works, which {@code associate=auto} must say and fail closed on.
+     */
+    NO_REPLIES("no-replies", "datagrams relayed out, replies never delivered, whatever the request names");
 
     private final String cliName;
     private final String description;

@@ -253,6 +253,10 @@ final class UdpAssociation implements Closeable {
             drop(DropReason.CLIENT_UNKNOWN, source);
             return;
         }
+        if (context.options().has(Misbehaviour.NO_REPLIES)) {
+            drop(DropReason.UNDELIVERABLE, source);
+            return;
+        }
         if (client.getPort() == 0) {
             // REPLY_TO_DST_PORT with a zero-filled request: CCProxy sends to port 0, which nobody can receive.
             drop(DropReason.UNDELIVERABLE, source);
