@@ -38,8 +38,8 @@
  * <ol>
  * <li>{@code Config.load(agent arguments, System.getProperties(), System.getenv())}: a bad setting is a
  *     {@code ConfigException} whose one sentence {@code Agent.refuse} prints before halting.</li>
- * <li>{@code BootstrapInjector.inject(inst, "...bootstrap.MBeanServerHook")}: the only bootstrap class defined
- *     this early (optional: skipped on a runtime without {@code java.management}).</li>
+ * <li>{@code BootstrapInjector.inject(inst, "...bootstrap.MBeanServerHook")}: the one bootstrap class premain
+ *     always defines (optional: skipped on a runtime without {@code java.management}).</li>
  * <li>{@code Installer.install}: {@code net.bytebuddy.safe=true}; {@code Logging.configure}; the configuration's
  *     warnings logged; {@code new LazyTransformer(Strategies.watches(), factory)} added as a retransforming
  *     transformer ({@code NioChannelWatch}, {@code LegacySocketWatch}); watched classes already loaded (another

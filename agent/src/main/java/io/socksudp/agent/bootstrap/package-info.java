@@ -4,7 +4,7 @@
  * bootstrap loader by {@code BootstrapInjector} and hold nothing but the narrow interface between the advice
  * and the agent. The datagram bridge ({@code Agent.BOOTSTRAP_CLASSES}) is defined when the first datagram class
  * loads, or before the first Netty channel class gets its hooks, not eagerly in premain; only
- * {@code MBeanServerHook} is always defined in premain. Keep them tiny, dependency-free and Java 8 compatible: they reference only JDK types
- * and each other ({@code BootstrapRulesTest} checks both that and the class list).
+ * {@code MBeanServerHook} is always defined in premain. Keep them tiny, dependency-free and Java 8 compatible:
+ * they reference only JDK types and each other ({@code BootstrapRulesTest} checks both that and the class list).
  */
 package io.socksudp.agent.bootstrap;

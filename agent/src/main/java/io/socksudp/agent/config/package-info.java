@@ -30,9 +30,10 @@
  * {@code Agent.start} (premain or agentmain) → {@link io.socksudp.agent.config.Config#load} → the agent's parts,
  * each taking what it needs: {@code Logging} the log level and file; {@code Activation} the cache directory (for the
  * {@code WovenClassCache}) and {@code onUnavailable} (for {@code ChannelTunnels}); {@code Routing} (intercept, and
- * the Netty guard) the bypass list; {@code ProxyClient} and {@code ProxyConnector} (association) the whole of it, for the
- * proxy, credentials, connect timeout, associate mode and relay host; {@code DnsSetup} the DNS server, and {@code ProxiedResolver} the bypass list
- * and the proxy's own names. The CLI's {@code attach} runs the same {@code Config.load} against the target JVM's
- * properties and environment before loading the agent, and its {@code help} lists {@code Config.KEYS}.
+ * the Netty guard) the bypass list; {@code ProxyClient} and {@code ProxyConnector} (association) the whole of it,
+ * for the proxy, credentials, connect timeout, associate mode and relay host; {@code DnsSetup} the DNS server, and
+ * {@code ProxiedResolver} the bypass list and the proxy's own names. The CLI's {@code attach} runs the same
+ * {@code Config.load} against the target JVM's properties and environment before loading the agent, and its
+ * {@code help} lists {@code Config.KEYS}.
  */
 package io.socksudp.agent.config;

@@ -7,8 +7,8 @@
  * for TCP), {@code config}, and {@code dns.jdk}, which hooks the JDK. It never refers to {@code intercept}: its UDP
  * queries go out on ordinary JDK datagram channels, which the agent's own interception tunnels like any
  * application's. Loaded only when the setting is there: {@code Installer} reaches {@code DnsSetup} through a method
- * of its own. (Knots to untie: {@code DnsSetup} and {@code dns.jdk} refer to each other, and both throw the root
- * package's {@code StartupException}.)
+ * of its own. (Knots to untie: {@code dns} and {@code dns.jdk} refer to each other, {@code DnsSetup} →
+ * {@code NameServiceHooks} → {@code ProxiedResolver}; and both throw the root package's {@code StartupException}.)
  *
  * <h2>Types, one job each</h2>
  * <ul>

@@ -5,10 +5,11 @@
  *
  * <p>Layers: {@code intercept} → {@code association} → {@code socks} and {@code config}; {@code intercept} also uses
  * {@code bootstrap} (it implements {@code DatagramHooks}, and its front ends extend {@code ChannelTunnel} and
- * {@code PacketTunnel}) and {@code metrics}. Nothing below it may refer back to it. The per-JDK strategies live in
- * {@code nio}, {@code legacy} and {@code netty}; they see this package's interfaces ({@link
+ * {@code PacketTunnel}) and {@code metrics}. Nothing in those packages may refer back to it. The per-JDK strategies
+ * live in {@code nio}, {@code legacy} and {@code netty}; they see this package's interfaces ({@link
  * io.socksudp.agent.intercept.DatagramInstrumentation}, {@link io.socksudp.agent.intercept.StrategyWatch}, {@link
- * io.socksudp.agent.intercept.ChannelAccess}, {@link io.socksudp.agent.intercept.PacketAccess}), never its tunnels.
+ * io.socksudp.agent.intercept.ChannelAccess}, {@link io.socksudp.agent.intercept.PacketAccess}) and
+ * {@link io.socksudp.agent.intercept.Routing}, never its tunnels.
  * (Knot to untie, issue 15: {@link io.socksudp.agent.intercept.Strategies} names the {@code nio} and {@code legacy}
  * watches, so this package and those two refer to each other.)
  *
@@ -46,10 +47,13 @@
  * A proxied {@code DatagramChannel.send(buffer, target)} on JDK 17 (the other sends differ only in their first and
  * last steps):
  * <ol>
- * <li>The advice inlined in the JDK class: {@code DatagramChannelAdvice.Send} on the private
- *     {@code send(FileDescriptor, ByteBuffer, InetSocketAddress)} (connected and named sends:
- *     {@code PublicSend}, {@code Write}, {@code GatheringWrite}; legacy sockets: {@code LegacySocketAdvice.ImplSend},
- *     or {@code SocketSend} on JDK 8) calls the bootstrap {@code Dispatch.sendTunnel(channel, target)}.</li>
+ * <li>The advice inlined in the JDK class: on the public {@code send}, {@code DatagramChannelAdvice.PublicSend}
+ *     steps aside (the channel is not connected, the target is resolved); on the private
+ *     {@code send(FileDescriptor, ByteBuffer, InetSocketAddress)} that the JDK then calls,
+ *     {@code DatagramChannelAdvice.Send} calls the bootstrap {@code Dispatch.sendTunnel(channel, target)}. (Connected
+ *     and named sends: {@code PublicSend}, {@code Write}, {@code GatheringWrite}; legacy sockets:
+ *     {@code LegacySocketAdvice.ImplSend}, or {@code SocketSend} on JDK 8, through {@code Dispatch.packetTunnel}.)
+ *     </li>
  * <li>{@code Dispatch} → {@code ChannelTunnels.sendTunnel} → the socket's front end, created on first use with its
  *     {@code SocketTunnel} → {@code ChannelFrontEnd.forSend}: {@code Routing.isDirect} (decided once per destination
  *     and cached; direct: counted, null returned, the JDK sends as it would without the agent).</li>
@@ -81,12 +85,12 @@
  *     receives into the front end's buffer or packet, large enough for any datagram, instead of the caller's.</li>
  * <li>The JDK's own receive, on the application's socket.</li>
  * <li>Exit advice → {@code ChannelFrontEnd.received} ({@code PacketFrontEnd.receivedPacket}): the real source is
- *     read ({@code ChannelAccess.actualSource}). From the current relay → {@code RelayedDatagrams.vet}: a malformed
- *     or fragmented header, an unknown address type, a sender named by host name, or a sender other than a
- *     connected socket's peer is dropped and counted; otherwise the sender is the peer named in the header. Not from
- *     the relay: delivered only if the socket never had an association, the bypass list accepts the source, or the
- *     socket joined a multicast group; else dropped and counted ({@code NOT_FROM_RELAY}). Only the relay is
- *     believed.</li>
+ *     read ({@code ChannelAccess.actualSource}; the legacy packet's address). From the current relay →
+ *     {@code RelayedDatagrams.vet}: a malformed or fragmented header, an unknown address type, a sender named by host
+ *     name, or a sender other than a connected socket's peer is dropped and counted; otherwise the sender is the peer
+ *     named in the header. Not from the relay: delivered only if the socket never had an association, the bypass list
+ *     accepts the source, or the socket joined a multicast group (a legacy socket: only while not connected); else
+ *     dropped and counted ({@code NOT_FROM_RELAY}). Only the relay is believed.</li>
  * <li>Delivered: the payload is copied into the caller's buffer (truncated as the JDK truncates) and counted; the
  *     JDK's {@code sourceSocketAddress()} is answered by {@code DatagramChannelAdvice.SourceAddress} →
  *     {@code Dispatch.sender} (the peer, not the relay; on JDK 8 to 14 the exit advice sets the sender field, on the
