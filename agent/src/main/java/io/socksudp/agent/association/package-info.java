@@ -1,0 +1,55 @@
+/**
+ * UDP associations with the SOCKS5 proxy (RFC 1928 section 7): opening them off the application's threads, watching
+ * their control connections, pacing re-associations, and the agent's own TCP connections through the proxy.
+ *
+ * <p>Layers: {@code intercept} → {@code association} → {@code socks} (the wire format) and {@code config} (the
+ * settings); it also counts into {@code metrics}. It must not refer to {@code intercept}, {@code bootstrap} or any
+ * strategy: it knows nothing of sockets' internals, and talks back only through
+ * {@link io.socksudp.agent.association.Association.LossListener} and
+ * {@link io.socksudp.agent.association.PendingAssociation.Completion}, which the socket side implements.
+ *
+ * <h2>Types, one job each</h2>
+ * <ul>
+ * <li>{@link io.socksudp.agent.association.Association}: one UDP ASSOCIATE, its control connection and the relay it
+ *     granted; lives exactly as long as the control connection; tells its listener once when the proxy ends it.</li>
+ * <li>{@link io.socksudp.agent.association.ProxyClient}: opens associations: TCP connect, then greeting, RFC 1929
+ *     sub-negotiation and the UDP ASSOCIATE request in one write, all within one deadline; the reply's relay address
+ *     fixed up (a wildcard means the proxy's address, {@code relayHost} replaces it, a host name is refused).</li>
+ * <li>{@link io.socksudp.agent.association.AssociationManager}: runs set-ups on the {@code socksudp-associate} pool
+ *     ({@code openLater}), backs off after failures (fail fast with the same cause), paces re-associations after
+ *     losses and logs a storm once, schedules recovery attempts on the {@code socksudp-recovery} thread.</li>
+ * <li>{@link io.socksudp.agent.association.PendingAssociation}: one set-up in progress, which application threads
+ *     await (interruptibly or not, never past its deadline), poll, or cancel (close wins at once).</li>
+ * <li>{@code ControlMonitor}: one {@code socksudp-monitor} thread and one selector over every control connection;
+ *     end of stream, a reset, or any byte after the reply means the association is dead.</li>
+ * <li>{@link io.socksudp.agent.association.LossBackoff}: the wait after young losses (250 ms doubling to 8 s), per
+ *     socket and per proxy.</li>
+ * <li>{@link io.socksudp.agent.association.ProxyConnector}: SOCKS5 CONNECT, for the DNS client's TCP fallback.</li>
+ * <li>{@link io.socksudp.agent.association.ProxyUnavailableException}: no association can be had; its message,
+ *     naming the proxy and the cause, is what the application's send throws.</li>
+ * </ul>
+ *
+ * <h2>Opening (from a socket's first proxied send or connect)</h2>
+ * {@code SocketTunnel.setUp} (intercept) → {@link io.socksudp.agent.association.AssociationManager#openLater}
+ * (while backing off: an already failed {@code PendingAssociation}) → on a {@code socksudp-associate} thread
+ * {@code openNow} → {@code ProxyClient.associate(local, setup)} (the set-up learns the control connection, so a
+ * {@code close()} can abort the handshake) → on success the backoff is reset, {@code Association.onLoss(listener)},
+ * {@code ControlMonitor.watch} (the control connection becomes non-blocking) → {@code Completion.completed} (the
+ * socket side puts the association in place, or gives it back) → {@code PendingAssociation.finish} wakes the
+ * waiters. On failure {@code Metrics.associationFailed} and the backoff (250 ms doubling to 2 s) grows.
+ * {@code AssociationManager.open} and the one-argument {@code ProxyClient.associate} are the blocking forms; nothing
+ * on the agent's path calls them today.
+ *
+ * <h2>Recovery</h2>
+ * It goes back and forth between this package and {@code intercept} today; issue 15 will give it one owner here:
+ * {@code ControlMonitor.check} → {@link io.socksudp.agent.association.Association#lost} (closes, counts, records the
+ * error) → {@code LossListener.lost}, which is {@code SocketTunnel.lost} (intercept; per-socket
+ * {@code LossBackoff}) → {@link io.socksudp.agent.association.AssociationManager#lost} (per-proxy backoff, storm
+ * logging) → {@link io.socksudp.agent.association.AssociationManager#recoverLater} with {@code SocketTunnel}'s
+ * {@code recover} as the task → {@code SocketTunnel.recover} → {@code setUp} → {@code AssociationManager.openLater}
+ * → {@code ProxyClient.associate} → completion {@code SocketTunnel.setUpDone} → {@code SocketAccess.reconnect}
+ * ({@code intercept.nio.NioChannelAccess} or {@code intercept.legacy.LegacyImplAccess}) when the socket is
+ * connected; a failed attempt schedules the next, and {@code Metrics.associationReestablished} counts a success. The
+ * retry loop is {@code SocketTunnel}'s; the backoffs and the executors are {@code AssociationManager}'s.
+ */
+package io.socksudp.agent.association;
