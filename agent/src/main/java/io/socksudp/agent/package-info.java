@@ -14,10 +14,13 @@
  * <h2>Types, one job each</h2>
  * <ul>
  * <li>{@link io.socksudp.agent.Agent}: {@code premain} and {@code agentmain}; loads the configuration, defines the
- *     JMX hook, calls the installer, records the state in a system property; {@code refuse} stops the JVM with one
+ *     calls the installer, records the state in a system property; {@code refuse} stops the JVM with one
  *     sentence (exit status 2), since running on unproxied would send around the proxy.</li>
  * <li>{@code Installer}: registers the one transformer, retransforms watched classes loaded before premain, installs
- *     the Netty name check, the DNS resolver (with {@code socksudp.dns}) and the MBean hook.</li>
+ *     the Netty name check and the DNS resolver (with {@code socksudp.dns}).</li>
+ * <li>{@code JmxHook}: defines {@code bootstrap.MBeanServerHook} and names it in
+ *     {@code javax.management.builder.initial} when the JDK loads {@code MBeanServerFactory} (the transformer tells
+ *     it), so that programs without JMX do not pay for a bootstrap definition at start.</li>
  * <li>{@code LazyTransformer}: asked about every class the JVM defines; for the few a {@code StrategyWatch} wants it
  *     creates the {@code Activation} once and hands over; any failure on such a class stops the JVM.</li>
  * <li>{@code Activation}: per strategy, resolve it from the class bytes and wire it to the tunnels; per target class,
@@ -38,15 +41,13 @@
  * <ol>
  * <li>{@code Config.load(agent arguments, System.getProperties(), System.getenv())}: a bad setting is a
  *     {@code ConfigException} whose one sentence {@code Agent.refuse} prints before halting.</li>
- * <li>{@code BootstrapInjector.inject(inst, "...bootstrap.MBeanServerHook")}: the one bootstrap class premain
- *     always defines (optional: skipped on a runtime without {@code java.management}).</li>
  * <li>{@code Installer.install}: {@code net.bytebuddy.safe=true}; {@code Logging.configure}; the configuration's
- *     warnings logged; {@code new LazyTransformer(Strategies.watches(), factory)} added as a retransforming
+ *     warnings logged; {@code new LazyTransformer(Strategies.watches(), jmxHook, factory)} added as a retransforming
  *     transformer ({@code NioChannelWatch}, {@code LegacySocketWatch}); watched classes already loaded (another
- *     agent, an AOT cache) retransformed now; {@code NettyStrategy.install} (a name check for Netty's native
+ *     agent, an AOT cache) retransformed now (and the JMX hook put in place at once if {@code MBeanServerFactory} is
+ *     loaded already); {@code NettyStrategy.install} (a name check for Netty's native
  *     channels, see {@code intercept.netty}); with {@code socksudp.dns}, {@code java.base/java.net} opened and
- *     {@code DnsSetup.install} (see {@code dns}); {@code MBeanServerHook} named in
- *     {@code javax.management.builder.initial} (see {@code jmx}).</li>
+ *     {@code DnsSetup.install} (see {@code dns}).</li>
  * <li>{@code Agent.STATE_PROPERTY} set to {@code installed VERSION by premain, proxy HOST:PORT}. Nothing else of the
  *     agent has loaded.</li>
  * </ol>

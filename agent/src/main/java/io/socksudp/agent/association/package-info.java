@@ -24,6 +24,8 @@
  *     end of stream, a reset, or any byte after the reply means the association is dead.</li>
  * <li>{@link io.socksudp.agent.association.LossBackoff}: the wait after young losses (250 ms doubling to 8 s), per
  *     socket and per proxy.</li>
+ * <li>{@code FormLearner}: {@code socksudp.associate=auto}: which UDP ASSOCIATE form this proxy delivers replies
+ *     for, checked once per proxy with two sockets of the agent's own, remembered, forgotten after a loss.</li>
  * <li>{@link io.socksudp.agent.association.ProxyConnector}: SOCKS5 CONNECT, for the DNS client's TCP fallback.</li>
  * <li>{@link io.socksudp.agent.association.ProxyUnavailableException}: no association can be had; its message,
  *     naming the proxy and the cause, is what the application's send throws.</li>

@@ -24,6 +24,9 @@
  *     impl, DatagramPackets): what the advice calls; route, frame, unframe and account for one socket's datagrams
  *     without allocating on the repeat path. Both implement {@code TunnelFrontEnd}; {@code PacketSendSlot} is the
  *     legacy side's reusable send state.</li>
+ * <li>{@code NativeFrontEnd}: the same decisions for a socket whose I/O native code does on buffers of its own
+ *     (Netty's epoll channel, see {@code intercept.netty}): the strategy frames and unwraps, this answers where to
+ *     send, what header to write and whether a received datagram is believed.</li>
  * <li>{@code SocketTunnel}: one socket's association (opened lazily, re-established when lost, released on close)
  *     and the peer of a socket connected through it.</li>
  * <li>{@code RelayedDatagrams}: vets what came from the relay: SOCKS header, sender, the connected socket's filter.

@@ -16,8 +16,9 @@
  *
  * <h2>How the MBean gets registered</h2>
  * <ol>
- * <li>At start-up {@code Agent} defines {@code bootstrap.MBeanServerHook} in the boot loader, and {@code Installer}
- *     names it in {@code javax.management.builder.initial} (unless the application set its own builder) and gives it
+ * <li>When the JDK loads {@code javax.management.MBeanServerFactory} (before any MBean server can exist), the
+ *     agent's {@code JmxHook} defines {@code bootstrap.MBeanServerHook} in the boot loader and names it in
+ *     {@code javax.management.builder.initial} (unless the application set its own builder) and gives it
  *     a callback: nothing of JMX initialises.</li>
  * <li>Whoever creates the platform MBean server (the application, a console, the local management agent that
  *     {@code status} starts through the Attach API) goes through {@code MBeanServerHook.newMBeanServer} → the callback
