@@ -1,0 +1,208 @@
+package io.socksudp.agent.association;
+
+import io.socksudp.agent.config.Config;
+import io.socksudp.agent.socks.CommandReply;
+import io.socksudp.agent.socks.CommandRequest;
+import io.socksudp.agent.socks.MethodNegotiation;
+import io.socksudp.agent.socks.PasswordAuth;
+import io.socksudp.agent.socks.ReplyCode;
+import io.socksudp.agent.socks.Socks5;
+import io.socksudp.agent.socks.SocksAddress;
+import io.socksudp.agent.socks.SocksProtocolException;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.util.Arrays;
+
+/**
+ * One SOCKS5 control connection: the TCP connect to the proxy, the method negotiation, RFC 1929 and one command
+ * (UDP ASSOCIATE for {@link ProxyClient}, CONNECT for {@link ProxyConnector}), all within ONE deadline, so that
+ * neither a slow connect nor a proxy trickling its replies can stretch it. The greeting, the authentication and the
+ * request go out in one write: a single round trip instead of three. That is only sound when we offer exactly one
+ * method, so with credentials we offer only username/password (a user who configured credentials wants them used,
+ * and a server that then answers "no acceptable methods" gets a clear error), without them only "no
+ * authentication". The bytes are the pure codec's ({@code socks/}); the I/O and the error wording are here.
+ */
+final class ProxyHandshake {
+
+    /** What the handshake produced: the open control connection and the command's successful reply. */
+    static final class Opened {
+        final SocketChannel channel;
+        final CommandReply reply;
+
+        Opened(SocketChannel channel, CommandReply reply) {
+            this.channel = channel;
+            this.reply = reply;
+        }
+    }
+
+    private final Config config;
+
+    ProxyHandshake(Config config) {
+        this.config = config;
+    }
+
+    String proxyName() {
+        return config.proxy().toString();
+    }
+
+    /**
+     * Resolves the proxy (the system resolver's look-up, before the deadline counts), opens a control connection and
+     * runs the whole handshake for {@code command} to {@code dst} before {@code deadline} ({@link System#nanoTime()}).
+     * {@code cancel} (may be null) learns the channel as soon as it exists. {@code timeoutSetting} names the setting
+     * behind the deadline, for the timeout's message. On failure the channel is closed and a
+     * {@link ProxyUnavailableException} names the proxy and the cause.
+     */
+    Opened open(int command, SocksAddress dst, String commandName, long deadline, int timeoutMillis,
+            String timeoutSetting, ProxyClient.Cancellation cancel) throws ProxyUnavailableException {
+        String proxy = proxyName();
+        InetSocketAddress proxyAddress;
+        try {
+            // Resolved at each connection, so a proxy whose address changes is followed.
+            proxyAddress = config.proxy().resolve();
+        } catch (IOException e) {
+            throw new ProxyUnavailableException("cannot resolve SOCKS5 proxy " + proxy + ": " + e.getMessage(), e);
+        }
+        // A channel: the monitor's selector can watch it afterwards, and channels never go through the JDK's
+        // socksProxyHost, which would socksify a plain new Socket() when the user set it.
+        SocketChannel channel = null;
+        boolean ok = false;
+        try {
+            channel = SocketChannel.open();
+            if (cancel != null && !cancel.started(channel)) {
+                throw new ProxyUnavailableException("the association with SOCKS5 proxy " + proxy + " was cancelled");
+            }
+            Socket socket = channel.socket();
+            socket.setTcpNoDelay(true);
+            // Keepalive lets a dead path eventually surface as a reset of the control connection.
+            socket.setKeepAlive(true);
+            socket.connect(proxyAddress, millisLeft(deadline));
+            CommandReply reply = negotiate(socket, command, dst, commandName, deadline);
+            ok = true;
+            return new Opened(channel, reply);
+        } catch (SocketTimeoutException e) {
+            throw new ProxyUnavailableException("SOCKS5 proxy " + proxy + " did not complete the handshake within "
+                    + timeoutMillis + " ms (" + timeoutSetting + ")", e);
+        } catch (SocksProtocolException e) {
+            throw new ProxyUnavailableException("SOCKS5 proxy " + proxy + " answered with a malformed reply: "
+                    + e.getMessage(), e);
+        } catch (ProxyUnavailableException e) {
+            throw e;
+        } catch (IOException e) {
+            if (cancel != null && cancel.cancelled()) {
+                throw new ProxyUnavailableException("the association with SOCKS5 proxy " + proxy + " was cancelled", e);
+            }
+            throw new ProxyUnavailableException("cannot reach SOCKS5 proxy " + proxy + ": " + e.getMessage(), e);
+        } finally {
+            if (!ok) {
+                closeQuietly(channel);
+            }
+        }
+    }
+
+    private CommandReply negotiate(Socket control, int command, SocksAddress dst, String commandName, long deadline)
+            throws IOException {
+        byte[] user = config.username() == null ? null : config.username().getBytes("UTF-8");
+        byte[] pass = config.passwordBytes();
+        ByteBuffer out = ByteBuffer.allocate(3 + 3 + 255 + 255 + 6 + 262);
+        if (user != null) {
+            MethodNegotiation.encodeGreeting(out, Socks5.USERNAME_PASSWORD);
+            PasswordAuth.encodeRequest(out, user, pass);
+            Arrays.fill(pass, (byte) 0);
+        } else {
+            MethodNegotiation.encodeGreeting(out, Socks5.NO_AUTH);
+        }
+        CommandRequest.encode(out, command, dst);
+        OutputStream os = control.getOutputStream();
+        os.write(out.array(), 0, out.position());
+        Arrays.fill(out.array(), (byte) 0);
+        os.flush();
+
+        InputStream is = control.getInputStream();
+        ByteBuffer in = ByteBuffer.allocate(512);
+        in.flip();
+        Integer method;
+        while ((method = MethodNegotiation.decodeSelection(in)) == null) {
+            in = readMore(control, is, in, deadline, "the method selection");
+        }
+        if (method == Socks5.NO_ACCEPTABLE_METHODS) {
+            throw new ProxyUnavailableException("SOCKS5 proxy " + proxyName() + " accepts none of the offered "
+                    + "authentication methods (offered: " + (user != null ? "username/password" : "no authentication")
+                    + (user != null ? ")" : "; configure socksudp.username and socksudp.password)"));
+        }
+        if (method != (user != null ? Socks5.USERNAME_PASSWORD : Socks5.NO_AUTH)) {
+            throw new SocksProtocolException("proxy selected method " + method + ", which was not offered");
+        }
+        if (user != null) {
+            Boolean accepted;
+            while ((accepted = PasswordAuth.decodeResponse(in)) == null) {
+                in = readMore(control, is, in, deadline, "the authentication reply");
+            }
+            if (!accepted) {
+                throw new ProxyUnavailableException("SOCKS5 proxy " + proxyName() + " rejected the username and "
+                        + "password of user '" + config.username() + "' (RFC 1929 authentication failed)");
+            }
+        }
+        CommandReply reply;
+        while ((reply = CommandReply.decode(in)) == null) {
+            in = readMore(control, is, in, deadline, "the " + commandName + " reply");
+        }
+        if (!reply.isSuccess()) {
+            throw new ProxyUnavailableException("SOCKS5 proxy " + proxyName() + " refused " + commandName + ": "
+                    + ReplyCode.describe(reply.rep()));
+        }
+        if (in.hasRemaining()) {
+            throw new SocksProtocolException("the proxy sent " + in.remaining() + " byte(s) after its " + commandName
+                    + " reply");
+        }
+        return reply;
+    }
+
+    /** The time left before the deadline, at least 1 ms; a deadline already past is a timeout. */
+    private static int millisLeft(long deadline) throws SocketTimeoutException {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+            throw new SocketTimeoutException("the deadline passed");
+        }
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, left / 1_000_000L));
+    }
+
+    /** Reads what is there, waiting no longer than the deadline: a proxy trickling its reply cannot extend it. */
+    private static ByteBuffer readMore(Socket control, InputStream is, ByteBuffer in, long deadline, String what)
+            throws IOException {
+        in.compact();
+        if (!in.hasRemaining()) {
+            throw new SocksProtocolException(what + " is longer than any valid SOCKS5 message");
+        }
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+            throw new SocketTimeoutException(what + " did not arrive before the deadline");
+        }
+        control.setSoTimeout((int) Math.max(1, Math.min(Integer.MAX_VALUE, left / 1_000_000L)));
+        int n = is.read(in.array(), in.arrayOffset() + in.position(), in.remaining());
+        if (n < 0) {
+            throw new EOFException("the proxy closed the connection before sending " + what);
+        }
+        in.position(in.position() + n);
+        in.flip();
+        return in;
+    }
+
+    static void closeQuietly(SocketChannel s) {
+        if (s == null) {
+            return;
+        }
+        try {
+            s.close();
+        } catch (IOException ignored) {
+            // already failing; the original cause is what matters
+        }
+    }
+}
