@@ -14,10 +14,16 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.Authenticator;
 import java.net.InetSocketAddress;
+import java.net.PasswordAuthentication;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.Charset;
+import java.security.AccessController;
+import java.security.PrivilegedAction;
 import java.nio.channels.SocketChannel;
 import java.util.Arrays;
 
@@ -31,6 +37,7 @@ import java.util.Arrays;
  * authentication". The bytes are the pure codec's ({@code socks/}); the I/O and the error wording are here.
  */
 final class ProxyHandshake {
+    private static final Charset UTF_8 = Charset.forName("UTF-8");
 
     /** What the handshake produced: the open control connection and the command's successful reply. */
     static final class Opened {
@@ -44,6 +51,8 @@ final class ProxyHandshake {
     }
 
     private final Config config;
+    /** Learned from a proxy that answered "no acceptable methods" to "no authentication": ask the Authenticator. */
+    private volatile boolean proxyWantsPassword;
 
     ProxyHandshake(Config config) {
         this.config = config;
@@ -70,6 +79,41 @@ final class ProxyHandshake {
         } catch (IOException e) {
             throw new ProxyUnavailableException("cannot resolve SOCKS5 proxy " + proxy + ": " + e.getMessage(), e);
         }
+        Login login = Login.configured(config);
+        if (login == null && proxyWantsPassword) {
+            login = Login.fromAuthenticator(config.proxy().host(), proxyAddress);
+        }
+        try {
+            return attempt(proxyAddress, login, command, dst, commandName, deadline, timeoutMillis, timeoutSetting,
+                    cancel);
+        } catch (PasswordWanted e) {
+            // Offered "no authentication" only, and the proxy wants more: as the JDK's own SOCKS client does,
+            // ask the default java.net.Authenticator (installed by the application, perhaps after premain), then
+            // try again on a new connection within the same deadline. Later set-ups ask it first.
+            proxyWantsPassword = true;
+            login = Login.fromAuthenticator(config.proxy().host(), proxyAddress);
+            if (login == null) {
+                throw new ProxyUnavailableException("SOCKS5 proxy " + proxy + " accepts none of the offered "
+                        + "authentication methods (offered: no authentication, and no java.net.Authenticator gave a"
+                        + " user name and password for it; configure socksudp.username and socksudp.passwordFile)");
+            }
+            try {
+                return attempt(proxyAddress, login, command, dst, commandName, deadline, timeoutMillis,
+                        timeoutSetting, cancel);
+            } catch (PasswordWanted impossible) {
+                throw new IllegalStateException("offered username/password, yet told it needs a password");
+            }
+        } finally {
+            if (login != null) {
+                login.clear();
+            }
+        }
+    }
+
+    private Opened attempt(InetSocketAddress proxyAddress, Login login, int command, SocksAddress dst,
+            String commandName, long deadline, int timeoutMillis, String timeoutSetting,
+            ProxyClient.Cancellation cancel) throws ProxyUnavailableException, PasswordWanted {
+        String proxy = proxyName();
         // A channel: the monitor's selector can watch it afterwards, and channels never go through the JDK's
         // socksProxyHost, which would socksify a plain new Socket() when the user set it.
         SocketChannel channel = null;
@@ -84,7 +128,7 @@ final class ProxyHandshake {
             // Keepalive lets a dead path eventually surface as a reset of the control connection.
             socket.setKeepAlive(true);
             socket.connect(proxyAddress, millisLeft(deadline));
-            CommandReply reply = negotiate(socket, command, dst, commandName, deadline);
+            CommandReply reply = negotiate(socket, login, command, dst, commandName, deadline);
             ok = true;
             return new Opened(channel, reply);
         } catch (SocketTimeoutException e) {
@@ -93,7 +137,7 @@ final class ProxyHandshake {
         } catch (SocksProtocolException e) {
             throw new ProxyUnavailableException("SOCKS5 proxy " + proxy + " answered with a malformed reply: "
                     + e.getMessage(), e);
-        } catch (ProxyUnavailableException e) {
+        } catch (ProxyUnavailableException | PasswordWanted e) {
             throw e;
         } catch (IOException e) {
             if (cancel != null && cancel.cancelled()) {
@@ -107,15 +151,13 @@ final class ProxyHandshake {
         }
     }
 
-    private CommandReply negotiate(Socket control, int command, SocksAddress dst, String commandName, long deadline)
-            throws IOException {
-        byte[] user = config.username() == null ? null : config.username().getBytes("UTF-8");
-        byte[] pass = config.passwordBytes();
+    private CommandReply negotiate(Socket control, Login login, int command, SocksAddress dst, String commandName,
+            long deadline) throws IOException {
+        boolean user = login != null;
         ByteBuffer out = ByteBuffer.allocate(3 + 3 + 255 + 255 + 6 + 262);
-        if (user != null) {
+        if (user) {
             MethodNegotiation.encodeGreeting(out, Socks5.USERNAME_PASSWORD);
-            PasswordAuth.encodeRequest(out, user, pass);
-            Arrays.fill(pass, (byte) 0);
+            PasswordAuth.encodeRequest(out, login.user, login.password);
         } else {
             MethodNegotiation.encodeGreeting(out, Socks5.NO_AUTH);
         }
@@ -133,21 +175,23 @@ final class ProxyHandshake {
             in = readMore(control, is, in, deadline, "the method selection");
         }
         if (method == Socks5.NO_ACCEPTABLE_METHODS) {
+            if (!user) {
+                throw new PasswordWanted();
+            }
             throw new ProxyUnavailableException("SOCKS5 proxy " + proxyName() + " accepts none of the offered "
-                    + "authentication methods (offered: " + (user != null ? "username/password" : "no authentication")
-                    + (user != null ? ")" : "; configure socksudp.username and socksudp.password)"));
+                    + "authentication methods (offered: username/password" + login.origin + ")");
         }
-        if (method != (user != null ? Socks5.USERNAME_PASSWORD : Socks5.NO_AUTH)) {
+        if (method != (user ? Socks5.USERNAME_PASSWORD : Socks5.NO_AUTH)) {
             throw new SocksProtocolException("proxy selected method " + method + ", which was not offered");
         }
-        if (user != null) {
+        if (user) {
             Boolean accepted;
             while ((accepted = PasswordAuth.decodeResponse(in)) == null) {
                 in = readMore(control, is, in, deadline, "the authentication reply");
             }
             if (!accepted) {
                 throw new ProxyUnavailableException("SOCKS5 proxy " + proxyName() + " rejected the username and "
-                        + "password of user '" + config.username() + "' (RFC 1929 authentication failed)");
+                        + "password of user '" + login.name + "'" + login.origin + " (RFC 1929 authentication failed)");
             }
         }
         CommandReply reply;
@@ -193,6 +237,74 @@ final class ProxyHandshake {
         in.position(in.position() + n);
         in.flip();
         return in;
+    }
+
+    /** The proxy refused "no authentication", the only method offered: it wants a user name and password. */
+    private static final class PasswordWanted extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        PasswordWanted() {
+            super("the proxy wants a user name and password", null);
+        }
+    }
+
+    /** The user name and password of one set-up, cleared after it. */
+    static final class Login {
+        final String name;
+        final byte[] user;
+        final byte[] password;
+        /** For messages: empty for configured credentials, else where they came from. */
+        final String origin;
+
+        private Login(String name, byte[] password, String origin) {
+            this.name = name;
+            this.user = name.getBytes(UTF_8);
+            this.password = password;
+            this.origin = origin;
+        }
+
+        static Login configured(Config config) {
+            return config.hasCredentials() ? new Login(config.username(), config.passwordBytes(), "") : null;
+        }
+
+        /**
+         * The default {@link Authenticator}'s answer, asked exactly as the JDK's SOCKS client
+         * ({@code java.net.SocksSocketImpl}) asks it: the proxy's host as configured, its address, port, protocol
+         * "SOCKS5", prompt "SOCKS authentication", no scheme; in {@code doPrivileged}, since under a
+         * SecurityManager the request needs NetPermission requestPasswordAuthentication, which the agent has
+         * and the application's frames on this thread (it may have started the set-up) may not. Null when no
+         * Authenticator is installed, it answers null, or its answer cannot be sent (RFC 1929: 1 to 255 bytes).
+         */
+        static Login fromAuthenticator(final String host, final InetSocketAddress proxy) {
+            PasswordAuthentication answer = AccessController.doPrivileged(
+                    new PrivilegedAction<PasswordAuthentication>() {
+                        @Override
+                        public PasswordAuthentication run() {
+                            return Authenticator.requestPasswordAuthentication(host, proxy.getAddress(),
+                                    proxy.getPort(), "SOCKS5", "SOCKS authentication", null);
+                        }
+                    });
+            if (answer == null || answer.getUserName() == null || answer.getPassword() == null) {
+                return null;
+            }
+            char[] chars = answer.getPassword();
+            ByteBuffer encoded = UTF_8.encode(CharBuffer.wrap(chars));
+            Arrays.fill(chars, '\0'); // the caller's to clear, says PasswordAuthentication.getPassword
+            byte[] password = new byte[encoded.remaining()];
+            encoded.get(password);
+            Arrays.fill(encoded.array(), (byte) 0);
+            String name = answer.getUserName();
+            int userLength = name.getBytes(UTF_8).length;
+            if (userLength < 1 || userLength > 255 || password.length < 1 || password.length > 255) {
+                Arrays.fill(password, (byte) 0);
+                return null;
+            }
+            return new Login(name, password, " (from the java.net.Authenticator)");
+        }
+
+        void clear() {
+            Arrays.fill(password, (byte) 0);
+        }
     }
 
     static void closeQuietly(SocketChannel s) {
