@@ -33,14 +33,21 @@ final class SecurityManagerCheck {
         } catch (AccessControlException e) {
             throw new StartupException("A SecurityManager is installed and the agent jar lacks the permission"
                     + " java.security.AllPermission, which socksudp needs for its own work (instrumenting the JDK,"
-                    + " connecting to the proxy; the application itself can stay restricted); add to the policy file: "
-                    + "grant codeBase \"" + codeBase() + "\" { permission java.security.AllPermission; };");
+                    + " connecting to the proxy; the application itself can stay restricted); add the line grant"
+                    + " codeBase \"" + codeBase() + "\" { permission java.security.AllPermission; }; to the policy"
+                    + " file.");
         }
     }
 
     /** The agent jar's URL as a policy file writes it, from a resource (which needs no permission of its own). */
     private static String codeBase() {
-        URL self = SecurityManagerCheck.class.getResource("SecurityManagerCheck.class");
+        // privileged: the application's frames (a class loading in main) need not be able to read the agent jar
+        URL self = AccessController.doPrivileged(new PrivilegedAction<URL>() {
+            @Override
+            public URL run() {
+                return SecurityManagerCheck.class.getResource("SecurityManagerCheck.class");
+            }
+        });
         String s = self != null ? self.toString() : "";
         if (s.startsWith("jar:") && s.indexOf("!/") > 4) {
             return s.substring(4, s.indexOf("!/"));
