@@ -80,7 +80,9 @@ public final class Agent {
 
     private static synchronized void start(String agentArgs, Instrumentation inst, String how)
             throws ConfigException, StartupException {
-        SecurityManagerCheck.requireAllPermission();
+        if (System.getSecurityManager() != null) { // the check's class is loaded only when it has work to do
+            SecurityManagerCheck.requireAllPermission();
+        }
         Config config = Config.load(agentArgs, System.getProperties(), System.getenv());
         hideSecrets(config);
         // The datagram bridge (BOOTSTRAP_CLASSES) is defined when the first datagram class loads; the JMX hook must

@@ -151,7 +151,10 @@ public final class Config {
             proxy = parseJdkProxy(proxySource, sources.jdk("socksProxyVersion", false),
                     sources.jdk("socksProxyPort", false));
         } else {
-            warnings.addAll(JdkProxySettings.ignoredVersion(sources.jdk("socksProxyVersion", false), proxySource));
+            Source version = sources.jdk("socksProxyVersion", false);
+            if (version != null) { // its class is loaded only when the JDK setting is there
+                warnings.addAll(JdkProxySettings.ignoredVersion(version, proxySource));
+            }
         }
         Credentials credentials = Credentials.resolve(sources, proxySource, url, warnings);
 
@@ -527,7 +530,9 @@ public final class Config {
     /** {@code socksProxyHost} (a host alone, IPv6 with or without brackets) and {@code socksProxyPort}. */
     private static ProxyAddress parseJdkProxy(Source hostSource, Source versionSource, Source portSource)
             throws ConfigException {
-        JdkProxySettings.checkVersion(versionSource, hostSource);
+        if (versionSource != null) {
+            JdkProxySettings.checkVersion(versionSource, hostSource);
+        }
         String host = hostSource.value;
         if (host.startsWith("[") && host.endsWith("]")) {
             host = host.substring(1, host.length() - 1);
