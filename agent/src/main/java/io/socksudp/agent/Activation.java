@@ -8,6 +8,7 @@ import io.socksudp.agent.config.LazyLogger;
 import io.socksudp.agent.config.OnUnavailable;
 import io.socksudp.agent.intercept.AdviceWeaver;
 import io.socksudp.agent.intercept.ChannelTunnels;
+import io.socksudp.agent.intercept.PrivilegedHooks;
 import io.socksudp.agent.metrics.Metrics;
 import io.socksudp.agent.intercept.DatagramInstrumentation;
 import io.socksudp.agent.intercept.Routing;
@@ -130,7 +131,7 @@ final class Activation {
                     config.onUnavailable() == OnUnavailable.DROP);
             Metrics.proxy(config.proxy().toString());
             Metrics.drops(tunnels.drops());
-            Dispatch.install(tunnels);
+            Dispatch.install(new PrivilegedHooks(tunnels));
         }
         return tunnels;
     }

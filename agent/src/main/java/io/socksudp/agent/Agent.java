@@ -80,11 +80,31 @@ public final class Agent {
 
     private static synchronized void start(String agentArgs, Instrumentation inst, String how)
             throws ConfigException, StartupException {
+        if (System.getSecurityManager() != null) { // the check's class is loaded only when it has work to do
+            SecurityManagerCheck.requireAllPermission();
+        }
         Config config = Config.load(agentArgs, System.getProperties(), System.getenv());
+        hideSecrets(config);
         Installer.install(config, inst);
         String version = Agent.class.getPackage() == null ? null : Agent.class.getPackage().getImplementationVersion();
         System.setProperty(STATE_PROPERTY, "installed " + (version == null ? "dev" : version) + " by " + how
                 + ", proxy " + config.proxy());
+    }
+
+    /**
+     * Takes the agent's own secrets out of the system properties once read (jcmd PID VM.system_properties, JMX
+     * and any code in the JVM would show them): socksudp.password goes, a socksudp.proxy URL keeps its user
+     * without the password. The command line itself (ps, jcmd PID VM.command_line) still shows a -D: only the
+     * password file and the environment keep a password out of sight, which the README says.
+     */
+    private static void hideSecrets(Config config) {
+        for (java.util.Map.Entry<String, String> e : config.secretProperties().entrySet()) {
+            if (e.getValue() == null) {
+                System.clearProperty(e.getKey());
+            } else {
+                System.setProperty(e.getKey(), e.getValue());
+            }
+        }
     }
 
     /**

@@ -3,6 +3,8 @@ package io.socksudp.agent;
 import io.socksudp.agent.bootstrap.MBeanServerHook;
 
 import java.lang.instrument.Instrumentation;
+import java.security.AccessController;
+import java.security.PrivilegedAction;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
@@ -36,12 +38,20 @@ final class JmxHook {
         if (!tried.compareAndSet(false, true)) {
             return;
         }
-        try {
-            BootstrapInjector.inject(inst, "io.socksudp.agent.bootstrap.MBeanServerHook");
-            Naming.name();
-        } catch (StartupException | RuntimeException | LinkageError e) {
-            // without the hook: see above
-        }
+        // On whichever thread loads the factory, perhaps under a SecurityManager with the application's frames on
+        // the stack: the agent's own permissions are the ones that count.
+        AccessController.doPrivileged(new PrivilegedAction<Void>() {
+            @Override
+            public Void run() {
+                try {
+                    BootstrapInjector.inject(inst, "io.socksudp.agent.bootstrap.MBeanServerHook");
+                    Naming.name();
+                } catch (StartupException | RuntimeException | LinkageError e) {
+                    // without the hook: see above
+                }
+                return null;
+            }
+        });
     }
 
     /** Apart, so that nothing links the hook's type before it is defined in the boot loader. */

@@ -4,6 +4,8 @@ import io.socksudp.agent.intercept.StrategyWatch;
 
 import java.io.IOException;
 import java.lang.instrument.ClassFileTransformer;
+import java.security.AccessController;
+import java.security.PrivilegedAction;
 import java.security.ProtectionDomain;
 import java.util.List;
 
@@ -75,7 +77,31 @@ final class LazyTransformer implements ClassFileTransformer {
         return a;
     }
 
-    private byte[] transformWatched(StrategyWatch watch, ClassLoader loader, String internalName, byte[] classfile) {
+    private byte[] transformWatched(final StrategyWatch watch, final ClassLoader loader, final String internalName,
+            final byte[] classfile) {
+        if (System.getSecurityManager() == null) {
+            return activateAndTransform(watch, loader, internalName, classfile);
+        }
+        try {
+            // the application may have installed the SecurityManager after premain
+            SecurityManagerCheck.requireAllPermission();
+        } catch (StartupException e) {
+            Agent.refuse(e.getMessage());
+            return null;
+        }
+        // The class loads on an application thread, with the application's frames on the stack: under a
+        // SecurityManager the agent's own work (defining the bridge, Byte Buddy, the cache, threads) must be
+        // checked against the agent's permissions alone, not the application's.
+        return AccessController.doPrivileged(new PrivilegedAction<byte[]>() {
+            @Override
+            public byte[] run() {
+                return activateAndTransform(watch, loader, internalName, classfile);
+            }
+        });
+    }
+
+    private byte[] activateAndTransform(StrategyWatch watch, ClassLoader loader, String internalName,
+            byte[] classfile) {
         try {
             return activation().transform(watch, loader, internalName, classfile);
         } catch (StartupException e) {

@@ -6,6 +6,8 @@ import org.slf4j.Logger;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.security.AccessController;
+import java.security.PrivilegedAction;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
@@ -248,10 +250,18 @@ public final class AssociationManager {
     private static ThreadFactory daemon(final String name) {
         return new ThreadFactory() {
             @Override
-            public Thread newThread(Runnable r) {
-                Thread t = new Thread(r, name);
-                t.setDaemon(true);
-                return t;
+            public Thread newThread(final Runnable r) {
+                // Created on whichever thread first needs it, perhaps the application's: in doPrivileged, the new
+                // thread inherits the agent's permissions only (under a SecurityManager, its connections to the
+                // proxy are the agent's, not the application's).
+                return AccessController.doPrivileged(new PrivilegedAction<Thread>() {
+                    @Override
+                    public Thread run() {
+                        Thread t = new Thread(r, name);
+                        t.setDaemon(true);
+                        return t;
+                    }
+                });
             }
         };
     }

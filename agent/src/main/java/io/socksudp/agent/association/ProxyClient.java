@@ -2,42 +2,30 @@ package io.socksudp.agent.association;
 
 import io.socksudp.agent.config.AssociateMode;
 import io.socksudp.agent.config.Config;
-import io.socksudp.agent.socks.CommandReply;
-import io.socksudp.agent.socks.CommandRequest;
-import io.socksudp.agent.socks.MethodNegotiation;
-import io.socksudp.agent.socks.PasswordAuth;
-import io.socksudp.agent.socks.ReplyCode;
 import io.socksudp.agent.socks.Socks5;
 import io.socksudp.agent.socks.SocksAddress;
 import io.socksudp.agent.socks.SocksProtocolException;
 
-import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.net.SocketTimeoutException;
-import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 
 /**
  * Opens UDP associations with the configured SOCKS5 proxy (RFC 1928, RFC 1929).
  *
- * <p>The greeting, the username/password sub-negotiation and the UDP ASSOCIATE request go out in one write:
- * a single round trip instead of three (verified with danted and ss-local). That is only sound when we
- * offer exactly one method, so with credentials we offer only username/password: a user who configured
- * credentials wants them used, and a server that then answers "no acceptable methods" gets a clear error.
+ * <p>The control connection and its handshake are {@link ProxyHandshake}'s (shared with {@link ProxyConnector}'s
+ * CONNECT); this class chooses the request's DST.ADDR for the associate mode and the relay address from the reply.
  */
 public final class ProxyClient {
 
     private final Config config;
-
+    private final ProxyHandshake handshake;
     private final FormLearner learner;
 
     public ProxyClient(Config config) {
         this.config = config;
+        this.handshake = new ProxyHandshake(config);
         this.learner = new FormLearner(this);
     }
 
@@ -87,52 +75,32 @@ public final class ProxyClient {
      * Connects and associates in form {@code mode} (never AUTO) for a socket bound to {@code localAddress}; the
      * caller owns the control connection. {@link #associate} and the {@link FormLearner}'s check share it.
      */
-    Granted open(AssociateMode mode, InetSocketAddress localAddress, Cancellation cancel)
+    Granted open(final AssociateMode mode, final InetSocketAddress localAddress, Cancellation cancel)
             throws ProxyUnavailableException {
-        String proxy = proxyName();
-        InetSocketAddress proxyAddress;
-        try {
-            // Resolved at each association, so a proxy whose address changes is followed.
-            proxyAddress = config.proxy().resolve();
-        } catch (IOException e) {
-            throw new ProxyUnavailableException("cannot resolve SOCKS5 proxy " + proxy + ": " + e.getMessage(), e);
-        }
-        // A channel, so the monitor's selector can watch it afterwards; channels also never go through the
-        // JDK's socksProxyHost, which would socksify a plain new Socket() when the user set it.
-        SocketChannel control = null;
-        boolean ok = false;
         int timeout = config.connectTimeoutMillis();
         long deadline = System.nanoTime() + timeout * 1_000_000L;
-        try {
-            control = SocketChannel.open();
-            if (cancel != null && !cancel.started(control)) {
-                throw new ProxyUnavailableException("the association with SOCKS5 proxy " + proxy + " was cancelled");
+        ProxyHandshake.Opened opened = handshake.open(Socks5.UDP_ASSOCIATE, new ProxyHandshake.Destination() {
+            @Override
+            public SocksAddress given(InetAddress controlLocal) {
+                return request(mode, localAddress, controlLocal);
             }
-            Socket socket = control.socket();
-            socket.setTcpNoDelay(true);
-            // Keepalive lets a dead path eventually surface as a reset of the control connection.
-            socket.setKeepAlive(true);
-            socket.connect(proxyAddress, timeout);
-            SocksAddress dst = request(mode, localAddress, socket.getLocalAddress());
-            InetSocketAddress relay = handshake(socket, dst, deadline);
+        }, "UDP ASSOCIATE", deadline, timeout, "socksudp.connectTimeout", cancel);
+        boolean ok = false;
+        try {
+            InetSocketAddress relay = relayAddress(opened.reply.bound(), opened.channel.socket().getInetAddress());
             ok = true;
-            return new Granted(control, relay, dst);
-        } catch (SocketTimeoutException e) {
-            throw new ProxyUnavailableException("SOCKS5 proxy " + proxy + " did not complete the handshake within "
-                    + timeout + " ms (socksudp.connectTimeout)", e);
+            return new Granted(opened.channel, relay, opened.requested);
         } catch (SocksProtocolException e) {
-            throw new ProxyUnavailableException("SOCKS5 proxy " + proxy + " answered with a malformed reply: "
+            throw new ProxyUnavailableException("SOCKS5 proxy " + proxyName() + " answered with a malformed reply: "
                     + e.getMessage(), e);
         } catch (ProxyUnavailableException e) {
             throw e;
         } catch (IOException e) {
-            if (cancel != null && cancel.cancelled()) {
-                throw new ProxyUnavailableException("the association with SOCKS5 proxy " + proxy + " was cancelled", e);
-            }
-            throw new ProxyUnavailableException("cannot reach SOCKS5 proxy " + proxy + ": " + e.getMessage(), e);
+            throw new ProxyUnavailableException("cannot resolve the UDP relay of SOCKS5 proxy " + proxyName() + ": "
+                    + e.getMessage(), e);
         } finally {
             if (!ok) {
-                closeQuietly(control);
+                ProxyHandshake.closeQuietly(opened.channel);
             }
         }
     }
@@ -180,62 +148,6 @@ public final class ProxyClient {
         return SocksAddress.of(new InetSocketAddress(address, local.getPort()));
     }
 
-    private InetSocketAddress handshake(Socket control, SocksAddress dst, long deadline) throws IOException {
-        byte[] user = config.username() == null ? null : config.username().getBytes("UTF-8");
-        byte[] pass = config.passwordBytes();
-        ByteBuffer out = ByteBuffer.allocate(3 + 3 + 255 + 255 + 6 + 262);
-        if (user != null) {
-            MethodNegotiation.encodeGreeting(out, Socks5.USERNAME_PASSWORD);
-            PasswordAuth.encodeRequest(out, user, pass);
-            java.util.Arrays.fill(pass, (byte) 0);
-        } else {
-            MethodNegotiation.encodeGreeting(out, Socks5.NO_AUTH);
-        }
-        CommandRequest.encode(out, Socks5.UDP_ASSOCIATE, dst);
-        OutputStream os = control.getOutputStream();
-        os.write(out.array(), 0, out.position());
-        os.flush();
-
-        InputStream is = control.getInputStream();
-        ByteBuffer in = ByteBuffer.allocate(512);
-        in.flip();
-        Integer method;
-        while ((method = MethodNegotiation.decodeSelection(in)) == null) {
-            in = readMore(control, is, in, deadline, "the method selection");
-        }
-        int expected = user != null ? Socks5.USERNAME_PASSWORD : Socks5.NO_AUTH;
-        if (method == Socks5.NO_ACCEPTABLE_METHODS) {
-            throw new ProxyUnavailableException("SOCKS5 proxy " + proxyName() + " accepts none of the offered "
-                    + "authentication methods (offered: " + (user != null ? "username/password" : "no authentication")
-                    + (user != null ? ")" : "; configure socksudp.username and socksudp.password)"));
-        }
-        if (method != expected) {
-            throw new SocksProtocolException("proxy selected method " + method + ", which was not offered");
-        }
-        if (user != null) {
-            Boolean accepted;
-            while ((accepted = PasswordAuth.decodeResponse(in)) == null) {
-                in = readMore(control, is, in, deadline, "the authentication reply");
-            }
-            if (!accepted) {
-                throw new ProxyUnavailableException("SOCKS5 proxy " + proxyName() + " rejected the username and "
-                        + "password of user '" + config.username() + "' (RFC 1929 authentication failed)");
-            }
-        }
-        CommandReply reply;
-        while ((reply = CommandReply.decode(in)) == null) {
-            in = readMore(control, is, in, deadline, "the UDP ASSOCIATE reply");
-        }
-        if (!reply.isSuccess()) {
-            throw new ProxyUnavailableException("SOCKS5 proxy " + proxyName() + " refused UDP ASSOCIATE: "
-                    + ReplyCode.describe(reply.rep()));
-        }
-        if (in.hasRemaining()) {
-            throw new SocksProtocolException("the proxy sent " + in.remaining() + " byte(s) after its reply");
-        }
-        return relayAddress(reply.bound(), control.getInetAddress());
-    }
-
     /**
      * BND.ADDR fix-up: a wildcard or empty address means "the proxy's own address" (the address our TCP
      * connection reached); a configured relayHost replaces whatever the server advertised. A host name there is
@@ -261,27 +173,6 @@ public final class ProxyClient {
         return new InetSocketAddress(address, bound.port());
     }
 
-    /** Reads what is there, waiting no longer than the deadline: a proxy trickling its reply cannot extend it. */
-    private static ByteBuffer readMore(Socket control, InputStream is, ByteBuffer in, long deadline, String what)
-            throws IOException {
-        in.compact();
-        if (!in.hasRemaining()) {
-            throw new SocksProtocolException(what + " is longer than any valid SOCKS5 message");
-        }
-        long left = deadline - System.nanoTime();
-        if (left <= 0) {
-            throw new SocketTimeoutException(what + " did not arrive before the deadline");
-        }
-        control.setSoTimeout((int) Math.max(1, Math.min(Integer.MAX_VALUE, left / 1_000_000L)));
-        int n = is.read(in.array(), in.arrayOffset() + in.position(), in.remaining());
-        if (n < 0) {
-            throw new EOFException("the proxy closed the connection before sending " + what);
-        }
-        in.position(in.position() + n);
-        in.flip();
-        return in;
-    }
-
     /** A name from the wire, quoted on one line, shortened, without control characters. */
     private static String printable(String name) {
         StringBuilder sb = new StringBuilder("'");
@@ -290,16 +181,5 @@ public final class ProxyClient {
             sb.append(c < 0x20 || c == 0x7f ? '?' : c);
         }
         return sb.append(name.length() > 64 ? "...'" : "'").toString();
-    }
-
-    private static void closeQuietly(SocketChannel s) {
-        if (s == null) {
-            return;
-        }
-        try {
-            s.close();
-        } catch (IOException ignored) {
-            // already failing; the original cause is what matters
-        }
     }
 }

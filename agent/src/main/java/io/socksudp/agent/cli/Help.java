@@ -12,10 +12,13 @@ final class Help {
     private static final Map<String, String[]> SETTINGS = new LinkedHashMap<String, String[]>();
 
     static {
-        setting("proxy", "the SOCKS5 proxy, HOST:PORT, [IPv6]:PORT or HOST (port 1080)",
+        setting("proxy", "the SOCKS5 proxy, HOST:PORT, [IPv6]:PORT, HOST (port 1080) or socks5://[USER@]HOST:PORT",
                 "socksProxyHost/socksProxyPort; required");
         setting("username", "RFC 1929 user name (1 to 255 bytes)", "java.net.socks.username; none");
-        setting("password", "RFC 1929 password (never logged)", "java.net.socks.password; none");
+        setting("password", "RFC 1929 password (never logged; -D and agent arguments are visible in ps, prefer"
+                + " passwordFile or SOCKSUDP_PASSWORD)", "java.net.socks.password; none");
+        setting("passwordFile", "file whose first line is the password (not readable by others: chmod 600)",
+                "none; with no credentials the java.net.Authenticator is asked");
         setting("nonProxyHosts", "destinations sent directly, |-separated, * at either end; empty proxies all",
                 "socksNonProxyHosts; loopback");
         setting("log", "error, warn, info, debug or trace", "info");

@@ -1,7 +1,6 @@
 package io.socksudp.agent.config;
 
 import java.net.InetSocketAddress;
-import java.nio.charset.Charset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -65,7 +64,7 @@ import java.util.Properties;
 public final class Config {
     /** The configuration keys, as written in agent arguments and after {@code socksudp.}. */
     public static final List<String> KEYS = Collections.unmodifiableList(Arrays.asList(
-            "proxy", "username", "password", "nonProxyHosts", "log", "connectTimeout", "associate", "relayHost",
+            "proxy", "username", "password", "passwordFile", "nonProxyHosts", "log", "connectTimeout", "associate", "relayHost",
             "onUnavailable", "cache", "dns", "logFile"));
     /** System properties in the {@code socksudp.} namespace that are not settings and are ignored. */
     public static final List<String> RESERVED_PROPERTIES = Collections.unmodifiableList(Arrays.asList(
@@ -78,13 +77,14 @@ public final class Config {
     static final String ENV_PREFIX = "SOCKSUDP_";
     static final List<String> LOG_LEVELS = Collections.unmodifiableList(Arrays.asList(
             "error", "warn", "info", "debug", "trace"));
-    private static final Charset UTF_8 = Charset.forName("UTF-8");
     private static final String PROXY_EXAMPLE = "proxy.example:1080";
 
     private final ProxyAddress proxy;
     private final String proxySource;
     private final String username;
     private final byte[] password;
+    private final String passwordOrigin;
+    private final Map<String, String> secretProperties;
     private final HostMatcher nonProxyHosts;
     private final String logLevel;
     private final int connectTimeoutMillis;
@@ -97,15 +97,16 @@ public final class Config {
     private final String logFile;
     private final String logFileSource;
 
-    private Config(ProxyAddress proxy, String proxySource, String username, byte[] password,
-            HostMatcher nonProxyHosts, String logLevel, int connectTimeoutMillis, AssociateMode associateMode,
+    private Config(ProxyAddress proxy, String proxySource, Credentials credentials, HostMatcher nonProxyHosts, String logLevel, int connectTimeoutMillis, AssociateMode associateMode,
             String relayHost, OnUnavailable onUnavailable, List<String> warnings, String cacheDirectory,
             InetSocketAddress dns, String logFile, String logFileSource) {
         this.warnings = Collections.unmodifiableList(new ArrayList<String>(warnings));
         this.proxy = proxy;
         this.proxySource = proxySource;
-        this.username = username;
-        this.password = password;
+        this.username = credentials.username;
+        this.password = credentials.password;
+        this.passwordOrigin = credentials.passwordOrigin;
+        this.secretProperties = credentials.secretProperties;
         this.nonProxyHosts = nonProxyHosts;
         this.logLevel = logLevel;
         this.connectTimeoutMillis = connectTimeoutMillis;
@@ -133,42 +134,29 @@ public final class Config {
                 parseAgentArgs(agentArgs),
                 environment != null ? environment : Collections.<String, String>emptyMap());
         checkSystemPropertyNames(sources.properties);
-        List<String> warnings = checkEnvironmentNames(sources.environment);
+        List<String> warnings = new ArrayList<String>(checkEnvironmentNames(sources.environment));
 
         Source proxySource = sources.find("proxy", true);
-        ProxyAddress proxy = proxySource != null ? parseProxy(proxySource) : null;
+        ProxyUrl url = proxySource != null ? ProxyUrl.parse(proxySource) : null;
+        ProxyAddress proxy = url != null ? url.address() : null;
         if (proxy == null) {
             proxySource = sources.jdk("socksProxyHost", false);
             if (proxySource == null) {
                 throw new ConfigException("No SOCKS5 proxy is configured; set -Dsocksudp.proxy=HOST:PORT (or the JDK's"
                         + " -DsocksProxyHost=HOST), the agent argument proxy=HOST:PORT or the environment variable"
-                        + " SOCKSUDP_PROXY=HOST:PORT.");
+                        + " SOCKSUDP_PROXY=HOST:PORT" + (Boolean.parseBoolean(sources.properties.getProperty(
+                                "java.net.useSystemProxies")) ? " (java.net.useSystemProxies is not read by socksudp)"
+                                : "") + ".");
             }
-            proxy = parseJdkProxy(proxySource, sources.jdk("socksProxyPort", false));
+            proxy = parseJdkProxy(proxySource, sources.jdk("socksProxyVersion", false),
+                    sources.jdk("socksProxyPort", false));
+        } else {
+            Source version = sources.jdk("socksProxyVersion", false);
+            if (version != null) { // its class is loaded only when the JDK setting is there
+                warnings.addAll(JdkProxySettings.ignoredVersion(version, proxySource));
+            }
         }
-
-        Source userSource = sources.find("username", false);
-        if (userSource == null) {
-            userSource = sources.jdk("java.net.socks.username", false);
-        }
-        Source passwordSource = sources.find("password", false);
-        if (passwordSource == null) {
-            passwordSource = sources.jdk("java.net.socks.password", false);
-        }
-        if (userSource != null) {
-            credential(userSource, "alice");
-        }
-        byte[] password = passwordSource != null ? credential(passwordSource, "secret") : null;
-        if (passwordSource != null && userSource == null) {
-            throw new ConfigException(passwordSource.where() + " is set but no user name is; set "
-                    + sibling(passwordSource, "username").example("alice")
-                    + " too, since SOCKS5 username/password authentication (RFC 1929) needs both.");
-        }
-        if (userSource != null && passwordSource == null) {
-            throw new ConfigException(userSource.where() + " is set but no password is; set "
-                    + sibling(userSource, "password").example("PASSWORD")
-                    + " too, since SOCKS5 username/password authentication (RFC 1929) needs both.");
-        }
+        Credentials credentials = Credentials.resolve(sources, proxySource, url, warnings);
 
         Source hostsSource = sources.find("nonProxyHosts", true);
         if (hostsSource == null) {
@@ -201,9 +189,14 @@ public final class Config {
         Source logFileSource = sources.find("logFile", true);
         String logFile = logFileSource == null || logFileSource.value.isEmpty() ? null : logFileSource.value;
 
-        return new Config(proxy, proxySource.where(), userSource != null ? userSource.value : null, password,
-                nonProxyHosts, log, timeout, associate, relayHost, onUnavailable, warnings, cache, dns, logFile,
-                logFile != null ? logFileSource.where() : null);
+        if (url != null && url.namesResolvedByProxy() && dns == null) {
+            throw new ConfigException(proxySource.where() + " uses the scheme socks5h, which means that names are"
+                    + " resolved on the proxy's side, but this JVM's own name look-ups go to the system resolver"
+                    + " directly unless socksudp.dns is set; set socksudp.dns=IP (a DNS server asked through the proxy)"
+                    + " or write socks5:// if direct look-ups are fine.");
+        }
+        return new Config(proxy, proxySource.where(), credentials, nonProxyHosts, log, timeout, associate, relayHost,
+                onUnavailable, warnings, cache, dns, logFile, logFile != null ? logFileSource.where() : null);
     }
 
     /** {@link #load} from this JVM's system properties and environment. */
@@ -226,6 +219,15 @@ public final class Config {
     /** A copy of the password's UTF-8 bytes (the caller should clear it after use), or null when none. */
     public byte[] passwordBytes() {
         return password != null ? password.clone() : null;
+    }
+
+    /**
+     * System properties that held one of the agent's secrets (socksudp.password, a password in a socksudp.proxy
+     * URL), each mapped to what should replace it once the configuration is read: null to remove it, or the URL
+     * without its password. Applied at start so that {@code jcmd PID VM.system_properties} no longer shows them.
+     */
+    public Map<String, String> secretProperties() {
+        return secretProperties;
     }
 
     /** Whether a user name and password are configured (always both or neither). */
@@ -299,7 +301,7 @@ public final class Config {
     public String toString() {
         return "socksudp config: proxy=" + proxy + " (from " + lowerFirst(proxySource) + ")"
                 + ", username=" + (username != null ? username : "none")
-                + ", password=" + (password != null ? "***" : "none")
+                + ", password=" + (password != null ? "*** (from " + lowerFirst(passwordOrigin) + ")" : "none")
                 + ", nonProxyHosts=" + nonProxyHosts
                 + ", log=" + logLevel
                 + ", connectTimeout=" + connectTimeoutMillis + "ms"
@@ -318,7 +320,7 @@ public final class Config {
     // ---------------------------------------------------------------------------------------------- sources
 
     /** The three socksudp sources plus JDK fallbacks. */
-    private static final class Sources {
+    static final class Sources {
         final Properties properties;
         final Map<String, Source> agentArgs;
         final Map<String, String> environment;
@@ -372,7 +374,7 @@ public final class Config {
     }
 
     /** The source for {@code key} of the same kind as {@code like}, for messages. */
-    private static Source sibling(Source like, String key) {
+    static Source sibling(Source like, String key) {
         if (like.name.startsWith("java.net.socks.")) {
             return new Source(like.kind, "java.net.socks." + key, "");
         }
@@ -525,62 +527,12 @@ public final class Config {
 
     // ---------------------------------------------------------------------------------------------- parsers
 
-    private static ProxyAddress parseProxy(Source s) throws ConfigException {
-        String v = s.value;
-        String expected = "expected HOST:PORT, [IPv6]:PORT or HOST (port " + DEFAULT_PROXY_PORT + ")";
-        if (v.isEmpty()) {
-            throw s.invalid("is empty", expected, PROXY_EXAMPLE);
-        }
-        if (v.indexOf('@') >= 0) {
-            // user:password@host: never echo it
-            throw s.invalidSecret("contains '@', but credentials do not belong in the proxy address",
-                    "give only HOST:PORT there and set the credentials with socksudp.username and socksudp.password",
-                    PROXY_EXAMPLE);
-        }
-        if (v.contains("://")) {
-            throw s.invalid("has a URL scheme", expected + " without a scheme", PROXY_EXAMPLE);
-        }
-        String host;
-        String portText = null;
-        if (v.startsWith("[")) {
-            int close = v.indexOf(']');
-            if (close < 0) {
-                throw s.invalid("has no closing ']'", "expected [IPv6]:PORT", "[2001:db8::1]:1080");
-            }
-            host = v.substring(1, close);
-            if (!isIpv6WithScope(host)) {
-                throw s.invalid("has " + Source.quote(host) + " in brackets, which is not an IPv6 literal",
-                        "use brackets only around IPv6 literals, as in [IPv6]:PORT", "[2001:db8::1]:1080");
-            }
-            String rest = v.substring(close + 1);
-            if (rest.startsWith(":")) {
-                portText = rest.substring(1);
-            } else if (!rest.isEmpty()) {
-                throw s.invalid("has unexpected text after ']'", "expected [IPv6]:PORT", "[2001:db8::1]:1080");
-            }
-        } else {
-            int colon = v.indexOf(':');
-            if (colon >= 0 && colon != v.lastIndexOf(':')) {
-                throw s.invalid("looks like an IPv6 address without brackets",
-                        "write IPv6 literals in brackets, as in [IPv6]:PORT", "[2001:db8::1]:1080");
-            }
-            host = colon >= 0 ? v.substring(0, colon) : v;
-            portText = colon >= 0 ? v.substring(colon + 1) : null;
-            checkHost(s, host, expected, PROXY_EXAMPLE);
-        }
-        int port = DEFAULT_PROXY_PORT;
-        if (portText != null) {
-            port = parsePort(portText);
-            if (port < 0) {
-                throw s.invalid("has an invalid port " + Source.quote(portText),
-                        "expected HOST:PORT with a port from 1 to 65535", PROXY_EXAMPLE);
-            }
-        }
-        return ProxyAddress.of(host, port);
-    }
-
     /** {@code socksProxyHost} (a host alone, IPv6 with or without brackets) and {@code socksProxyPort}. */
-    private static ProxyAddress parseJdkProxy(Source hostSource, Source portSource) throws ConfigException {
+    private static ProxyAddress parseJdkProxy(Source hostSource, Source versionSource, Source portSource)
+            throws ConfigException {
+        if (versionSource != null) {
+            JdkProxySettings.checkVersion(versionSource, hostSource);
+        }
         String host = hostSource.value;
         if (host.startsWith("[") && host.endsWith("]")) {
             host = host.substring(1, host.length() - 1);
@@ -726,7 +678,7 @@ public final class Config {
         return address;
     }
 
-    private static boolean isIpv6WithScope(String text) {
+    static boolean isIpv6WithScope(String text) {
         int scope = text.indexOf('%');
         if (scope == 0 || scope == text.length() - 1) {
             return false;
@@ -735,7 +687,7 @@ public final class Config {
     }
 
     /** Host names: letters, digits, '.', '-', '_' and non-ASCII (internationalised names). */
-    private static void checkHost(Source s, String host, String expected, String example) throws ConfigException {
+    static void checkHost(Source s, String host, String expected, String example) throws ConfigException {
         if (host.isEmpty()) {
             throw s.invalid("has an empty host", expected, example);
         }
@@ -750,7 +702,7 @@ public final class Config {
     }
 
     /** 1..65535, or -1. */
-    private static int parsePort(String text) {
+    static int parsePort(String text) {
         if (text.isEmpty() || text.length() > 5) {
             return -1;
         }
@@ -763,16 +715,6 @@ public final class Config {
             port = port * 10 + (c - '0');
         }
         return port >= 1 && port <= 65535 ? port : -1;
-    }
-
-    private static byte[] credential(Source s, String example) throws ConfigException {
-        byte[] bytes = s.value.getBytes(UTF_8);
-        if (bytes.length == 0 || bytes.length > 255) {
-            Arrays.fill(bytes, (byte) 0);
-            throw s.invalidSecret(bytes.length == 0 ? "is empty" : "is " + bytes.length + " bytes long in UTF-8",
-                    "SOCKS5 username/password authentication (RFC 1929) needs 1 to 255 bytes", example);
-        }
-        return bytes;
     }
 
     private static String oneOf(Source s, String what, List<String> allowed, String example) throws ConfigException {

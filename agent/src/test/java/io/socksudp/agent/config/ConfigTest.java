@@ -422,8 +422,10 @@ class ConfigTest {
         }
 
         @Test
-        void a_url_scheme_is_an_error() {
-            assertContains(proxyError("socks5://p.example:1080"), "scheme");
+        void a_scheme_other_than_socks5_is_an_error() {
+            assertContains(proxyError("http://p.example:1080"), "scheme 'http'", "HTTP proxy cannot relay UDP");
+            assertContains(proxyError("socks4://p.example:1080"), "SOCKS4 has no UDP");
+            assertContains(proxyError("ftp://p.example:1080"), "not a SOCKS5 scheme");
         }
 
         @Test
@@ -879,7 +881,7 @@ class ConfigTest {
 
         @Test
         void the_keys_list_names_every_key() {
-            assertEquals("[proxy, username, password, nonProxyHosts, log, connectTimeout, associate, relayHost,"
+            assertEquals("[proxy, username, password, passwordFile, nonProxyHosts, log, connectTimeout, associate, relayHost,"
                     + " onUnavailable, cache, dns, logFile]", Config.KEYS.toString());
             assertEquals("SOCKSUDP_NON_PROXY_HOSTS", Config.environmentName("nonProxyHosts"));
         }

@@ -1,5 +1,7 @@
 package io.socksudp.agent.intercept.legacy;
 
+import io.socksudp.agent.intercept.JdkMembers;
+
 import io.socksudp.agent.intercept.PacketAccess;
 
 import java.io.IOException;
@@ -202,15 +204,18 @@ public final class LegacyImplAccess implements PacketAccess {
     }
 
     private static Field field(Class<?> type, String name) throws NoSuchFieldException {
-        Field f = type.getDeclaredField(name);
-        f.setAccessible(true);
-        return f;
+        try {
+            return JdkMembers.field(type, name);
+        } catch (NoSuchFieldException | RuntimeException e) {
+            throw e;
+        } catch (ReflectiveOperationException impossible) {
+            throw new IllegalStateException(impossible);
+        }
     }
 
     private static MethodHandle method(Class<?> type, String name, Class<?>... parameters)
             throws ReflectiveOperationException {
-        Method m = type.getDeclaredMethod(name, parameters);
-        m.setAccessible(true);
+        Method m = JdkMembers.method(type, name, parameters);
         return MethodHandles.lookup().unreflect(m);
     }
 }

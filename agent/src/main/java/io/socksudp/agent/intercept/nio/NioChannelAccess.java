@@ -1,5 +1,7 @@
 package io.socksudp.agent.intercept.nio;
 
+import io.socksudp.agent.intercept.JdkMembers;
+
 import io.socksudp.agent.intercept.ChannelAccess;
 
 import java.io.FileDescriptor;
@@ -81,8 +83,7 @@ public final class NioChannelAccess implements ChannelAccess {
     private InetSocketAddress sourceSocketAddress(Object channel) throws Throwable {
         MethodHandle h = sourceSocketAddress;
         if (h == null) {
-            Method m = channel.getClass().getDeclaredMethod("sourceSocketAddress");
-            m.setAccessible(true);
+            Method m = JdkMembers.method(channel.getClass(), "sourceSocketAddress");
             h = MethodHandles.lookup().unreflect(m)
                     .asType(MethodType.methodType(InetSocketAddress.class, Object.class));
             sourceSocketAddress = h;
@@ -135,9 +136,8 @@ public final class NioChannelAccess implements ChannelAccess {
         try {
             if (netPoll == null) {
                 fd = getter(channel.getClass(), "fd", FileDescriptor.class);
-                Method poll = Class.forName("sun.nio.ch.Net").getDeclaredMethod("poll", FileDescriptor.class,
+                Method poll = JdkMembers.method(JdkMembers.type("sun.nio.ch.Net"), "poll", FileDescriptor.class,
                         int.class, long.class);
-                poll.setAccessible(true);
                 netPoll = MethodHandles.lookup().unreflect(poll);
             }
             FileDescriptor descriptor = (FileDescriptor) fd.invokeExact(channel);
@@ -168,9 +168,8 @@ public final class NioChannelAccess implements ChannelAccess {
                 Class<?> type = channel.getClass();
                 fd = getter(type, "fd", FileDescriptor.class);
                 family = getter(type, "family", ProtocolFamily.class);
-                Method connect = Class.forName("sun.nio.ch.Net").getDeclaredMethod("connect", ProtocolFamily.class,
-                        FileDescriptor.class, InetAddress.class, int.class);
-                connect.setAccessible(true);
+                Method connect = JdkMembers.method(JdkMembers.type("sun.nio.ch.Net"), "connect",
+                        ProtocolFamily.class, FileDescriptor.class, InetAddress.class, int.class);
                 netConnect = MethodHandles.lookup().unreflect(connect);
             }
             FileDescriptor descriptor = (FileDescriptor) fd.invokeExact(channel);
@@ -188,8 +187,7 @@ public final class NioChannelAccess implements ChannelAccess {
 
     private static MethodHandle getter(Class<?> type, String name, Class<?> resultType)
             throws ReflectiveOperationException {
-        Field f = type.getDeclaredField(name);
-        f.setAccessible(true);
+        Field f = JdkMembers.field(type, name);
         return MethodHandles.lookup().unreflectGetter(f)
                 .asType(MethodType.methodType(resultType, Object.class));
     }

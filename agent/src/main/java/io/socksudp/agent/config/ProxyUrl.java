@@ -1,0 +1,236 @@
+package io.socksudp.agent.config;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.Charset;
+import java.nio.charset.CodingErrorAction;
+import java.util.Locale;
+
+/**
+ * One proxy as {@code socksudp.proxy} writes it: {@code HOST[:PORT]}, {@code [IPv6][:PORT]}, or the URL form
+ * {@code socks5://[USER[:PASSWORD]@]HOST[:PORT]} (user and password percent-decoded as UTF-8) and {@code socks5h://}
+ * (see {@link #namesResolvedByProxy()}). Parsing is per proxy, so that a list syntax (failover, not built yet) can
+ * split the setting and parse each element here; today a comma-separated list is refused in one sentence.
+ *
+ * <p>Messages never echo the user information: a value with {@code @} is shown with it replaced by {@code ***}.
+ */
+final class ProxyUrl {
+    static final String SOCKS5 = "socks5";
+    static final String SOCKS5H = "socks5h";
+    private static final Charset UTF_8 = Charset.forName("UTF-8");
+    private static final String EXAMPLE = "proxy.example:1080";
+    private static final String URL_EXAMPLE = "socks5://alice@proxy.example:1080";
+
+    private final ProxyAddress address;
+    private final String scheme;
+    private final String user;
+    private final byte[] password;
+    private final String withoutPassword;
+
+    private ProxyUrl(ProxyAddress address, String scheme, String user, byte[] password, String withoutPassword) {
+        this.address = address;
+        this.scheme = scheme;
+        this.user = user;
+        this.password = password;
+        this.withoutPassword = withoutPassword;
+    }
+
+    ProxyAddress address() {
+        return address;
+    }
+
+    /** {@code socks5} or {@code socks5h} for the URL form, null for a plain {@code HOST:PORT}. */
+    String scheme() {
+        return scheme;
+    }
+
+    /** {@code socks5h://}: the user asked that names be resolved on the far side of the proxy, never here. */
+    boolean namesResolvedByProxy() {
+        return SOCKS5H.equals(scheme);
+    }
+
+    /** The URL's user name, decoded, or null. */
+    String user() {
+        return user;
+    }
+
+    /** The URL's password as UTF-8 bytes, decoded (a copy), or null. */
+    byte[] password() {
+        return password != null ? password.clone() : null;
+    }
+
+    /** The setting's text with the password (if any) taken out, e.g. {@code socks5://alice@proxy.example:1080}. */
+    String withoutPassword() {
+        return withoutPassword;
+    }
+
+    /** Parses {@code s}'s value (trimmed already). */
+    static ProxyUrl parse(Source s) throws ConfigException {
+        String v = s.value;
+        int at = v.lastIndexOf('@');
+        int schemeEnd = v.indexOf("://");
+        // Every message about this value shows it with the user information replaced, never the password.
+        Source shown = at >= 0 ? new Source(s.kind, s.name, redact(v, schemeEnd, at)) : s;
+        String expected = "expected HOST:PORT, [IPv6]:PORT, HOST (port " + Config.DEFAULT_PROXY_PORT + ") or "
+                + "socks5://[USER@]HOST:PORT";
+        if (v.isEmpty()) {
+            throw shown.invalid("is empty", expected, EXAMPLE);
+        }
+        if (isList(v, at)) {
+            throw shown.invalid("is a list of " + (count(v, ',') + 1) + " proxies", "socksudp uses one SOCKS5 proxy"
+                    + " (failing over between several is not built yet); give one", EXAMPLE);
+        }
+        if (schemeEnd < 0) {
+            if (at >= 0) {
+                throw shown.invalid("contains '@' without a scheme", "write credentials in the URL form"
+                        + " socks5://USER@HOST:PORT and the password in socksudp.passwordFile, or set them with"
+                        + " socksudp.username and socksudp.password", URL_EXAMPLE);
+            }
+            return new ProxyUrl(hostPort(shown, v), null, null, null, v);
+        }
+        String scheme = v.substring(0, schemeEnd).toLowerCase(Locale.ROOT);
+        if (!scheme.equals(SOCKS5) && !scheme.equals(SOCKS5H)) {
+            throw shown.invalid("has the scheme " + Source.quote(scheme) + ", " + schemeProblem(scheme),
+                    "socksudp needs a SOCKS5 proxy, written HOST:PORT or socks5://HOST:PORT", EXAMPLE);
+        }
+        String rest = v.substring(schemeEnd + 3);
+        if (rest.endsWith("/")) {
+            rest = rest.substring(0, rest.length() - 1);
+        }
+        int restAt = rest.lastIndexOf('@');
+        String hostPort = restAt >= 0 ? rest.substring(restAt + 1) : rest;
+        if (hostPort.indexOf('/') >= 0 || hostPort.indexOf('?') >= 0 || hostPort.indexOf('#') >= 0) {
+            throw shown.invalid("has a path, query or fragment", "a SOCKS5 URL is socks5://[USER[:PASSWORD]@]HOST:PORT"
+                    + " alone", URL_EXAMPLE);
+        }
+        ProxyAddress address = hostPort(shown, hostPort);
+        String user = null;
+        byte[] password = null;
+        String withoutPassword = v;
+        if (restAt >= 0) {
+            String userInfo = rest.substring(0, restAt);
+            int colon = userInfo.indexOf(':');
+            String userText = colon >= 0 ? userInfo.substring(0, colon) : userInfo;
+            user = new String(decode(shown, userText, "user name"), UTF_8);
+            if (user.isEmpty()) {
+                throw shown.invalid("has an empty user name before '@'", "write socks5://USER@HOST:PORT, or leave"
+                        + " out '@' when the proxy needs no credentials", URL_EXAMPLE);
+            }
+            if (colon >= 0) {
+                password = decode(shown, userInfo.substring(colon + 1), "password");
+            }
+            withoutPassword = scheme + "://" + userText + "@" + hostPort;
+        }
+        return new ProxyUrl(address, scheme, user, password, withoutPassword);
+    }
+
+    private static String schemeProblem(String scheme) {
+        if (scheme.startsWith("socks4") || scheme.equals("socks")) {
+            return "but SOCKS4 has no UDP";
+        }
+        if (scheme.startsWith("http")) {
+            return "but an HTTP proxy cannot relay UDP";
+        }
+        return "which is not a SOCKS5 scheme";
+    }
+
+    /** {@code HOST:PORT}, {@code [IPv6]:PORT} or {@code HOST}. */
+    private static ProxyAddress hostPort(Source s, String v) throws ConfigException {
+        String expected = "expected HOST:PORT, [IPv6]:PORT or HOST (port " + Config.DEFAULT_PROXY_PORT + ")";
+        String host;
+        String portText = null;
+        if (v.startsWith("[")) {
+            int close = v.indexOf(']');
+            if (close < 0) {
+                throw s.invalid("has no closing ']'", "expected [IPv6]:PORT", "[2001:db8::1]:1080");
+            }
+            host = v.substring(1, close);
+            if (!Config.isIpv6WithScope(host)) {
+                throw s.invalid("has " + Source.quote(host) + " in brackets, which is not an IPv6 literal",
+                        "use brackets only around IPv6 literals, as in [IPv6]:PORT", "[2001:db8::1]:1080");
+            }
+            String rest = v.substring(close + 1);
+            if (rest.startsWith(":")) {
+                portText = rest.substring(1);
+            } else if (!rest.isEmpty()) {
+                throw s.invalid("has unexpected text after ']'", "expected [IPv6]:PORT", "[2001:db8::1]:1080");
+            }
+        } else {
+            int colon = v.indexOf(':');
+            if (colon >= 0 && colon != v.lastIndexOf(':')) {
+                throw s.invalid("looks like an IPv6 address without brackets",
+                        "write IPv6 literals in brackets, as in [IPv6]:PORT", "[2001:db8::1]:1080");
+            }
+            host = colon >= 0 ? v.substring(0, colon) : v;
+            portText = colon >= 0 ? v.substring(colon + 1) : null;
+            Config.checkHost(s, host, expected, EXAMPLE);
+        }
+        int port = Config.DEFAULT_PROXY_PORT;
+        if (portText != null) {
+            port = Config.parsePort(portText);
+            if (port < 0) {
+                throw s.invalid("has an invalid port " + Source.quote(portText),
+                        "expected HOST:PORT with a port from 1 to 65535", EXAMPLE);
+            }
+        }
+        return ProxyAddress.of(host, port);
+    }
+
+    /** Percent-decoding (RFC 3986) to bytes that must be valid UTF-8; the text itself is never shown. */
+    private static byte[] decode(Source shown, String text, String what) throws ConfigException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(text.length());
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '%') {
+                int hi = i + 2 < text.length() ? Character.digit(text.charAt(i + 1), 16) : -1;
+                int lo = i + 2 < text.length() ? Character.digit(text.charAt(i + 2), 16) : -1;
+                if (hi < 0 || lo < 0) {
+                    throw shown.invalid("has a '%' in the " + what + " that is not followed by two hex digits",
+                            "percent-encode reserved characters in a URL's " + what + ", '%' itself as %25",
+                            URL_EXAMPLE);
+                }
+                out.write(hi * 16 + lo);
+                i += 2;
+            } else {
+                byte[] b = String.valueOf(c).getBytes(UTF_8);
+                out.write(b, 0, b.length);
+            }
+        }
+        byte[] bytes = out.toByteArray();
+        try {
+            UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes));
+        } catch (CharacterCodingException e) {
+            java.util.Arrays.fill(bytes, (byte) 0);
+            throw shown.invalid("has a " + what + " that is not UTF-8 once percent-decoded",
+                    "percent-encode the " + what + "'s UTF-8 bytes", URL_EXAMPLE);
+        }
+        return bytes;
+    }
+
+    /** The value with everything between the scheme (if any) and the last '@' replaced by {@code ***}. */
+    private static String redact(String v, int schemeEnd, int at) {
+        int start = schemeEnd >= 0 && schemeEnd < at ? schemeEnd + 3 : 0;
+        return v.substring(0, start) + "***" + v.substring(at);
+    }
+
+    /**
+     * A comma after the last '@' (or with no '@'), or one followed by another scheme, separates proxies; a comma in
+     * the user information alone is a character of the user name or password (RFC 3986 allows it there).
+     */
+    private static boolean isList(String v, int at) {
+        int comma = v.indexOf(',');
+        return comma >= 0 && (at < 0 || v.indexOf(',', at) >= 0 || v.indexOf("://", comma) >= 0);
+    }
+
+    private static int count(String v, char c) {
+        int n = 0;
+        for (int i = 0; i < v.length(); i++) {
+            if (v.charAt(i) == c) {
+                n++;
+            }
+        }
+        return n;
+    }
+}
