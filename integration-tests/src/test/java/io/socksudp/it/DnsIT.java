@@ -274,6 +274,46 @@ class DnsIT {
         }
     }
 
+    /** The JDKs with {@code jdk.net.hosts.file} (9+; JDK 8 ignores the property: NOT APPLICABLE there). */
+    static Stream<Jdk> hostsFileJdks() {
+        return jdks().filter(j -> {
+            boolean applicable = !j.present() || j.feature() >= 9;
+            if (!applicable) {
+                System.out.println("DNS " + j + " jdk.net.hosts.file: NOT APPLICABLE: JDK " + j.feature()
+                        + " ignores the property and resolves as without it");
+            }
+            return applicable;
+        });
+    }
+
+    /**
+     * With {@code jdk.net.hosts.file} the JDK (9+) answers every name from that file and never asks DNS; the agent
+     * then stays out, says so once at info, and nothing at all is asked: a name missing from the file is an
+     * UnknownHostException, as without the agent, and no query reaches any DNS server, through the proxy or not.
+     */
+    @ParameterizedTest(name = "{0}: jdk.net.hosts.file")
+    @MethodSource("hostsFileJdks")
+    void aJdkHostsFileAnswersAloneAndNothingIsAsked(Jdk jdk, @TempDir Path dir) throws Exception {
+        jdk.assumePresent();
+        Path hostsFile = Files.writeString(dir.resolve("hosts"), "192.0.2.77 custom.socksudp.test\n");
+        int before = dns.queries().size();
+        zeroCounters();
+        try (ChildJvm app = lookups(jdk, "jdk.net.hosts.file", PROXY, true, "all:custom.socksudp.test",
+                "all:myhost.socksudp.test").sysProp("jdk.net.hosts.file", hostsFile.toString()).start()) {
+            Diagnosable[] all = {app, dns, dante, lab};
+            awaitDone(app, all);
+            expect(app, "all:custom.socksudp.test", "[192.0.2.77]", all);
+            check(result(app, "all:myhost.socksudp.test").startsWith("UnknownHostException"),
+                    "a name missing from jdk.net.hosts.file must not be resolved (the JDK asks nobody else), got "
+                            + result(app, "all:myhost.socksudp.test"), all);
+            check(app.stderrText().contains("socksudp.dns is not used: jdk.net.hosts.file=" + hostsFile),
+                    "the agent should say once why socksudp.dns is not used", all);
+            check(dns.queries().size() == before, "a query reached dnsmasq: "
+                    + dns.queries().subList(before, dns.queries().size()), all);
+            check(directPackets() == 0, "the client sent packets to port 53 directly", all);
+        }
+    }
+
     /**
      * JDK 18+ uses the first resolver provider on the class path, and the application's class path comes before the
      * agent jar: an application that brings its own provider would keep its look-ups away from the proxy. The agent
