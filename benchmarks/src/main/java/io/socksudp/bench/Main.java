@@ -47,6 +47,8 @@ public final class Main {
         {"SendOnly.socket", PKG + "SendOnly\\.socket$", "stub"},
         {"ReceiveOnly.channel", PKG + "ReceiveOnly\\.channel$", "stub"},
         {"ReceiveOnly.socket", PKG + "ReceiveOnly\\.socket$", "stub"},
+        {"NettyEpoll.send", PKG + "NettyEpoll\\.send$", "stub"},
+        {"NettyEpoll.receive", PKG + "NettyEpoll\\.receive$", "stub"},
         {"RoundTrip.reflectChannel", PKG + "RoundTrip\\.reflectChannel$", "stub"},
         {"RoundTrip.reflectSocket", PKG + "RoundTrip\\.reflectSocket$", "stub"},
         {"RoundTrip.relayChannel", PKG + "RoundTrip\\.relayChannel$", "relay"},

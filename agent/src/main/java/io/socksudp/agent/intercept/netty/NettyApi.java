@@ -34,7 +34,9 @@ final class NettyApi {
     final MethodHandle getBytes;
     final MethodHandle skipBytes;
     final MethodHandle writeHeader;
-    final MethodHandle writePayload;
+    final MethodHandle copyInto;
+    final MethodHandle writerIndex;
+    final MethodHandle setWriterIndex;
     final MethodHandle release;
     final MethodHandle alloc;
     final MethodHandle directBuffer;
@@ -72,7 +74,12 @@ final class NettyApi {
         getBytes = virtual(byteBuf, "getBytes", byteBuf, int.class, byte[].class, int.class, int.class);
         skipBytes = virtual(byteBuf, "skipBytes", byteBuf, int.class);
         writeHeader = virtual(byteBuf, "writeBytes", byteBuf, byte[].class);
-        writePayload = virtual(byteBuf, "writeBytes", byteBuf, byteBuf, int.class, int.class);
+        // The payload is copied with the source's getBytes(index, ByteBuf, ...), not the frame's writeBytes(ByteBuf,
+        // ...): a direct source copies straight to the frame's memory address, where Netty 4.2's adaptive buffers
+        // take a java.nio view of both sides in writeBytes (two DirectByteBuffers, ~150 bytes, per datagram).
+        copyInto = virtual(byteBuf, "getBytes", byteBuf, int.class, byteBuf, int.class, int.class);
+        writerIndex = virtual(byteBuf, "writerIndex", int.class);
+        setWriterIndex = virtual(byteBuf, "writerIndex", byteBuf, int.class);
         release = virtual(counted, "release", boolean.class);
         alloc = virtual(channel, "alloc", allocator);
         directBuffer = virtual(allocator, "directBuffer", byteBuf, int.class);

@@ -188,7 +188,7 @@ final class NettyTunnels implements NettyHooks {
             Object framed = (Object) api.directBuffer.invokeExact(allocator, header.length + length);
             try {
                 Object ignored = (Object) api.writeHeader.invokeExact(framed, (Object) header);
-                ignored = (Object) api.writePayload.invokeExact(framed, content, from, length);
+                copy(api, content, from, framed, length);
                 out = envelope || t.peer() == null ? (Object) api.newPacket.invokeExact(framed, (Object) relay) : framed;
             } catch (Throwable e) {
                 boolean released = (boolean) api.release.invokeExact(framed);
@@ -214,7 +214,7 @@ final class NettyTunnels implements NettyHooks {
             for (int at = 0; at < length || at == 0; at += segment) {
                 int n = segment <= 0 ? length : Math.min(segment, length - at);
                 Object ignored = (Object) api.writeHeader.invokeExact(framed, (Object) header);
-                ignored = (Object) api.writePayload.invokeExact(framed, content, from + at, n);
+                copy(api, content, from + at, framed, n);
                 if (segment <= 0) {
                     break;
                 }
@@ -224,6 +224,13 @@ final class NettyTunnels implements NettyHooks {
             boolean released = (boolean) api.release.invokeExact(framed);
             throw e;
         }
+    }
+
+    /** Appends {@code length} bytes of {@code content} from {@code from} to {@code framed} (see NettyApi.copyInto). */
+    private static void copy(NettyApi api, Object content, int from, Object framed, int length) throws Throwable {
+        int at = (int) api.writerIndex.invokeExact(framed);
+        Object ignored = (Object) api.copyInto.invokeExact(content, from, framed, at, length);
+        ignored = (Object) api.setWriterIndex.invokeExact(framed, at + length);
     }
 
     @Override
