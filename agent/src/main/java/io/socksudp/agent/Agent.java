@@ -98,6 +98,9 @@ public final class Agent {
      * password file and the environment keep a password out of sight, which the README says.
      */
     private static void hideSecrets(Config config) {
+        if (config.secretProperties().isEmpty()) {
+            return; // the usual case, without loading the JDK's classes for iterating over an unmodifiable map
+        }
         for (java.util.Map.Entry<String, String> e : config.secretProperties().entrySet()) {
             if (e.getValue() == null) {
                 System.clearProperty(e.getKey());

@@ -5,7 +5,6 @@ import io.socksudp.agent.bootstrap.MBeanServerHook;
 import java.lang.instrument.Instrumentation;
 import java.security.AccessController;
 import java.security.PrivilegedAction;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
@@ -19,7 +18,8 @@ final class JmxHook {
     private static final String FACTORY = "javax/management/MBeanServerFactory";
 
     private final Instrumentation inst;
-    private final AtomicBoolean tried = new AtomicBoolean();
+    /** Under this object's lock (not an AtomicBoolean: its VarHandle would be set up in every premain). */
+    private boolean tried;
 
     JmxHook(Instrumentation inst) {
         this.inst = inst;
@@ -35,8 +35,11 @@ final class JmxHook {
      * java.management, an Unsafe that refuses): {@code status} then asks the agent to register its MBean itself.
      */
     void install() {
-        if (!tried.compareAndSet(false, true)) {
-            return;
+        synchronized (this) {
+            if (tried) {
+                return;
+            }
+            tried = true;
         }
         // On whichever thread loads the factory, perhaps under a SecurityManager with the application's frames on
         // the stack: the agent's own permissions are the ones that count.

@@ -45,36 +45,43 @@ final class Logging {
         if (file == null) {
             return;
         }
-        PrintStream stream = open(file, where);
+        PrintStream stream = LogFile.open(file, where);
         System.setProperty(PREFIX + "showDateTime", "true");
         System.setProperty(PREFIX + "dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSXXX");
         SocksudpOutput.use(stream);
     }
 
-    private static PrintStream open(String file, String where) throws StartupException {
-        Path path = Paths.get(file).toAbsolutePath();
-        try {
+    /**
+     * Apart, so that a start without a log file does not load it: verifying its catch clauses loads three JDK
+     * exception classes that are not in the JDK's class-data archive, which every premain would pay for.
+     */
+    private static final class LogFile {
+        static PrintStream open(String file, String where) throws StartupException {
+            Path path = Paths.get(file).toAbsolutePath();
             try {
-                Files.createFile(path, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            } catch (FileAlreadyExistsException exists) {
-                // appended to, with its permissions as they are
-            } catch (UnsupportedOperationException notPosix) {
-                Files.createFile(path);
+                try {
+                    Files.createFile(path,
+                            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+                } catch (FileAlreadyExistsException exists) {
+                    // appended to, with its permissions as they are
+                } catch (UnsupportedOperationException notPosix) {
+                    Files.createFile(path);
+                }
+                if (Files.isDirectory(path)) {
+                    throw new IOException("it is a directory");
+                }
+                return new PrintStream(new FileOutputStream(path.toFile(), true), true, "UTF-8");
+            } catch (IOException | RuntimeException e) {
+                String reason = e.getMessage() == null || e.getMessage().equals(path.toString()) ? e.toString()
+                        : e.getMessage();
+                if (e instanceof java.nio.file.NoSuchFileException) {
+                    reason = "its directory does not exist";
+                } else if (e instanceof java.nio.file.AccessDeniedException) {
+                    reason = "permission denied";
+                }
+                throw new StartupException(where + " names a log file that cannot be written (" + path + ": "
+                        + reason + "); give a path to a writable file, e.g. -Dsocksudp.logFile=/tmp/socksudp.log.");
             }
-            if (Files.isDirectory(path)) {
-                throw new IOException("it is a directory");
-            }
-            return new PrintStream(new FileOutputStream(path.toFile(), true), true, "UTF-8");
-        } catch (IOException | RuntimeException e) {
-            String reason = e.getMessage() == null || e.getMessage().equals(path.toString()) ? e.toString()
-                    : e.getMessage();
-            if (e instanceof java.nio.file.NoSuchFileException) {
-                reason = "its directory does not exist";
-            } else if (e instanceof java.nio.file.AccessDeniedException) {
-                reason = "permission denied";
-            }
-            throw new StartupException(where + " names a log file that cannot be written (" + path + ": " + reason
-                    + "); give a path to a writable file, e.g. -Dsocksudp.logFile=/tmp/socksudp.log.");
         }
     }
 }

@@ -5,6 +5,7 @@ import io.socksudp.agent.metrics.Metrics;
 import java.io.Closeable;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.channels.SocketChannel;
 
 /**
@@ -22,7 +23,9 @@ public final class Association implements Closeable {
     private final SocketChannel control;
     private final InetSocketAddress relay;
     private final String proxy;
-    private final String description;
+    /** The control connection's local address: the channel's own object, kept for {@link #toString()}. */
+    private final SocketAddress controlLocal;
+    private final String requested;
     private final long establishedNanos = System.nanoTime();
     private volatile LossListener listener;
     private volatile boolean closed;
@@ -31,9 +34,31 @@ public final class Association implements Closeable {
         this.control = control;
         this.relay = relay;
         this.proxy = proxy;
-        this.description = "association via " + proxy + " relaying at " + relay + " (control "
-                + control.socket().getLocalSocketAddress() + ", requested " + requested + ")";
+        // The description is built when asked (a log line), not kept per association: its string was some 150 of
+        // the agent's 2,000 bytes per association.
+        this.controlLocal = localAddress(control);
+        this.requested = shared(requested);
         Metrics.associationOpened();
+    }
+
+    private static SocketAddress localAddress(SocketChannel control) {
+        try {
+            return control.getLocalAddress();
+        } catch (IOException e) {
+            return null; // closed already: the description says so
+        }
+    }
+
+    /** The previous association's request, when this one's is the same (the usual case): one string for all. */
+    private static volatile String lastRequested;
+
+    private static String shared(String requested) {
+        String last = lastRequested;
+        if (requested.equals(last)) {
+            return last;
+        }
+        lastRequested = requested;
+        return requested;
     }
 
     /** Where the client sends its encapsulated datagrams, and where relayed replies come from. */
@@ -101,6 +126,7 @@ public final class Association implements Closeable {
 
     @Override
     public String toString() {
-        return description;
+        return "association via " + proxy + " relaying at " + relay + " (control "
+                + (controlLocal != null ? controlLocal : "closed") + ", requested " + requested + ")";
     }
 }

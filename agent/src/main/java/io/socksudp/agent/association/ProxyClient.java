@@ -169,6 +169,9 @@ public final class ProxyClient {
                     + " the proxy; set socksudp.relayHost to the relay's address");
         } else {
             address = bound.toInetSocketAddress().getAddress();
+            if (address.equals(proxyAddress)) {
+                address = proxyAddress; // the usual case: one object for every association's relay, not one each
+            }
         }
         return new InetSocketAddress(address, bound.port());
     }

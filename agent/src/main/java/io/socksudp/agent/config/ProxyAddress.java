@@ -6,11 +6,20 @@ import java.net.UnknownHostException;
 
 /**
  * The SOCKS5 proxy's host and port, as configured: the host is kept as text and is resolved only by
- * {@link #resolve()}, so that every new association follows DNS changes. Immutable.
+ * {@link #resolve()}, so that every new association follows DNS changes. Immutable (but for a cache of the
+ * last look-up's result, which changes nothing observable).
  */
 public final class ProxyAddress {
     private final String host;
     private final int port;
+    /**
+     * The last address {@link #resolve()} returned, returned again while the look-up gives the same address: each
+     * association's control connection keeps the address it connected to, so one object instead of one per
+     * association (96 bytes each).
+     */
+    private volatile InetSocketAddress lastResolved;
+    /** {@link #toString()}, made once: every association names its proxy. */
+    private volatile String text;
 
     private ProxyAddress(String host, int port) {
         this.host = host;
@@ -51,13 +60,25 @@ public final class ProxyAddress {
 
     /** Resolves the host now (a DNS lookup unless it is a literal). */
     public InetSocketAddress resolve() throws UnknownHostException {
-        return new InetSocketAddress(InetAddress.getByName(host), port);
+        InetAddress address = InetAddress.getByName(host);
+        InetSocketAddress last = lastResolved;
+        if (last != null && last.getAddress().equals(address)) {
+            return last;
+        }
+        last = new InetSocketAddress(address, port);
+        lastResolved = last;
+        return last;
     }
 
     /** {@code host:port}, or {@code [v6]:port} for an IPv6 literal. */
     @Override
     public String toString() {
-        return host.indexOf(':') >= 0 ? "[" + host + "]:" + port : host + ":" + port;
+        String t = text;
+        if (t == null) {
+            t = host.indexOf(':') >= 0 ? "[" + host + "]:" + port : host + ":" + port;
+            text = t;
+        }
+        return t;
     }
 
     @Override

@@ -33,26 +33,20 @@ final class Source {
 
     /** E.g. {@code System property socksudp.proxy}. */
     String where() {
-        switch (kind) {
-            case SYSTEM_PROPERTY:
-                return "System property " + name;
-            case AGENT_ARGUMENT:
-                return "Agent argument " + name;
-            default:
-                return "Environment variable " + name;
+        // if, not switch: a switch on an enum compiles to a synthetic class, one more for every premain to load
+        if (kind == Kind.SYSTEM_PROPERTY) {
+            return "System property " + name;
         }
+        return kind == Kind.AGENT_ARGUMENT ? "Agent argument " + name : "Environment variable " + name;
     }
 
     /** How to set {@code exampleValue} in this same place, e.g. {@code -Dsocksudp.proxy=proxy.example:1080}. */
     String example(String exampleValue) {
-        switch (kind) {
-            case SYSTEM_PROPERTY:
-                return "-D" + name + "=" + exampleValue;
-            case AGENT_ARGUMENT:
-                return "-javaagent:socksudp-agent.jar=" + name + "=" + exampleValue;
-            default:
-                return name + "=" + exampleValue;
+        if (kind == Kind.SYSTEM_PROPERTY) {
+            return "-D" + name + "=" + exampleValue;
         }
+        return kind == Kind.AGENT_ARGUMENT ? "-javaagent:socksudp-agent.jar=" + name + "=" + exampleValue
+                : name + "=" + exampleValue;
     }
 
     /** {@code <where> '<value>' <problem>; <fix>, e.g. <example>.} */

@@ -31,22 +31,23 @@ final class ChannelFrontEnd extends ChannelTunnel implements TunnelFrontEnd {
     private boolean discard;
     /** The skipped send is one that would block (set-up pending on a non-blocking channel): it reports 0. */
     private boolean wouldBlock;
-    private ByteBuffer sendBuffer;
     private InetSocketAddress sendRelay;
-    private InetSocketAddress lastTarget;
+    /**
+     * The last destination, by its parts: the application's InetAddress (DatagramSocket.send builds a new
+     * InetSocketAddress for every datagram, which the socket would otherwise keep alive) and port.
+     */
+    private InetAddress lastTargetAddress;
+    private int lastTargetPort = -1;
     private boolean lastTargetDirect;
     private byte[] lastTargetHeader;
 
-    // Receive side (channel read lock).
-    private ByteBuffer receiveBuffer;
+    // Receive side (channel read lock). The buffers themselves are the thread's (ThreadBuffers), not the socket's.
     /** What the JDK's sourceSocketAddress() reports for the datagram just received; see SourceAddress advice. */
     private InetSocketAddress pendingSender;
     /** The real source of the previous datagram, handed back to ChannelAccess for reuse. */
     private InetSocketAddress lastSource;
     /** Set and read by the one thread in a socket adaptor's timed receive (it holds the blocking lock). */
     private long timedReceiveDeadline;
-    private final ByteBuffer[] gathered = new ByteBuffer[1];
-    private ByteBuffer scatterBuffer;
 
     ChannelFrontEnd(SocketTunnel tunnel, Routing routing, ChannelAccess access, DropCounters drops) {
         this.tunnel = tunnel;
@@ -66,11 +67,12 @@ final class ChannelFrontEnd extends ChannelTunnel implements TunnelFrontEnd {
         if (current != null && target == current) {
             return null; // framed already, on the way in (a send to a host name): our own relay address object
         }
-        if (!sameDestination(target, lastTarget)) {
+        if (!isLastTarget(target)) {
             lastTargetDirect = routing.isDirect(target);
-            lastTargetHeader = lastTargetDirect ? null : UdpHeader.encode(target);
+            lastTargetHeader = lastTargetDirect ? null : PeerHeader.headerFor(target);
+            lastTargetAddress = target.getAddress(); // null (never matched) for an unresolved one
+            lastTargetPort = target.getPort();
         }
-        lastTarget = target; // so frame() finds it by identity
         if (lastTargetDirect) {
             Metrics.sentDirectly();
             return null;
@@ -105,18 +107,10 @@ final class ChannelFrontEnd extends ChannelTunnel implements TunnelFrontEnd {
      * By value, without allocating: DatagramSocket.send builds a new InetSocketAddress for every datagram (from
      * the packet's InetAddress, the same object each time), so identity alone would miss on every send.
      */
-    private static boolean sameDestination(InetSocketAddress a, InetSocketAddress b) {
-        if (a == b) {
-            return true;
-        }
-        if (b == null || a.getPort() != b.getPort()) {
-            return false;
-        }
-        InetAddress address = a.getAddress();
-        if (address == null) {
-            return b.getAddress() == null && a.getHostString().equals(b.getHostString());
-        }
-        return address == b.getAddress() || address.equals(b.getAddress());
+    private boolean isLastTarget(InetSocketAddress target) {
+        InetAddress address = target.getAddress();
+        return address != null && target.getPort() == lastTargetPort
+                && (address == lastTargetAddress || address.equals(lastTargetAddress));
     }
 
     /** This tunnel when {@code target} is a host name the proxy is to resolve, else null. */
@@ -156,7 +150,7 @@ final class ChannelFrontEnd extends ChannelTunnel implements TunnelFrontEnd {
 
     @Override
     public ByteBuffer frame(ByteBuffer payload, InetSocketAddress target) {
-        return frame(payload, target == lastTarget ? lastTargetHeader : UdpHeader.encode(target));
+        return frame(payload, isLastTarget(target) ? lastTargetHeader : UdpHeader.encode(target));
     }
 
     @Override
@@ -171,7 +165,8 @@ final class ChannelFrontEnd extends ChannelTunnel implements TunnelFrontEnd {
         for (int i = offset; i < offset + length; i++) {
             total += srcs[i].remaining();
         }
-        ByteBuffer out = sendBuffer(header.length + total);
+        ThreadBuffers buffers = ThreadBuffers.get();
+        ByteBuffer out = buffers.send(header.length + total);
         out.put(header);
         for (int i = offset; i < offset + length; i++) {
             int position = srcs[i].position();
@@ -179,13 +174,12 @@ final class ChannelFrontEnd extends ChannelTunnel implements TunnelFrontEnd {
             srcs[i].position(position);
         }
         out.flip();
-        gathered[0] = out;
-        return gathered;
+        return buffers.gathered(out);
     }
 
     private ByteBuffer frame(ByteBuffer payload, byte[] header) {
         int length = payload.remaining();
-        ByteBuffer out = sendBuffer(header.length + length);
+        ByteBuffer out = ThreadBuffers.get().send(header.length + length);
         out.put(header);
         int position = payload.position();
         out.put(payload);
@@ -194,21 +188,9 @@ final class ChannelFrontEnd extends ChannelTunnel implements TunnelFrontEnd {
         return out;
     }
 
-    private ByteBuffer sendBuffer(int needed) {
-        ByteBuffer b = sendBuffer;
-        if (b == null || b.capacity() < needed) {
-            int capacity = Math.max(needed, b == null ? 2048
-                    : Math.min(2 * b.capacity(), RelayedDatagrams.RECEIVE_CAPACITY + 512));
-            b = ByteBuffer.allocateDirect(Math.max(capacity, needed));
-            sendBuffer = b;
-        }
-        b.clear();
-        return b;
-    }
-
     @Override
     public boolean framedAlready(ByteBuffer src) {
-        return src == sendBuffer;
+        return ThreadBuffers.get().isSendBuffer(src);
     }
 
     @Override
@@ -253,14 +235,8 @@ final class ChannelFrontEnd extends ChannelTunnel implements TunnelFrontEnd {
 
     @Override
     public ByteBuffer receiveBuffer() {
-        ByteBuffer b = receiveBuffer;
-        if (b == null) {
-            b = ByteBuffer.allocateDirect(RelayedDatagrams.RECEIVE_CAPACITY);
-            receiveBuffer = b;
-        }
-        b.clear();
         pendingSender = null;
-        return b;
+        return ThreadBuffers.get().clearedReceive();
     }
 
     @Override
@@ -268,7 +244,7 @@ final class ChannelFrontEnd extends ChannelTunnel implements TunnelFrontEnd {
         if (n < 0) {
             return n; // nothing received (would block, interrupted): pass the JDK's status through
         }
-        ByteBuffer datagram = receiveBuffer;
+        ByteBuffer datagram = ThreadBuffers.get().receive(); // the one receiveBuffer() gave this thread on entry
         datagram.flip();
         InetSocketAddress source = access.actualSource(channel, lastSource);
         lastSource = source;
@@ -293,12 +269,7 @@ final class ChannelFrontEnd extends ChannelTunnel implements TunnelFrontEnd {
 
     @Override
     public long readFromPeer(Object channel, ByteBuffer[] dsts, int offset, int length) throws IOException {
-        ByteBuffer datagram = scatterBuffer;
-        if (datagram == null) {
-            datagram = ByteBuffer.allocate(RelayedDatagrams.RECEIVE_CAPACITY);
-            scatterBuffer = datagram;
-        }
-        datagram.clear();
+        ByteBuffer datagram = ThreadBuffers.get().scatter();
         if (((DatagramChannel) channel).receive(datagram) == null) {
             return 0;
         }

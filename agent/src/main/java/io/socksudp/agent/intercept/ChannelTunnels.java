@@ -10,6 +10,7 @@ import io.socksudp.agent.config.LazyLogger;
 import org.slf4j.Logger;
 
 import java.io.IOException;
+import java.lang.ref.WeakReference;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.channels.Channel;
@@ -184,7 +185,8 @@ public final class ChannelTunnels implements DatagramHooks {
     public NativeFrontEnd nativeTunnel(Object socket, SocketAccess access, boolean open) {
         TunnelFrontEnd t = tunnels.get(socket);
         if (t == null) {
-            t = tunnels.putIfAbsent(socket, new NativeFrontEnd(new SocketTunnel(socket, associations, routing, access,
+            WeakIdentityMap.Key<Object, TunnelFrontEnd> key = tunnels.newKey(socket);
+            t = tunnels.putIfAbsent(key, new NativeFrontEnd(new SocketTunnel(key, associations, routing, access,
                     drops, dropWhenUnavailable), routing, drops));
             if (!open) {
                 closed(socket);
@@ -211,7 +213,8 @@ public final class ChannelTunnels implements DatagramHooks {
     private TunnelFrontEnd tunnel(Object socket) {
         TunnelFrontEnd t = tunnels.get(socket);
         if (t == null) {
-            t = tunnels.putIfAbsent(socket, newTunnel(socket));
+            WeakIdentityMap.Key<Object, TunnelFrontEnd> key = tunnels.newKey(socket);
+            t = tunnels.putIfAbsent(key, newTunnel(socket, key));
             if (socket instanceof Channel && !((Channel) socket).isOpen()) {
                 closed(socket); // lost a race with close(): never leave an association behind
             }
@@ -219,16 +222,17 @@ public final class ChannelTunnels implements DatagramHooks {
         return t;
     }
 
-    private TunnelFrontEnd newTunnel(Object socket) {
+    /** The tunnel of {@code socket}, which holds it through {@code key} (the map's weak reference to it). */
+    private TunnelFrontEnd newTunnel(Object socket, WeakReference<Object> key) {
         PacketAccess packetAccess = this.packetAccess;
         ChannelAccess access = this.access;
         if (socket instanceof Channel && associations.isAgentSocket(socket)) {
             // The associate=auto check's own sockets: plain, whatever they send to (the relay, framed by the check).
-            return new ChannelFrontEnd(new SocketTunnel(socket, associations, Routing.EVERYTHING_DIRECT, access, drops,
+            return new ChannelFrontEnd(new SocketTunnel(key, associations, Routing.EVERYTHING_DIRECT, access, drops,
                     dropWhenUnavailable), Routing.EVERYTHING_DIRECT, access, drops);
         }
         boolean legacy = !(socket instanceof Channel) && packetAccess != null;
-        SocketTunnel tunnel = new SocketTunnel(socket, associations, routing, legacy ? packetAccess : access, drops,
+        SocketTunnel tunnel = new SocketTunnel(key, associations, routing, legacy ? packetAccess : access, drops,
                 dropWhenUnavailable);
         // A socket first seen already connected was connected before the agent was attached (every connect the
         // agent sees makes the tunnel before connecting): if its peer is proxied, its sends must not go out.

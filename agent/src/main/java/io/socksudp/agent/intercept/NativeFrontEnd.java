@@ -56,7 +56,7 @@ public final class NativeFrontEnd implements TunnelFrontEnd {
     public boolean isDirect(InetSocketAddress target) {
         if (!sameDestination(target, lastTarget)) {
             lastTargetDirect = routing.isDirect(target);
-            lastTargetHeader = lastTargetDirect ? null : UdpHeader.encode(target);
+            lastTargetHeader = lastTargetDirect ? null : PeerHeader.headerFor(target);
             lastTarget = target;
         }
         if (lastTargetDirect) {

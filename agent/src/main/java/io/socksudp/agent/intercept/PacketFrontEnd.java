@@ -3,7 +3,6 @@ package io.socksudp.agent.intercept;
 import io.socksudp.agent.bootstrap.PacketTunnel;
 import io.socksudp.agent.bootstrap.UdpTunnel;
 import io.socksudp.agent.metrics.Metrics;
-import io.socksudp.agent.socks.UdpHeader;
 import io.socksudp.agent.config.LazyLogger;
 import org.slf4j.Logger;
 
@@ -36,9 +35,7 @@ final class PacketFrontEnd extends PacketTunnel implements TunnelFrontEnd {
     private volatile PacketSendSlot sendSlot;
     private final AtomicBoolean sendSlotBusy = new AtomicBoolean();
 
-    // Receive side (the impl's synchronized receive).
-    private DatagramPacket receivePacket;
-    private ByteBuffer receiveView;
+    // Receive side (the impl's synchronized receive), into the thread's packet (ThreadBuffers).
     private volatile boolean joinedGroups;
 
     PacketFrontEnd(SocketTunnel tunnel, Routing routing, PacketAccess access, DropCounters drops) {
@@ -97,7 +94,7 @@ final class PacketFrontEnd extends PacketTunnel implements TunnelFrontEnd {
             if (!slot.isFor(address, port)) {
                 InetSocketAddress target = new InetSocketAddress(address, port); // a new destination only
                 slot.lastDirect = routing.isDirect(target);
-                slot.lastHeader = slot.lastDirect ? null : UdpHeader.encode(target);
+                slot.lastHeader = slot.lastDirect ? null : PeerHeader.headerFor(target);
                 slot.lastAddress = address;
                 slot.lastPort = port;
             }
@@ -185,24 +182,18 @@ final class PacketFrontEnd extends PacketTunnel implements TunnelFrontEnd {
 
     @Override
     public DatagramPacket receivePacket() {
-        DatagramPacket p = receivePacket;
-        if (p == null) {
-            byte[] buffer = new byte[RelayedDatagrams.RECEIVE_CAPACITY];
-            p = new DatagramPacket(buffer, buffer.length);
-            receiveView = ByteBuffer.wrap(buffer);
-            receivePacket = p;
-        }
-        return p;
+        return ThreadBuffers.get().receivePacket();
     }
 
     @Override
     public boolean receivedPacket(Object impl, DatagramPacket caller) {
-        DatagramPacket datagram = receivePacket;
+        ThreadBuffers buffers = ThreadBuffers.get();
+        DatagramPacket datagram = buffers.receivePacket(); // the one receivePacket() gave this thread on entry
         InetAddress from = datagram.getAddress();
         int fromPort = datagram.getPort();
         InetSocketAddress relay = tunnel.currentRelay();
         if (relay != null && fromPort == relay.getPort() && from.equals(relay.getAddress())) {
-            ByteBuffer view = receiveView;
+            ByteBuffer view = buffers.receiveView();
             view.clear();
             view.limit(datagram.getLength());
             int headerLength = relayed.vet(view, relay, tunnel.peer());

@@ -4,15 +4,14 @@ import java.net.DatagramPacket;
 import java.net.InetAddress;
 
 /**
- * A legacy socket's reusable send state: the framed packet, its buffer and the last destination's routing
- * decision and header. The JDK takes no send lock on a legacy socket (DatagramSocket.send synchronizes on the
- * packet only), so a sender claims the tunnel's slot for the duration of one send; a concurrent sender finds it
- * taken and uses a fresh one (allocation only under contention).
+ * A legacy socket's reusable send state: the framed packet (framed in the sending thread's array, see
+ * {@link ThreadBuffers}) and the last destination's routing decision and header. The JDK takes no send lock on a
+ * legacy socket (DatagramSocket.send synchronizes on the packet only), so a sender claims the tunnel's slot for the
+ * duration of one send; a concurrent sender finds it taken and uses a fresh one (allocation only under contention).
  */
 final class PacketSendSlot {
 
     final DatagramPacket packet = new DatagramPacket(new byte[0], 0);
-    byte[] buffer = new byte[2048];
 
     InetAddress lastAddress;
     int lastPort = -1;
@@ -27,10 +26,8 @@ final class PacketSendSlot {
                 && (address == lastAddress || address.equals(lastAddress));
     }
 
+    /** The array to frame into: the sending thread's, in use only until the JDK's send returns (ThreadBuffers). */
     byte[] buffer(int needed) {
-        if (buffer.length < needed) {
-            buffer = new byte[Math.max(needed, Math.min(2 * buffer.length, 65536 + 512))];
-        }
-        return buffer;
+        return ThreadBuffers.get().packetSend(needed);
     }
 }

@@ -19,8 +19,8 @@ final class RelayedDatagrams {
 
     private final DropCounters drops;
 
-    private byte[] lastSenderHeader;
-    private InetSocketAddress lastSender;
+    /** The previous datagram's sender (shared with other sockets hearing from the same peer: PeerHeader). */
+    private PeerHeader lastSender;
 
     RelayedDatagrams(DropCounters drops) {
         this.drops = drops;
@@ -41,16 +41,13 @@ final class RelayedDatagrams {
             drops.drop(DropReason.NAMED_SENDER, relay);
             return UdpHeader.MALFORMED;
         }
-        InetSocketAddress from = lastSender;
-        if (from == null || !UdpHeader.addressEquals(datagram, lastSenderHeader)) {
-            from = UdpHeader.decodeAddress(datagram);
-            byte[] header = new byte[headerLength];
-            datagram.duplicate().get(header); // a new sender: allocation is fine off the repeat path
-            lastSenderHeader = header;
+        PeerHeader from = lastSender;
+        if (from == null || !UdpHeader.addressEquals(datagram, from.header)) {
+            from = PeerHeader.received(datagram, headerLength); // a new sender: allocation is fine off the repeat path
             lastSender = from;
         }
-        if (peer != null && !peer.equals(from)) {
-            drops.drop(DropReason.NOT_FROM_PEER, from); // connected: only the peer's datagrams, as the JDK
+        if (peer != null && !peer.equals(from.address)) {
+            drops.drop(DropReason.NOT_FROM_PEER, from.address); // connected: only the peer's datagrams, as the JDK
             return UdpHeader.MALFORMED;
         }
         return headerLength;
@@ -58,7 +55,7 @@ final class RelayedDatagrams {
 
     /** The sender of the datagram {@link #vet} just accepted: the peer named in its SOCKS header. */
     InetSocketAddress sender() {
-        return lastSender;
+        return lastSender.address;
     }
 
     /** Counts a datagram that came neither from the relay nor from a source allowed to send directly. */

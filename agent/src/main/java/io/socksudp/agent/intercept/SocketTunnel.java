@@ -6,7 +6,6 @@ import io.socksudp.agent.association.LossBackoff;
 import io.socksudp.agent.association.PendingAssociation;
 import io.socksudp.agent.association.ProxyUnavailableException;
 import io.socksudp.agent.metrics.Metrics;
-import io.socksudp.agent.socks.UdpHeader;
 import io.socksudp.agent.config.LazyLogger;
 import org.slf4j.Logger;
 
@@ -33,7 +32,7 @@ import java.nio.channels.DatagramChannel;
  * on the association executor ({@link PendingAssociation}), never under this lock nor under the JDK's: callers
  * wait for it (or, on a non-blocking channel, do not), and {@link #close()} cancels it at once.
  */
-final class SocketTunnel implements Association.LossListener {
+final class SocketTunnel implements Association.LossListener, PendingAssociation.Completion {
 
     private static final Logger LOG = LazyLogger.getLogger("socksudp");
     /** From this many young losses in a row on one socket, its losses are logged at debug only. */
@@ -55,29 +54,21 @@ final class SocketTunnel implements Association.LossListener {
     private byte[] peerHeader;
     private volatile int portWhileConnected;
 
-    /** Weak: the tunnel must not keep a dropped socket alive (its collection releases the association). */
+    /**
+     * Weak: the tunnel must not keep a dropped socket alive (its collection releases the association). The
+     * tunnels map's key for the socket, which is such a reference already.
+     */
     private final WeakReference<Object> socket;
-    private final Runnable recovery = new Runnable() {
-        @Override
-        public void run() {
-            recover();
-        }
-    };
     private volatile long lostAtNanos;
     /** Set from a loss until the association is back; the set-up's completion then reports the recovery. */
     private boolean recovering;
     /** Losses are logged at debug: a storm (logged once by the manager) or a streak of this socket's own. */
     private volatile boolean quietLosses;
-    private final LossBackoff losses = new LossBackoff();
+    /** This socket's own losses; made at the first (most sockets never lose an association). */
+    private volatile LossBackoff losses;
     /** The set-up in progress, if any (under this object's lock). */
     private PendingAssociation pending;
     private final boolean channel;
-    private final PendingAssociation.Completion completion = new PendingAssociation.Completion() {
-        @Override
-        public IOException completed(PendingAssociation setup, Association a, IOException failure) {
-            return setUpDone(setup, a, failure);
-        }
-    };
     /**
      * The proxied peer this socket's OS socket was connected to before the agent first saw it (it was attached to
      * a running JVM after the connect), else null: such a socket's sends would go straight to the peer, so they
@@ -85,11 +76,11 @@ final class SocketTunnel implements Association.LossListener {
      */
     private volatile InetSocketAddress connectedAroundAgent;
 
-    SocketTunnel(Object socket, AssociationManager associations, Routing routing, SocketAccess access,
+    SocketTunnel(WeakReference<Object> socket, AssociationManager associations, Routing routing, SocketAccess access,
                  DropCounters drops, boolean dropWhenUnavailable) {
         this.dropWhenUnavailable = dropWhenUnavailable;
-        this.socket = new WeakReference<Object>(socket);
-        this.channel = socket instanceof Channel;
+        this.socket = socket;
+        this.channel = socket.get() instanceof Channel;
         this.associations = associations;
         this.routing = routing;
         this.access = access;
@@ -169,7 +160,7 @@ final class SocketTunnel implements Association.LossListener {
                 return pending;
             }
             long now = System.nanoTime();
-            long wait = Math.max(losses.waitNanos(now), associations.reassociationWaitNanos());
+            long wait = Math.max(lossWaitNanos(now), associations.reassociationWaitNanos());
             if (wait > 0) {
                 return PendingAssociation.failed(new ProxyUnavailableException("associations via SOCKS5 proxy "
                         + associations.proxyName() + " keep ending within " + LossBackoff.YOUNG_NANOS / 1_000_000
@@ -177,12 +168,18 @@ final class SocketTunnel implements Association.LossListener {
                         associations.proxyName());
             }
             InetSocketAddress local = associations.needsLocalAddress() ? access.localAddress(socket) : null;
-            PendingAssociation setup = associations.openLater(local, this, completion);
+            PendingAssociation setup = associations.openLater(local, this, this);
             if (!setup.isDone()) {
                 pending = setup; // the completion, which needs this lock, clears it
             }
             return setup;
         }
+    }
+
+    /** The set-up's completion (this tunnel is its own: a field holding one would cost every socket 16 bytes). */
+    @Override
+    public IOException completed(PendingAssociation setup, Association a, IOException failure) {
+        return setUpDone(setup, a, failure);
     }
 
     /** On the set-up thread: puts the new association in place (or gives it back, the socket being gone). */
@@ -293,7 +290,7 @@ final class SocketTunnel implements Association.LossListener {
 
     void connected(InetSocketAddress connectedPeer) {
         connectedAroundAgent = null;
-        peerHeader = UdpHeader.encode(connectedPeer);
+        peerHeader = PeerHeader.headerFor(connectedPeer);
         peer = connectedPeer;
         portWhileConnected = localPort();
     }
@@ -349,6 +346,7 @@ final class SocketTunnel implements Association.LossListener {
             recovering = true;
         }
         long lifetime = now - lost.establishedNanos();
+        LossBackoff losses = losses();
         losses.lost(lifetime, now);
         boolean[] logAtInfo = {true};
         associations.lost(lost, lifetime, cause, logAtInfo);
@@ -363,9 +361,34 @@ final class SocketTunnel implements Association.LossListener {
         }
     }
 
+    private LossBackoff losses() {
+        LossBackoff l = losses;
+        if (l == null) {
+            synchronized (this) {
+                l = losses;
+                if (l == null) {
+                    l = new LossBackoff();
+                    losses = l;
+                }
+            }
+        }
+        return l;
+    }
+
+    private long lossWaitNanos(long now) {
+        LossBackoff l = losses;
+        return l == null ? 0 : l.waitNanos(now);
+    }
+
     private void scheduleRecovery() {
         long now = System.nanoTime();
-        associations.recoverLater(recovery, Math.max(losses.waitNanos(now), associations.reassociationWaitNanos()));
+        // A new Runnable per attempt: recoveries are rare, and a field would cost every socket its 16 bytes.
+        associations.recoverLater(new Runnable() {
+            @Override
+            public void run() {
+                recover();
+            }
+        }, Math.max(lossWaitNanos(now), associations.reassociationWaitNanos()));
     }
 
     /** One recovery attempt on the recovery thread: starts a set-up; its completion reports or retries. */

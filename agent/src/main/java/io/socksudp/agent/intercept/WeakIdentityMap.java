@@ -34,8 +34,29 @@ public final class WeakIdentityMap<K, V> {
 
     /** Associates {@code value} with {@code key} unless a value is there already; returns the winner. */
     public V putIfAbsent(K key, V value) {
-        V existing = map.putIfAbsent(new Key<K, V>(key, queue, value), value);
-        return existing == null ? value : existing;
+        return putIfAbsent(newKey(key), value);
+    }
+
+    /**
+     * A key for {@code referent}, to be put with {@link #putIfAbsent(Key, Object)}. It is a weak reference to the
+     * referent, which the value may keep as its own instead of making another (one object less per entry).
+     */
+    public Key<K, V> newKey(K referent) {
+        return new Key<K, V>(referent, queue);
+    }
+
+    /**
+     * Associates {@code value} with {@code key}'s referent unless a value is there already; returns the winner.
+     * A losing key is cleared (its referent reads null from then on) and never appears on {@link #collected()}.
+     */
+    public V putIfAbsent(Key<K, V> key, V value) {
+        key.value = value; // published to readers of the map by the put itself
+        V existing = map.putIfAbsent(key, value);
+        if (existing != null) {
+            key.clear();
+            return existing;
+        }
+        return value;
     }
 
     public V remove(K key) {
@@ -74,12 +95,12 @@ public final class WeakIdentityMap<K, V> {
     /** A stored key: weak, hashed by the identity of its referent, and carrying its value for cleanup. */
     public static final class Key<K, V> extends WeakReference<K> {
         private final int hash;
-        final V value;
+        /** Set once, before the key is put in the map. */
+        V value;
 
-        Key(K referent, ReferenceQueue<K> queue, V value) {
+        Key(K referent, ReferenceQueue<K> queue) {
             super(referent, queue);
             this.hash = System.identityHashCode(referent);
-            this.value = value;
         }
 
         @Override

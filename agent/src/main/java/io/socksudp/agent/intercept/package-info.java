@@ -31,6 +31,9 @@
  *     and the peer of a socket connected through it.</li>
  * <li>{@code RelayedDatagrams}: vets what came from the relay: SOCKS header, sender, the connected socket's filter.
  *     </li>
+ * <li>{@code ThreadBuffers}: the buffers datagrams are framed and received into, one set per thread, not per socket
+ *     (a receive buffer holds any datagram: 64 KiB); {@code PeerHeader}: a peer's address and SOCKS header, shared
+ *     by the sockets that talk to the same peer.</li>
  * <li>{@link io.socksudp.agent.intercept.Routing}: which destinations go direct (multicast, broadcast, the bypass
  *     list).</li>
  * <li>{@link io.socksudp.agent.intercept.DropCounters}, {@link io.socksudp.agent.intercept.DropReason}: every
@@ -70,7 +73,7 @@
  *     {@code onUnavailable=drop}: the send is skipped, counted as {@code PROXY_UNAVAILABLE}, and reported as done;
  *     otherwise the {@code ProxyUnavailableException} reaches the application's send.</li>
  * <li>Back in the advice: {@code tunnel.frame(payload, target)} writes {@code socks.UdpHeader.encode(target)} (cached
- *     per destination) and the payload into the front end's direct buffer, and the advice replaces the target with
+ *     per destination) and the payload into the thread's direct frame buffer, and the advice replaces the target with
  *     {@code tunnel.relay()}.</li>
  * <li>The JDK's own send puts the framed datagram on the application's own socket, to the relay (locks, blocking,
  *     interrupts all the JDK's); the exit advice's {@code tunnel.sent} consumes the caller's payload, reports the
@@ -85,7 +88,7 @@
  * <ol>
  * <li>Entry advice ({@code DatagramChannelAdvice.Receive}; {@code ReceiveIntoSenderField} on JDK 8 to 14;
  *     {@code LegacySocketAdvice.Receive}) → {@code Dispatch.receiveTunnel} (or {@code packetTunnel}): the JDK
- *     receives into the front end's buffer or packet, large enough for any datagram, instead of the caller's.</li>
+ *     receives into the thread's buffer or packet, large enough for any datagram, instead of the caller's.</li>
  * <li>The JDK's own receive, on the application's socket.</li>
  * <li>Exit advice → {@code ChannelFrontEnd.received} ({@code PacketFrontEnd.receivedPacket}): the real source is
  *     read ({@code ChannelAccess.actualSource}; the legacy packet's address). From the current relay →

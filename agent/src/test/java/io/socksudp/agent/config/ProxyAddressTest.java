@@ -38,4 +38,14 @@ class ProxyAddressTest {
         assertEquals(1081, ProxyAddress.of("::1", 1081).resolve().getPort());
         assertEquals("0:0:0:0:0:0:0:1", ProxyAddress.of("::1", 1081).resolve().getAddress().getHostAddress());
     }
+
+    @Test
+    void resolving_again_to_the_same_address_gives_the_same_object() throws Exception {
+        // Every association's control connection keeps the address it connected to: one object for all of them.
+        ProxyAddress proxy = ProxyAddress.of("127.0.0.1", 1080);
+        java.net.InetSocketAddress first = proxy.resolve();
+        org.junit.jupiter.api.Assertions.assertSame(first, proxy.resolve());
+        assertEquals(new java.net.InetSocketAddress("127.0.0.1", 1080), first);
+        org.junit.jupiter.api.Assertions.assertSame(proxy.toString(), proxy.toString());
+    }
 }

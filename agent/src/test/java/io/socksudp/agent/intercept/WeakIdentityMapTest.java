@@ -78,4 +78,20 @@ class WeakIdentityMapTest {
         assertEquals(1, map.size());
         assertSame("kept", map.get(kept));
     }
+
+    @Test
+    void aKeyMadeFirstIsTheEntrysWeakReferenceAndALosingKeyIsCleared() {
+        WeakIdentityMap<Object, String> map = new WeakIdentityMap<Object, String>();
+        Object socket = new Object();
+        WeakIdentityMap.Key<Object, String> winner = map.newKey(socket);
+        assertSame(socket, winner.get());
+        assertEquals("first", map.putIfAbsent(winner, "first"));
+        WeakIdentityMap.Key<Object, String> loser = map.newKey(socket);
+        assertEquals("first", map.putIfAbsent(loser, "second"));
+        assertNull(loser.get(), "the losing key no longer names the object, so its value cannot act for it");
+        assertSame(socket, winner.get());
+        assertEquals("first", map.get(socket));
+        assertEquals(1, map.size());
+        assertEquals("first", map.expunge(winner), "the key carries its value for cleanup");
+    }
 }
