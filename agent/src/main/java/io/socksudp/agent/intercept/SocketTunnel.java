@@ -64,6 +64,8 @@ final class SocketTunnel implements Association.LossListener {
         }
     };
     private volatile long lostAtNanos;
+    /** The proxy of the association lost last: a re-association through another one is a move, logged as such. */
+    private volatile String lostProxy;
     /** Set from a loss until the association is back; the set-up's completion then reports the recovery. */
     private boolean recovering;
     /** Losses are logged at debug: a storm (logged once by the manager) or a streak of this socket's own. */
@@ -231,7 +233,12 @@ final class SocketTunnel implements Association.LossListener {
         if (a != null && !giveBack) {
             Metrics.associationReestablished();
             long ms = (System.nanoTime() - lostAtNanos) / 1_000_000;
-            if (quietLosses) {
+            String from = lostProxy;
+            if (from != null && !from.equals(a.proxy())) {
+                // Failover: peers now see this socket at another relay (another address), which they must accept.
+                LOG.info("re-established {} {} ms after the loss, moved from SOCKS5 proxy {} (peers now see this"
+                        + " socket at the new relay's address)", a, ms, from);
+            } else if (quietLosses) {
                 LOG.debug("re-established {} {} ms after the loss", a, ms);
             } else {
                 LOG.info("re-established {} {} ms after the loss", a, ms);
@@ -346,6 +353,7 @@ final class SocketTunnel implements Association.LossListener {
             }
             association = null;
             lostAtNanos = now;
+            lostProxy = lost.proxy();
             recovering = true;
         }
         long lifetime = now - lost.establishedNanos();
