@@ -108,6 +108,56 @@ public final class Dante implements AutoCloseable, Diagnosable {
     }
 
     /**
+     * Starts danted on 127.0.0.1 at a given port, e.g. to bring back a proxy that was stopped for good (a new
+     * fixture, a new temp directory and log), as a restarted server looks to its clients.
+     */
+    public static Dante startOn(int port) {
+        assumeAvailable();
+        return startOnce(Auth.NONE, port);
+    }
+
+    /**
+     * The UDP ports danted's log names on its udpassociate lines so far (its relay's ports, both sides, and its
+     * clients' ports): a datagram the far side saw from a port not in here did not come from this danted.
+     */
+    public java.util.Set<Integer> udpPortsInLog() {
+        java.util.Set<Integer> ports = new java.util.HashSet<>();
+        java.util.regex.Matcher udp = java.util.regex.Pattern.compile(
+                java.util.regex.Pattern.quote(host) + "\\.(\\d+)").matcher("");
+        for (String l : logText().split("\n")) {
+            if (l.contains("udpassociate")) {
+                udp.reset(l);
+                while (udp.find()) {
+                    ports.add(Integer.parseInt(udp.group(1)));
+                }
+            }
+        }
+        return ports;
+    }
+
+    /**
+     * When danted relayed its first datagram, in epoch milliseconds (its log stamps each line with the epoch time in
+     * microseconds: {@code (1796495912.362363)}); -1 if it has relayed none yet.
+     */
+    public long firstDatagramRelayedMillis() {
+        java.util.regex.Pattern stamp = java.util.regex.Pattern.compile("\\((\\d+)\\.(\\d{6})\\)");
+        for (String l : logText().split("\n")) {
+            if (l.contains("udpassociate -:")) {
+                java.util.regex.Matcher m = stamp.matcher(l);
+                if (m.find()) {
+                    return Long.parseLong(m.group(1)) * 1000 + Long.parseLong(m.group(2)) / 1000;
+                }
+            }
+        }
+        return -1;
+    }
+
+    /** How many UDP associations danted's log shows begun so far (its {@code udpassociate [:} lines). */
+    public long udpAssociations() {
+        return java.util.Arrays.stream(logText().split("\n")).filter(l -> l.contains("udpassociate [:")).count();
+    }
+
+    /**
      * Starts danted inside a NAT lab host's namespace, with internal and external on that host's address and port
      * 1080 (the namespace is the lab's own, so the port is free). Close it before the lab.
      */
