@@ -13,15 +13,20 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import io.socksudp.it.app.FailoverPing;
+import io.socksudp.it.app.NameLookups;
+import io.socksudp.it.support.ChildProcess;
+import io.socksudp.it.support.Dnsmasq;
 import io.socksudp.it.support.ChildJvm;
 import io.socksudp.it.support.Dante;
 import io.socksudp.it.support.Demos;
@@ -86,7 +91,7 @@ class FailoverIT {
                         "with both up, the association did not go through the first proxy alone", all);
 
                 // 2. A stopped for good.
-                Set<Integer> aPorts = a.udpPortsInLog();
+                Set<Integer> aPorts = a.relayPortsInLog();
                 int okBefore = okLines(app).size();
                 a.close();
                 awaitLog(logFile, "moved from SOCKS5 proxy " + a.address(), all);
@@ -127,8 +132,8 @@ class FailoverIT {
                 app.awaitStdout("^ping " + (lastBeforeFresh + 3) + " ok .*", Duration.ofSeconds(5));
                 check(aAgain.udpAssociations() > 0, "a new socket after A came back did not go through A", all2);
                 check(b.udpAssociations() == bBefore, "after A came back, B got a new association", all2);
-                Set<Integer> aAgainPorts = aAgain.udpPortsInLog();
-                Set<Integer> bPorts = b.udpPortsInLog();
+                Set<Integer> aAgainPorts = aAgain.relayPortsInLog();
+                Set<Integer> bPorts = b.relayPortsInLog();
 
                 // From the far side: the main socket's pings since the move came from B's relay, nothing directly.
                 List<InetSocketAddress> sources = server.sources();
@@ -138,7 +143,7 @@ class FailoverIT {
                             + " port " + s.getPort() + ": sent directly, around the proxy", all2);
                     check(aPorts.contains(s.getPort()) || bPorts.contains(s.getPort())
                             || aAgainPorts.contains(s.getPort()), "the echo server saw " + s + ", a port neither"
-                            + " danted's log names for UDP", all2);
+                            + " danted's log names for its relay", all2);
                 }
                 int lastMainSource = sources.get(sources.size() - 1).getPort();
                 check(bPorts.contains(lastMainSource) && !aPorts.contains(lastMainSource),
@@ -167,6 +172,55 @@ class FailoverIT {
             a.close();
             Files.deleteIfExists(logFile);
             Files.deleteIfExists(commands);
+        }
+    }
+
+    /**
+     * The JVM's own name look-ups ({@code socksudp.dns}) go over an association like any socket's, so they fail over
+     * with it: a look-up through A, A stopped for good, the next look-up answered through B, as the DNS server's own
+     * log shows (each query's source port is a relay port that danted's log names). dnsmasq answers only its test
+     * domain, never forwards, and only an IP address goes through the danteds.
+     */
+    @Test
+    void nameLookupsThroughTheProxyFailOverToo() throws Exception {
+        Path go = Files.createTempFile("socksudp-failover-", ".go");
+        Files.delete(go);
+        Dante a = Dante.start();
+        Dante b = null;
+        try (Dnsmasq dns = Dnsmasq.start(Map.of("one.socksudp.test", "192.0.2.1", "two.socksudp.test", "192.0.2.2"))) {
+            b = Dante.start();
+            try (ChildJvm app = Demos.socksified(ChildJvm.builder("failover-lookups"), a.address() + "," + b.address())
+                    .sysProp("socksudp.dns", "127.0.0.1:" + dns.port())
+                    .classpath(TestEnv.testClasses()).mainClass(NameLookups.class.getName())
+                    .args("all:one.socksudp.test", "wait:" + go, "all:two.socksudp.test").start()) {
+                Diagnosable[] all = {app, dns, a, b};
+                String first = app.awaitStdout("^LOOKUP all:one\\.socksudp\\.test -> .*", Demos.STARTUP).group(0);
+                check(first.endsWith("-> [192.0.2.1]"), "the first look-up failed: " + first, all);
+                Set<Integer> aPorts = a.relayPortsInLog();
+                a.close();
+                app.awaitLine(ChildProcess.Stream.STDERR, l -> l.contains("moved from SOCKS5 proxy " + a.address()),
+                        Duration.ofSeconds(10));
+                Files.writeString(go, "go");
+                String second = app.awaitStdout("^LOOKUP all:two\\.socksudp\\.test -> .*", Duration.ofSeconds(20))
+                        .group(0);
+                check(second.endsWith("-> [192.0.2.2]"), "the look-up after the failover failed: " + second, all);
+                check(app.awaitExit(Duration.ofSeconds(10)) == 0, "the look-up program failed", all);
+                Set<Integer> bPorts = b.relayPortsInLog();
+                List<Dnsmasq.Query> queries = dns.queries();
+                check(queries.stream().anyMatch(q -> q.name().equals("one.socksudp.test")), "dnsmasq saw no query"
+                        + " for the first name", all);
+                for (Dnsmasq.Query q : queries) {
+                    Set<Integer> via = q.name().startsWith("one.") ? aPorts : bPorts;
+                    check(via.contains(q.sourcePort()), "dnsmasq got " + q + " from a port that the "
+                            + (via == aPorts ? "first" : "second") + " danted's log does not name for its relay", all);
+                }
+            }
+        } finally {
+            if (b != null) {
+                b.close();
+            }
+            a.close();
+            Files.deleteIfExists(go);
         }
     }
 

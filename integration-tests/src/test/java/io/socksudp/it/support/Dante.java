@@ -117,19 +117,19 @@ public final class Dante implements AutoCloseable, Diagnosable {
     }
 
     /**
-     * The UDP ports danted's log names on its udpassociate lines so far (its relay's ports, both sides, and its
-     * clients' ports): a datagram the far side saw from a port not in here did not come from this danted.
+     * The ports of danted's own UDP relay sockets so far, from its per-datagram log lines
+     * ({@code udpassociate -: CLIENT RELAY-INTERNAL -> RELAY-EXTERNAL DESTINATION}, the middle two): a datagram the far
+     * side saw from a port not in here did not come through this danted (the client's own port is never in it).
      */
-    public java.util.Set<Integer> udpPortsInLog() {
+    public java.util.Set<Integer> relayPortsInLog() {
         java.util.Set<Integer> ports = new java.util.HashSet<>();
-        java.util.regex.Matcher udp = java.util.regex.Pattern.compile(
-                java.util.regex.Pattern.quote(host) + "\\.(\\d+)").matcher("");
+        java.util.regex.Matcher line = java.util.regex.Pattern.compile(
+                "udpassociate -: \\S+\\.(\\d+) \\S+\\.(\\d+) -> \\S+\\.(\\d+) \\S+\\.(\\d+)").matcher("");
         for (String l : logText().split("\n")) {
-            if (l.contains("udpassociate")) {
-                udp.reset(l);
-                while (udp.find()) {
-                    ports.add(Integer.parseInt(udp.group(1)));
-                }
+            line.reset(l);
+            if (line.find()) {
+                ports.add(Integer.parseInt(line.group(2)));
+                ports.add(Integer.parseInt(line.group(3)));
             }
         }
         return ports;
