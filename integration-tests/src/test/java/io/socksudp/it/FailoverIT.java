@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import io.socksudp.it.app.FailoverPing;
 import io.socksudp.it.app.NameLookups;
@@ -57,9 +57,9 @@ class FailoverIT {
     private static final Pattern OK = Pattern.compile("^ping (\\d+) ok at (\\d+) from .*:(\\d+)$");
     private static final Pattern LOG_TIME = Pattern.compile("^(\\S+) .*");
 
-    @ParameterizedTest(name = "connected={0}")
-    @ValueSource(booleans = {false, true})
-    void failsOverToTheNextProxyAndNewAssociationsFailBack(boolean connected) throws Exception {
+    @ParameterizedTest(name = "connected={0} onUnavailable={1}")
+    @CsvSource({"false, fail", "true, drop"})
+    void failsOverToTheNextProxyAndNewAssociationsFailBack(boolean connected, String onUnavailable) throws Exception {
         Path logFile = Files.createTempFile("socksudp-failover-", ".log");
         Files.delete(logFile); // the agent creates it 0600
         Path commands = Files.createTempFile("socksudp-failover-", ".commands");
@@ -73,6 +73,7 @@ class FailoverIT {
             ChildJvm.Builder builder = Demos.socksified(ChildJvm.builder("failover-ping"), proxies)
                     .sysProp("socksudp.logFile", logFile.toString())
                     .sysProp("socksudp.log", "debug")
+                    .sysProp("socksudp.onUnavailable", onUnavailable)
                     .classpath(TestEnv.testClasses()).mainClass(FailoverPing.class.getName())
                     .args("--server", server.address(), "--interval", "20", "--timeout", "200",
                             "--commands", commands.toString());
@@ -149,12 +150,22 @@ class FailoverIT {
                 check(bPorts.contains(lastMainSource) && !aPorts.contains(lastMainSource),
                         "the long-lived socket's last pings did not come from B's relay", all2);
 
-                // 4. Both down: sends fail, naming both proxies.
+                // 4. Both down: onUnavailable. fail: sends throw, naming both proxies; drop: dropped, counted, logged.
                 aAgain.close();
                 b.close();
-                String both = "^ping \\d+ error at \\d+ .*none of the 2 SOCKS5 proxies granted a UDP association.*"
-                        + Pattern.quote(a.address()) + ".*" + Pattern.quote(b.address()) + ".*";
-                app.awaitStdout(both, Duration.ofSeconds(10));
+                String both = "none of the 2 SOCKS5 proxies granted a UDP association.*" + Pattern.quote(a.address())
+                        + ".*" + Pattern.quote(b.address()) + ".*";
+                if (onUnavailable.equals("fail")) {
+                    app.awaitStdout("^ping \\d+ error at \\d+ .*" + both, Duration.ofSeconds(10));
+                } else {
+                    awaitLog(logFile, "onUnavailable=drop", all2);
+                    check(Pattern.compile("dropped a datagram \\(" + both).matcher(read(logFile)).find(),
+                            "the drop was not logged naming both proxies", all2);
+                    int lastOk = lastPing(app);
+                    app.awaitStdout("^ping " + (lastOk + 3) + " timeout .*", Duration.ofSeconds(10));
+                    check(app.stdoutLines().stream().noneMatch(l -> l.contains(" error at ")),
+                            "with onUnavailable=drop a send failed", all2);
+                }
                 int seen = server.sources().size();
                 Demos.sleep(300);
                 check(server.sources().size() == seen, "datagrams reached the echo server while both proxies were"

@@ -405,12 +405,16 @@ final class SocketTunnel implements Association.LossListener {
      * absorb (the datagram is lost, as UDP may lose it) and recovery starts. Returns whether it was absorbed.
      */
     boolean relayFailed(Throwable error) {
-        Association a = association;
-        if (error instanceof PortUnreachableException && peer != null && a != null) {
-            a.lost("the relay answered ICMP port-unreachable");
-            return true;
+        if (!(error instanceof PortUnreachableException) || peer == null) {
+            return false;
         }
-        return false;
+        Association a = association;
+        if (a != null) {
+            a.lost("the relay answered ICMP port-unreachable");
+        }
+        // With no association (just lost, being re-established, perhaps through another proxy), the OS socket is
+        // still connected to the old relay, so the error is that relay's too: absorbed, never the application's.
+        return true;
     }
 
     /** The socket is closing: a set-up in progress is cancelled (its waiters fail at once), the association released. */
