@@ -102,33 +102,30 @@ final class ProxyUrl {
             }
         }
         List<ProxyUrl> result = new ArrayList<ProxyUrl>();
-        start = 0;
-        int n = 0;
-        for (int i = 0; i <= v.length(); i++) {
-            if (i < v.length() && !isSeparator(v.charAt(i))) {
-                continue;
-            }
-            n++;
-            String entry = v.substring(start, i).trim();
-            start = i + 1;
-            Source one = new Source(s.kind, s.name, entry);
+        for (int n = 1; n <= entries.size(); n++) {
+            String entry = entries.get(n - 1);
             if (entry.isEmpty()) {
-                int entryAt = v.lastIndexOf('@');
-                Source shown = entryAt >= 0 ? new Source(s.kind, s.name, redact(v, v.indexOf("://"), entryAt)) : s;
-                throw shown.invalid("has an empty entry (number " + n + ") in its list of proxies", "separate the"
+                throw shown(s).invalid("has an empty entry (number " + n + ") in its list of proxies", "separate the"
                         + " proxies of a list with ',' (or '|', which agent arguments need) and no empty entries",
                         LIST_EXAMPLE);
             }
+            Source one = new Source(s.kind, s.name, entry);
             ProxyUrl url = parse(one);
             for (ProxyUrl earlier : result) {
                 if (earlier.address.equals(url.address)) {
-                    throw one.invalid("names the proxy " + url.address + " a second time in its list",
+                    throw shown(one).invalid("names the proxy " + url.address + " a second time in its list",
                             "list each proxy once, in the order they are to be tried", LIST_EXAMPLE);
                 }
             }
             result.add(url);
         }
         return Collections.unmodifiableList(result);
+    }
+
+    /** {@code s} as messages may show it: everything between the (first) scheme and the last '@' as {@code ***}. */
+    private static Source shown(Source s) {
+        int at = s.value.lastIndexOf('@');
+        return at >= 0 ? new Source(s.kind, s.name, redact(s.value, s.value.indexOf("://"), at)) : s;
     }
 
     private static boolean isSeparator(char c) {

@@ -115,6 +115,13 @@ class ProxyListTest {
         assertContains(fails("socksudp.proxy", "a.example:1080,b.example:1080,a.example:1080"),
                 "'a.example:1080' names the proxy a.example:1080 a second time", "list each proxy once");
         assertContains(fails("socksudp.proxy", "a.example,socks5://a.example:1080"), "a second time");
+        String m = fails("socksudp.proxy", "socks5://alice:" + SECRET + "@a.example,socks5://alice:" + SECRET
+                + "@a.example");
+        assertContains(m, "'socks5://***@a.example' names the proxy a.example:1080 a second time");
+        assertFalse(m.contains("alice"), m);
+        String empty = fails("socksudp.proxy", "socks5://alice:" + SECRET + "@a.example,,b.example");
+        assertContains(empty, "empty entry (number 2)");
+        assertFalse(empty.contains("alice"), empty);
     }
 
     @Test
