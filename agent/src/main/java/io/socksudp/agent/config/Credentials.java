@@ -41,8 +41,8 @@ final class Credentials {
      * The credentials of each proxy of the list, in its order, and the secret system properties; a list of one
      * behaves exactly as a single proxy always did. Per proxy: its URL's user and password; a URL with a user alone
      * takes the password from {@code password}, {@code passwordFile} (or the JDK's); a proxy without user
-     * information takes {@code username} with {@code password} or {@code passwordFile} (or the JDK's pair). A
-     * setting that no proxy of the list can use is a conflict, as it is for one proxy.
+     * information takes {@code username} with {@code password} or {@code passwordFile} (or the JDK's pair), and none
+     * without {@code username}. A setting that no proxy of the list can use is a conflict, as it is for one proxy.
      */
     static Resolved resolve(Config.Sources sources, Source proxySource, List<ProxyUrl> urls, List<String> warnings)
             throws ConfigException {
@@ -119,6 +119,7 @@ final class Credentials {
         }
 
         List<Credentials> each = new ArrayList<Credentials>(urls.size());
+        boolean globalPasswordUsed = false;
         for (ProxyUrl url : urls) {
             String username;
             Source userWhere;
@@ -141,11 +142,11 @@ final class Credentials {
                 passwordWhere = globalPasswordWhere;
             }
             if (password != null && username == null) {
+                // The settings' password, for the proxies that have a user: not this one, which gets none.
                 Arrays.fill(password, (byte) 0);
-                throw new ConfigException(passwordWhere.where() + " is set but no user name is" + (single ? ""
-                        : " for proxy " + url.address()) + "; set " + Config.sibling(passwordWhere, "username")
-                        .example("alice") + " too, since SOCKS5 username/password authentication (RFC 1929) needs"
-                        + " both.");
+                password = null;
+            } else if (password != null && !url.hasPassword()) {
+                globalPasswordUsed = true;
             }
             if (username != null && password == null) {
                 String fix = userWhere == proxySource ? "socksudp.passwordFile=FILE (or the environment variable"
@@ -160,6 +161,13 @@ final class Credentials {
         }
         if (globalPassword != null) {
             Arrays.fill(globalPassword, (byte) 0);
+            if (!globalPasswordUsed) {
+                // No proxy has a user name to go with it (one proxy: it has none).
+                throw new ConfigException(globalPasswordWhere.where() + " is set but no user name is" + (single ? ""
+                        : " for any proxy of the list") + "; set " + Config.sibling(globalPasswordWhere, "username")
+                        .example("alice") + " too, since SOCKS5 username/password authentication (RFC 1929) needs"
+                        + " both.");
+            }
         }
         return new Resolved(each, secrets);
     }

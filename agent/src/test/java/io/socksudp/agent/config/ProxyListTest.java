@@ -170,9 +170,17 @@ class ProxyListTest {
     }
 
     @Test
+    void the_password_setting_serves_the_proxies_with_a_user_and_the_others_get_none() throws Exception {
+        Config c = load("socksudp.proxy", "a.example,socks5://bob@b.example", "socksudp.password", "bobs-pw");
+        assertFalse(c.proxies().get(0).hasCredentials());
+        assertNull(c.proxies().get(0).passwordBytes());
+        assertEquals("bobs-pw", password(c.proxies().get(1)));
+    }
+
+    @Test
     void a_proxy_left_with_half_of_the_credentials_is_named() {
         assertContains(fails("socksudp.proxy", "socks5://alice:p1@a.example,b.example", "socksudp.password", "x"),
-                "System property socksudp.password is set but no user name is for proxy b.example:1080");
+                "System property socksudp.password is set but no user name is for any proxy of the list");
         assertContains(fails("socksudp.proxy", "a.example,socks5://bob@b.example"),
                 "names a user but no password is set for proxy b.example:1080", "socksudp.passwordFile");
     }
