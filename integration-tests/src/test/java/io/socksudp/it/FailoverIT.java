@@ -187,6 +187,49 @@ class FailoverIT {
     }
 
     /**
+     * Credentials per proxy: A without authentication, B (danted with RFC 1929 against the system's test account)
+     * named {@code socks5://USER@B} with the password from {@code SOCKSUDP_PASSWORD}, which serves only the proxy
+     * with a user. B refuses a greeting without username/password, so traffic through A (no credentials) and, after A
+     * is stopped, through B proves each proxy got its own; the password appears in no output.
+     */
+    @Test
+    void eachProxyIsUsedWithItsOwnCredentials() throws Exception {
+        Dante.assumeTestUserExists();
+        Path commands = Files.createTempFile("socksudp-failover-", ".commands");
+        Dante a = Dante.start();
+        Dante b = null;
+        try (EchoServer server = Demos.startEchoServer(false)) {
+            b = Dante.start(Dante.Auth.USERNAME);
+            String proxies = a.address() + ",socks5://" + Dante.TEST_USER + "@" + b.address();
+            try (ChildJvm app = Demos.socksified(ChildJvm.builder("failover-credentials"), proxies)
+                    .env("SOCKSUDP_PASSWORD", Dante.TEST_PASSWORD)
+                    .classpath(TestEnv.testClasses()).mainClass(FailoverPing.class.getName())
+                    .args("--server", server.address(), "--interval", "20", "--timeout", "200",
+                            "--commands", commands.toString()).start()) {
+                Diagnosable[] all = {app, server, a, b};
+                app.awaitStdout("^ping 3 ok .*", Demos.STARTUP);
+                check(a.udpAssociations() == 1 && b.udpAssociations() == 0, "the first association did not go"
+                        + " through A without credentials", all);
+                a.close();
+                app.awaitLine(ChildProcess.Stream.STDERR, l -> l.contains("moved from SOCKS5 proxy " + a.address()),
+                        Duration.ofSeconds(10));
+                app.awaitStdout("^ping " + (lastPing(app) + 3) + " ok .*", Duration.ofSeconds(10));
+                check(b.udpAssociations() >= 1, "B, which needs the user's password, granted no association", all);
+                command(commands, "stop");
+                check(app.awaitExit(Duration.ofSeconds(10)) == 0, "the ping program failed", all);
+                check(app.mergedLines().stream().noneMatch(l -> l.contains(Dante.TEST_PASSWORD)),
+                        "the password appeared in the program's output", all);
+            }
+        } finally {
+            if (b != null) {
+                b.close();
+            }
+            a.close();
+            Files.deleteIfExists(commands);
+        }
+    }
+
+    /**
      * The JVM's own name look-ups ({@code socksudp.dns}) go over an association like any socket's, so they fail over
      * with it: a look-up through A, A stopped for good, the next look-up answered through B, as the DNS server's own
      * log shows (each query's source port is a relay port that danted's log names). dnsmasq answers only its test
