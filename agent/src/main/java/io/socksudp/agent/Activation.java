@@ -4,6 +4,7 @@ import io.socksudp.agent.association.AssociationManager;
 import io.socksudp.agent.association.ProxyClient;
 import io.socksudp.agent.bootstrap.Dispatch;
 import io.socksudp.agent.config.Config;
+import io.socksudp.agent.config.ProxyEndpoint;
 import io.socksudp.agent.config.LazyLogger;
 import io.socksudp.agent.config.OnUnavailable;
 import io.socksudp.agent.intercept.AdviceWeaver;
@@ -126,10 +127,15 @@ final class Activation {
      */
     synchronized ChannelTunnels tunnels() {
         if (tunnels == null) {
-            tunnels = new ChannelTunnels(new AssociationManager(new ProxyClient(config)),
+            java.util.List<ProxyEndpoint> proxies = config.proxies();
+            ProxyClient[] clients = new ProxyClient[proxies.size()];
+            for (int i = 0; i < clients.length; i++) {
+                clients[i] = new ProxyClient(config, proxies.get(i));
+            }
+            tunnels = new ChannelTunnels(new AssociationManager(clients),
                     new Routing(config.nonProxyHosts()), null, null,
                     config.onUnavailable() == OnUnavailable.DROP);
-            Metrics.proxy(config.proxy().toString());
+            Metrics.proxy(config.proxyNames());
             Metrics.drops(tunnels.drops());
             Dispatch.install(new PrivilegedHooks(tunnels));
         }

@@ -88,7 +88,7 @@ public final class Agent {
         Installer.install(config, inst);
         String version = Agent.class.getPackage() == null ? null : Agent.class.getPackage().getImplementationVersion();
         System.setProperty(STATE_PROPERTY, "installed " + (version == null ? "dev" : version) + " by " + how
-                + ", proxy " + config.proxy());
+                + ", proxy " + config.proxyNames());
     }
 
     /**

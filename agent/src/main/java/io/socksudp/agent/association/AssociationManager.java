@@ -8,6 +8,8 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.security.AccessController;
 import java.security.PrivilegedAction;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
@@ -16,18 +18,18 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Opens associations for application sockets, has the monitor watch them, and runs recovery: after a
- * failure, attempts within a capped exponential backoff fail fast with the same cause (a dead proxy is never
- * hammered); after losses of young associations, re-associations are paced for the whole proxy
- * ({@link LossBackoff}) and a storm is logged once with counts; set-ups run on a small pool of
+ * Opens associations for application sockets, has the monitor watch them, and runs recovery: each set-up tries the
+ * proxies of the list in the order and with the health {@link ProxyChooser} keeps (the first that grants a UDP
+ * ASSOCIATE wins; a failed one is skipped while another works, checked in the background and preferred again once
+ * it grants one); after a failure of every proxy, attempts within a capped exponential backoff fail fast with the
+ * same causes (a dead proxy is never hammered); after losses of young associations, re-associations are paced per
+ * proxy ({@link LossBackoff}) and a storm is logged once with counts; set-ups run on a small pool of
  * {@code socksudp-associate} threads, off every application lock ({@link #openLater}); re-establishment of lost
  * associations is scheduled on one background thread.
  */
 public final class AssociationManager {
 
     private static final Logger LOG = LazyLogger.getLogger("socksudp");
-    static final long FIRST_BACKOFF_NANOS = 250_000_000L;
-    static final long MAX_BACKOFF_NANOS = 2_000_000_000L;
     /** Young losses in a row, proxy-wide, that make a storm (logged once, then counted). */
     static final int STORM_STREAK = 3;
     /** This many losses of any age within {@link #STORM_WINDOW_NANOS}, proxy-wide, make a storm too. */
@@ -43,36 +45,58 @@ public final class AssociationManager {
      */
     public static final int SETUP_THREADS = 4;
 
-    private final ProxyClient client;
+    private final ProxyClient[] clients;
+    private final ProxyChooser chooser;
+    private final String proxyNames;
+    private final int connectTimeoutMillis;
     private final ControlMonitor monitor = new ControlMonitor();
     private ScheduledExecutorService recovery;
     private ThreadPoolExecutor setups;
 
-    private final Object backoffLock = new Object();
-    private long retryAtNanos;
-    private long backoffNanos;
-    private ProxyUnavailableException lastFailure;
-
-    private final LossBackoff proxyLosses = new LossBackoff();
+    /** Per proxy: the pace of re-associations after young losses. */
+    private final LossBackoff[] proxyLosses;
     private final Object stormLock = new Object();
     private boolean storm;
+    private String stormProxy;
     private long stormStartNanos;
     private int stormLosses;
     private long lastLossNanos;
     private final long[] recentLosses = new long[STORM_LOSSES];
     private int recentIndex;
 
-    public AssociationManager(ProxyClient client) {
-        this.client = client;
+    /** One proxy, or {@code socksudp.proxy}'s list in order (one client each), failing over between them. */
+    public AssociationManager(ProxyClient... clients) {
+        this(ProxyChooser.SYSTEM, clients);
+    }
+
+    AssociationManager(ProxyChooser.Clock clock, ProxyClient... clients) {
+        if (clients.length == 0) {
+            throw new IllegalArgumentException("no proxy");
+        }
+        this.clients = clients.clone();
+        List<String> names = new ArrayList<String>();
+        proxyLosses = new LossBackoff[clients.length];
+        for (int i = 0; i < clients.length; i++) {
+            names.add(clients[i].proxyName());
+            proxyLosses[i] = new LossBackoff();
+        }
+        this.chooser = new ProxyChooser(names, clock);
+        StringBuilder joined = new StringBuilder();
+        for (String name : names) {
+            joined.append(joined.length() > 0 ? ", " : "").append(name);
+        }
+        this.proxyNames = joined.toString();
+        this.connectTimeoutMillis = clients[0].connectTimeoutMillis();
     }
 
     /** Whether a new association needs the socket's local address (modes port and full): see {@link #open}. */
     public boolean needsLocalAddress() {
-        return client.namesLocalAddress();
+        return clients[0].namesLocalAddress();
     }
 
+    /** The proxy, or the proxies of the failover list, for messages: {@code a:1080} or {@code a:1080, b:1080}. */
     public String proxyName() {
-        return client.proxyName();
+        return proxyNames;
     }
 
     /**
@@ -80,7 +104,12 @@ public final class AssociationManager {
      * leave it alone. Asked once per socket, when its tunnel would be made.
      */
     public boolean isAgentSocket(Object socket) {
-        return client.learner().owns(socket);
+        for (ProxyClient client : clients) {
+            if (client.learner().owns(socket)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -89,8 +118,7 @@ public final class AssociationManager {
      * an earlier failure. Blocks the caller for the handshake: see {@link #openLater} for the application's path.
      */
     public Association open(InetSocketAddress local, Association.LossListener listener) throws IOException {
-        failFastWhileBackingOff();
-        return openNow(local, listener, null);
+        return openNow(chooser.candidates(), local, listener, null);
     }
 
     /**
@@ -100,25 +128,27 @@ public final class AssociationManager {
      */
     public PendingAssociation openLater(final InetSocketAddress local, final Association.LossListener listener,
                                         final PendingAssociation.Completion completion) {
-        final PendingAssociation setup = new PendingAssociation(System.nanoTime()
-                + client.connectTimeoutMillis() * 1_000_000L + WAIT_MARGIN_NANOS, client.proxyName());
+        final int[] candidates;
         try {
-            failFastWhileBackingOff();
+            candidates = chooser.candidates();
         } catch (ProxyUnavailableException e) {
-            return PendingAssociation.failed(e, client.proxyName());
+            return PendingAssociation.failed(e, proxyNames);
         }
+        // Each proxy tried has its own connectTimeout: one that times out must leave the next its full chance.
+        final PendingAssociation setup = new PendingAssociation(System.nanoTime()
+                + candidates.length * (connectTimeoutMillis * 1_000_000L) + WAIT_MARGIN_NANOS, proxyNames);
         setupExecutor().execute(new Runnable() {
             @Override
             public void run() {
                 Association a = null;
                 IOException failure = null;
                 try {
-                    a = openNow(local, listener, setup);
+                    a = openNow(candidates, local, listener, setup);
                 } catch (IOException e) {
                     failure = e;
                 } catch (RuntimeException e) {
                     failure = new ProxyUnavailableException("socksudp internal error while associating with "
-                            + client.proxyName() + ": " + e, e);
+                            + proxyNames + ": " + e, e);
                 }
                 if (a != null && setup.cancelled()) {
                     release(a); // the socket was closed meanwhile
@@ -139,28 +169,37 @@ public final class AssociationManager {
         return setup;
     }
 
-    private Association openNow(InetSocketAddress local, Association.LossListener listener,
+    /** Tries the {@code candidates} in order; the first that grants the association wins. */
+    private Association openNow(int[] candidates, InetSocketAddress local, Association.LossListener listener,
                                 PendingAssociation setup) throws IOException {
-        Association association;
-        try {
-            association = client.associate(local, setup);
-        } catch (ProxyUnavailableException e) {
-            if (setup == null || !setup.cancelled()) {
-                Metrics.associationFailed(e.getMessage());
-                backOff(e);
+        Association association = null;
+        ProxyUnavailableException last = null;
+        for (int proxy : candidates) {
+            try {
+                association = clients[proxy].associate(local, setup);
+            } catch (ProxyUnavailableException e) {
+                if (setup != null && setup.cancelled()) {
+                    throw e; // the socket was closed: says nothing about the proxy
+                }
+                last = e;
+                proxyFailed(proxy, e);
+                continue;
             }
-            throw e;
+            proxyGranted(proxy);
+            break;
         }
-        synchronized (backoffLock) {
-            backoffNanos = 0;
-            lastFailure = null;
+        if (association == null) {
+            ProxyUnavailableException e = candidates.length == 1 && chooser.size() == 1 ? last
+                    : new ProxyUnavailableException(chooser.failures(), last);
+            Metrics.associationFailed(e.getMessage());
+            throw e;
         }
         association.onLoss(listener);
         try {
             monitor.watch(association);
         } catch (IOException e) {
             association.close();
-            throw new ProxyUnavailableException("cannot watch the control connection to " + client.proxyName()
+            throw new ProxyUnavailableException("cannot watch the control connection to " + association.proxy()
                     + ": " + e.getMessage(), e);
         }
         if (local != null) {
@@ -183,11 +222,12 @@ public final class AssociationManager {
      * logged once here, with counts, its losses at debug, and its end at info with the totals.
      */
     public long lost(Association lost, long lifetimeNanos, String cause, boolean[] logAtInfo) {
+        int proxy = indexOf(lost.proxy());
         // associate=auto: the proxy may have changed (restarted): check again before the next association
-        client.learner().lost(lost.establishedNanos());
+        clients[proxy].learner().lost(lost.establishedNanos());
         long now = System.nanoTime();
-        long wait = proxyLosses.lost(lifetimeNanos, now);
-        int streak = proxyLosses.streak();
+        long wait = proxyLosses[proxy].lost(lifetimeNanos, now);
+        int streak = proxyLosses[proxy].streak();
         synchronized (stormLock) {
             if (storm && now - lastLossNanos > STORM_QUIET_NANOS) {
                 endStorm(lastLossNanos);
@@ -201,12 +241,13 @@ public final class AssociationManager {
                 stormLosses++;
             } else if (burst || streak >= STORM_STREAK) {
                 storm = true;
+                stormProxy = lost.proxy();
                 stormStartNanos = burst ? oldest : now;
                 stormLosses = burst ? STORM_LOSSES : streak;
                 LOG.warn("re-association storm with SOCKS5 proxy {}: {} associations lost within {} ms ({} in a row"
                         + " within {} ms of being granted; last: {}); re-associations are paced (from 250 ms up to {} s"
                         + " after young losses) and further losses are counted and logged at debug",
-                        client.proxyName(), stormLosses, (now - stormStartNanos) / 1_000_000, streak,
+                        stormProxy, stormLosses, (now - stormStartNanos) / 1_000_000, streak,
                         LossBackoff.YOUNG_NANOS / 1_000_000, cause, LossBackoff.MAX_NANOS / 1_000_000_000L);
             }
             logAtInfo[0] = !storm;
@@ -216,14 +257,18 @@ public final class AssociationManager {
 
     private void endStorm(long lastLoss) {
         LOG.info("re-association storm with SOCKS5 proxy {} over: {} association(s) lost in {} s",
-                client.proxyName(), stormLosses, Math.max(1, (lastLoss - stormStartNanos) / 1_000_000_000L));
+                stormProxy, stormLosses, Math.max(1, (lastLoss - stormStartNanos) / 1_000_000_000L));
         storm = false;
         java.util.Arrays.fill(recentLosses, 0L);
     }
 
-    /** How long re-associating must still wait for the proxy's sake (0: now). */
+    /**
+     * How long re-associating must still wait for the sake of the proxy it would go to first (0: now); while every
+     * proxy is down, the set-up fails fast anyway.
+     */
     public long reassociationWaitNanos() {
-        return proxyLosses.waitNanos(System.nanoTime());
+        int proxy = chooser.firstHealthy();
+        return proxy < 0 ? 0 : proxyLosses[proxy].waitNanos(System.nanoTime());
     }
 
     /** Runs {@code attempt} on the recovery thread once the backoffs (failure and losses) have passed. */
@@ -231,11 +276,7 @@ public final class AssociationManager {
         if (recovery == null) {
             recovery = Executors.newSingleThreadScheduledExecutor(daemon("socksudp-recovery"));
         }
-        long delay;
-        synchronized (backoffLock) {
-            delay = lastFailure == null ? 0 : Math.max(0, retryAtNanos - System.nanoTime());
-        }
-        recovery.schedule(attempt, Math.max(delay, atLeastNanos), TimeUnit.NANOSECONDS);
+        recovery.schedule(attempt, Math.max(chooser.waitNanos(), atLeastNanos), TimeUnit.NANOSECONDS);
     }
 
     private synchronized ThreadPoolExecutor setupExecutor() {
@@ -266,21 +307,81 @@ public final class AssociationManager {
         };
     }
 
-    private void failFastWhileBackingOff() throws ProxyUnavailableException {
-        synchronized (backoffLock) {
-            if (lastFailure != null && System.nanoTime() - retryAtNanos < 0) {
-                throw new ProxyUnavailableException(lastFailure.getMessage() + " (not retried for "
-                        + (retryAtNanos - System.nanoTime()) / 1_000_000 + " ms)", lastFailure);
+    private int indexOf(String proxyName) {
+        for (int i = 0; i < clients.length; i++) {
+            if (clients[i].proxyName().equals(proxyName)) {
+                return i;
             }
+        }
+        return 0; // cannot happen: every association comes from one of the clients
+    }
+
+    private void proxyFailed(int proxy, ProxyUnavailableException failure) {
+        boolean wentDown = chooser.failed(proxy, failure);
+        LOG.debug("association via SOCKS5 proxy {} failed: {}", chooser.name(proxy), failure.getMessage());
+        if (!wentDown || chooser.size() < 2) {
+            return;
+        }
+        Metrics.proxy(chooser.describe());
+        int next = chooser.firstHealthy();
+        LOG.info("SOCKS5 proxy {} is unavailable ({}); {}", chooser.name(proxy), failure.getMessage(), next >= 0
+                ? "new and re-established associations go through " + chooser.name(next) + " until it grants one"
+                        + " again (checked in the background)"
+                : "no other proxy of the list is available either");
+        if (chooser.startChecking(proxy)) {
+            scheduleCheck(proxy);
         }
     }
 
-    private void backOff(ProxyUnavailableException failure) {
-        synchronized (backoffLock) {
-            backoffNanos = backoffNanos == 0 ? FIRST_BACKOFF_NANOS : Math.min(2 * backoffNanos, MAX_BACKOFF_NANOS);
-            retryAtNanos = System.nanoTime() + backoffNanos;
-            lastFailure = failure;
+    private void proxyGranted(int proxy) {
+        if (chooser.succeeded(proxy) && chooser.size() > 1) {
+            Metrics.proxy(chooser.describe());
+            LOG.info("SOCKS5 proxy {} granted a UDP association again: new associations use it again (existing ones"
+                    + " stay on their proxy until they end)", chooser.name(proxy));
         }
-        LOG.debug("association failed, next attempt in {} ms: {}", backoffNanos / 1_000_000, failure.getMessage());
+    }
+
+    /**
+     * The background check of a proxy that is down: one UDP ASSOCIATE (closed at once) after a capped, doubling
+     * delay, on a set-up thread (a proxy that swallows connections must not hold up the recovery thread), until it
+     * is granted; then the proxy is healthy again and new associations prefer it.
+     */
+    private void scheduleCheck(final int proxy) {
+        final Runnable check = new Runnable() {
+            @Override
+            public void run() {
+                if (!chooser.continueChecking(proxy)) {
+                    return; // a set-up found it working meanwhile
+                }
+                try {
+                    clients[proxy].probe();
+                } catch (ProxyUnavailableException e) {
+                    chooser.failed(proxy, e);
+                    LOG.debug("SOCKS5 proxy {} is still unavailable: {}", chooser.name(proxy), e.getMessage());
+                    scheduleCheck(proxy);
+                    return;
+                } catch (RuntimeException e) {
+                    LOG.debug("checking SOCKS5 proxy {} failed: {}", chooser.name(proxy), e.toString());
+                    scheduleCheck(proxy);
+                    return;
+                }
+                if (chooser.checkSucceeded(proxy)) {
+                    Metrics.proxy(chooser.describe());
+                    LOG.info("SOCKS5 proxy {} grants UDP associations again: new associations use it again"
+                            + " (existing ones stay on their proxy until they end)", chooser.name(proxy));
+                }
+            }
+        };
+        synchronized (this) {
+            if (recovery == null) {
+                recovery = Executors.newSingleThreadScheduledExecutor(daemon("socksudp-recovery"));
+            }
+            recovery.schedule(new Runnable() {
+                @Override
+                public void run() {
+                    setupExecutor().execute(check);
+                }
+            }, chooser.nextCheckDelayNanos(proxy), TimeUnit.NANOSECONDS);
+        }
     }
 }

@@ -2,6 +2,7 @@ package io.socksudp.agent.association;
 
 import io.socksudp.agent.config.AssociateMode;
 import io.socksudp.agent.config.Config;
+import io.socksudp.agent.config.ProxyEndpoint;
 import io.socksudp.agent.socks.Socks5;
 import io.socksudp.agent.socks.SocksAddress;
 import io.socksudp.agent.socks.SocksProtocolException;
@@ -20,17 +21,36 @@ import java.nio.channels.SocketChannel;
 public final class ProxyClient {
 
     private final Config config;
+    private final ProxyEndpoint proxy;
     private final ProxyHandshake handshake;
     private final FormLearner learner;
 
-    public ProxyClient(Config config) {
+    /** A client of {@code proxy}, one of {@code config}'s proxies. */
+    public ProxyClient(Config config, ProxyEndpoint proxy) {
         this.config = config;
-        this.handshake = new ProxyHandshake(config);
+        this.proxy = proxy;
+        this.handshake = new ProxyHandshake(proxy);
         this.learner = new FormLearner(this);
     }
 
+    /** A client of the configuration's first proxy (tools, tests). */
+    public ProxyClient(Config config) {
+        this(config, config.proxies().get(0));
+    }
+
     public String proxyName() {
-        return config.proxy().toString();
+        return proxy.toString();
+    }
+
+    /**
+     * Whether the proxy grants a UDP ASSOCIATE now (the failover's health check: a TCP connect alone proves
+     * nothing): one in the configured form (zero for auto: the form check is the next association's business),
+     * for no socket, closed at once. Counted in no metric. Throws the failure as {@link #associate} would.
+     */
+    void probe() throws ProxyUnavailableException {
+        AssociateMode mode = config.associateMode() == AssociateMode.AUTO ? AssociateMode.ZERO
+                : config.associateMode();
+        ProxyHandshake.closeQuietly(open(mode, null, null).control);
     }
 
     /**

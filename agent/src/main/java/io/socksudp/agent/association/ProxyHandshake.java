@@ -1,6 +1,6 @@
 package io.socksudp.agent.association;
 
-import io.socksudp.agent.config.Config;
+import io.socksudp.agent.config.ProxyEndpoint;
 import io.socksudp.agent.socks.CommandReply;
 import io.socksudp.agent.socks.CommandRequest;
 import io.socksudp.agent.socks.MethodNegotiation;
@@ -71,16 +71,16 @@ final class ProxyHandshake {
         };
     }
 
-    private final Config config;
+    private final ProxyEndpoint proxy;
     /** Learned from a proxy that answered "no acceptable methods" to "no authentication": ask the Authenticator. */
     private volatile boolean proxyWantsPassword;
 
-    ProxyHandshake(Config config) {
-        this.config = config;
+    ProxyHandshake(ProxyEndpoint proxy) {
+        this.proxy = proxy;
     }
 
     String proxyName() {
-        return config.proxy().toString();
+        return proxy.toString();
     }
 
     /**
@@ -96,13 +96,13 @@ final class ProxyHandshake {
         InetSocketAddress proxyAddress;
         try {
             // Resolved at each connection, so a proxy whose address changes is followed.
-            proxyAddress = config.proxy().resolve();
+            proxyAddress = this.proxy.address().resolve();
         } catch (IOException e) {
             throw new ProxyUnavailableException("cannot resolve SOCKS5 proxy " + proxy + ": " + e.getMessage(), e);
         }
-        Login login = Login.configured(config);
+        Login login = Login.configured(this.proxy);
         if (login == null && proxyWantsPassword) {
-            login = Login.fromAuthenticator(config.proxy().host(), proxyAddress);
+            login = Login.fromAuthenticator(this.proxy.address().host(), proxyAddress);
         }
         try {
             return attempt(proxyAddress, login, command, dst, commandName, deadline, timeoutMillis, timeoutSetting,
@@ -112,7 +112,7 @@ final class ProxyHandshake {
             // ask the default java.net.Authenticator (installed by the application, perhaps after premain), then
             // try again on a new connection within the same deadline. Later set-ups ask it first.
             proxyWantsPassword = true;
-            login = Login.fromAuthenticator(config.proxy().host(), proxyAddress);
+            login = Login.fromAuthenticator(this.proxy.address().host(), proxyAddress);
             if (login == null) {
                 throw new ProxyUnavailableException("SOCKS5 proxy " + proxy + " accepts none of the offered "
                         + "authentication methods (offered: no authentication, and no java.net.Authenticator gave a"
@@ -285,8 +285,8 @@ final class ProxyHandshake {
             this.origin = origin;
         }
 
-        static Login configured(Config config) {
-            return config.hasCredentials() ? new Login(config.username(), config.passwordBytes(), "") : null;
+        static Login configured(ProxyEndpoint proxy) {
+            return proxy.hasCredentials() ? new Login(proxy.username(), proxy.passwordBytes(), "") : null;
         }
 
         /**

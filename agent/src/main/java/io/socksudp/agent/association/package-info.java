@@ -12,12 +12,17 @@
  * <ul>
  * <li>{@link io.socksudp.agent.association.Association}: one UDP ASSOCIATE, its control connection and the relay it
  *     granted; lives exactly as long as the control connection; tells its listener once when the proxy ends it.</li>
- * <li>{@link io.socksudp.agent.association.ProxyClient}: opens associations: TCP connect, then greeting, RFC 1929
+ * <li>{@link io.socksudp.agent.association.ProxyClient}: one per proxy of the list; opens associations: TCP connect, then greeting, RFC 1929
  *     sub-negotiation and the UDP ASSOCIATE request in one write, all within one deadline; the reply's relay address
  *     fixed up (a wildcard means the proxy's address, {@code relayHost} replaces it, a host name is refused).</li>
  * <li>{@link io.socksudp.agent.association.AssociationManager}: runs set-ups on the {@code socksudp-associate} pool
- *     ({@code openLater}), backs off after failures (fail fast with the same cause), paces re-associations after
- *     losses and logs a storm once, schedules recovery attempts on the {@code socksudp-recovery} thread.</li>
+ *     ({@code openLater}) over the proxies of the list in {@code ProxyChooser}'s order, logs a proxy going down and
+ *     coming back once, runs the background checks of proxies that are down, paces re-associations after losses
+ *     (per proxy) and logs a storm once, schedules recovery attempts on the {@code socksudp-recovery} thread.</li>
+ * <li>{@code ProxyChooser}: the failover rules, on a clock: which proxies a new association tries and in what
+ *     order (the healthy ones in list order; while all are down, those past their failure backoff, the others
+ *     failing fast with every proxy's cause), each proxy's health (a granted UDP ASSOCIATE) and the delays of the
+ *     background checks that bring a proxy back (0.5 s doubling to 30 s).</li>
  * <li>{@link io.socksudp.agent.association.PendingAssociation}: one set-up in progress, which application threads
  *     await (interruptibly or not, never past its deadline), poll, or cancel (close wins at once).</li>
  * <li>{@code ControlMonitor}: one {@code socksudp-monitor} thread and one selector over every control connection;
@@ -38,7 +43,11 @@
  * {@code close()} can abort the handshake) → on success the backoff is reset, {@code Association.onLoss(listener)},
  * {@code ControlMonitor.watch} (the control connection becomes non-blocking) → {@code Completion.completed} (the
  * socket side puts the association in place, or gives it back) → {@code PendingAssociation.finish} wakes the
- * waiters. On failure {@code Metrics.associationFailed} and the backoff (250 ms doubling to 2 s) grows.
+ * waiters. On failure of every proxy tried {@code Metrics.associationFailed}, and each one's backoff (250 ms doubling
+ * to 2 s) grows.
+ * With a list of proxies, {@code openNow} tries {@code ProxyChooser.candidates()} in order within the one set-up (each
+ * with its own deadline): a failure marks that proxy down ({@code proxyFailed}: logged once, background checks
+ * started, {@code scheduleCheck} → {@code ProxyClient.probe} on a set-up thread until granted) and the next is tried.
  * {@code AssociationManager.open} and the one-argument {@code ProxyClient.associate} are the blocking forms; nothing
  * on the agent's path calls them today.
  *

@@ -12,7 +12,8 @@ final class Help {
     private static final Map<String, String[]> SETTINGS = new LinkedHashMap<String, String[]>();
 
     static {
-        setting("proxy", "the SOCKS5 proxy, HOST:PORT, [IPv6]:PORT, HOST (port 1080) or socks5://[USER@]HOST:PORT",
+        setting("proxy", "the SOCKS5 proxy, HOST:PORT, [IPv6]:PORT, HOST (port 1080) or socks5://[USER@]HOST:PORT;"
+                + " or a failover list A,B (A|B in agent arguments), tried in order",
                 "socksProxyHost/socksProxyPort; required");
         setting("username", "RFC 1929 user name (1 to 255 bytes)", "java.net.socks.username; none");
         setting("password", "RFC 1929 password (never logged; -D and agent arguments are visible in ps, prefer"

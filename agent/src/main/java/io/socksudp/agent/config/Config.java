@@ -37,10 +37,12 @@ import java.util.Properties;
  *
  * <h2>Keys</h2>
  * <ul>
- * <li>{@code proxy}: {@code HOST:PORT}, {@code [IPv6]:PORT} or {@code HOST} (port 1080). Not resolved
- *     here: see {@link ProxyAddress#resolve()}. Required (directly or through {@code socksProxyHost}).</li>
+ * <li>{@code proxy}: {@code HOST:PORT}, {@code [IPv6]:PORT}, {@code HOST} (port 1080) or a {@code socks5://} URL;
+ *     or an ordered list of them for failover, separated by ',' or '|' (only '|' in agent arguments), see
+ *     {@link ProxyUrl#parseList}. Not resolved here: see {@link ProxyAddress#resolve()}. Required (directly or
+ *     through {@code socksProxyHost}).</li>
  * <li>{@code username}, {@code password}: RFC 1929 credentials, 1 to 255 bytes of UTF-8 each, both or
- *     neither.</li>
+ *     neither; for the proxies of the list whose URL names no user (see {@link Credentials}).</li>
  * <li>{@code nonProxyHosts}: destinations that bypass the proxy, see {@link HostMatcher}; default
  *     loopback, an explicitly empty value proxies everything.</li>
  * <li>{@code log}: error, warn, info (default), debug or trace.</li>
@@ -79,11 +81,8 @@ public final class Config {
             "error", "warn", "info", "debug", "trace"));
     private static final String PROXY_EXAMPLE = "proxy.example:1080";
 
-    private final ProxyAddress proxy;
+    private final List<ProxyEndpoint> proxies;
     private final String proxySource;
-    private final String username;
-    private final byte[] password;
-    private final String passwordOrigin;
     private final Map<String, String> secretProperties;
     private final HostMatcher nonProxyHosts;
     private final String logLevel;
@@ -97,16 +96,13 @@ public final class Config {
     private final String logFile;
     private final String logFileSource;
 
-    private Config(ProxyAddress proxy, String proxySource, Credentials credentials, HostMatcher nonProxyHosts, String logLevel, int connectTimeoutMillis, AssociateMode associateMode,
+    private Config(List<ProxyEndpoint> proxies, String proxySource, Map<String, String> secretProperties, HostMatcher nonProxyHosts, String logLevel, int connectTimeoutMillis, AssociateMode associateMode,
             String relayHost, OnUnavailable onUnavailable, List<String> warnings, String cacheDirectory,
             InetSocketAddress dns, String logFile, String logFileSource) {
         this.warnings = Collections.unmodifiableList(new ArrayList<String>(warnings));
-        this.proxy = proxy;
+        this.proxies = Collections.unmodifiableList(new ArrayList<ProxyEndpoint>(proxies));
         this.proxySource = proxySource;
-        this.username = credentials.username;
-        this.password = credentials.password;
-        this.passwordOrigin = credentials.passwordOrigin;
-        this.secretProperties = credentials.secretProperties;
+        this.secretProperties = secretProperties;
         this.nonProxyHosts = nonProxyHosts;
         this.logLevel = logLevel;
         this.connectTimeoutMillis = connectTimeoutMillis;
@@ -137,9 +133,9 @@ public final class Config {
         List<String> warnings = new ArrayList<String>(checkEnvironmentNames(sources.environment));
 
         Source proxySource = sources.find("proxy", true);
-        ProxyUrl url = proxySource != null ? ProxyUrl.parse(proxySource) : null;
-        ProxyAddress proxy = url != null ? url.address() : null;
-        if (proxy == null) {
+        List<ProxyUrl> urls = proxySource != null ? ProxyUrl.parseList(proxySource) : null;
+        List<ProxyAddress> addresses = new ArrayList<ProxyAddress>();
+        if (urls == null) {
             proxySource = sources.jdk("socksProxyHost", false);
             if (proxySource == null) {
                 throw new ConfigException("No SOCKS5 proxy is configured; set -Dsocksudp.proxy=HOST:PORT (or the JDK's"
@@ -148,15 +144,25 @@ public final class Config {
                                 "java.net.useSystemProxies")) ? " (java.net.useSystemProxies is not read by socksudp)"
                                 : "") + ".");
             }
-            proxy = parseJdkProxy(proxySource, sources.jdk("socksProxyVersion", false),
-                    sources.jdk("socksProxyPort", false));
+            addresses.add(parseJdkProxy(proxySource, sources.jdk("socksProxyVersion", false),
+                    sources.jdk("socksProxyPort", false)));
+            urls = Collections.singletonList(null);
         } else {
+            for (ProxyUrl url : urls) {
+                addresses.add(url.address());
+            }
             Source version = sources.jdk("socksProxyVersion", false);
             if (version != null) { // its class is loaded only when the JDK setting is there
                 warnings.addAll(JdkProxySettings.ignoredVersion(version, proxySource));
             }
         }
-        Credentials credentials = Credentials.resolve(sources, proxySource, url, warnings);
+        Credentials.Resolved credentials = Credentials.resolve(sources, proxySource,
+                urls.get(0) == null ? Collections.singletonList(ProxyUrl.plain(addresses.get(0))) : urls, warnings);
+        List<ProxyEndpoint> proxies = new ArrayList<ProxyEndpoint>();
+        for (int i = 0; i < addresses.size(); i++) {
+            Credentials c = credentials.perProxy.get(i);
+            proxies.add(new ProxyEndpoint(addresses.get(i), c.username, c.password, c.passwordOrigin));
+        }
 
         Source hostsSource = sources.find("nonProxyHosts", true);
         if (hostsSource == null) {
@@ -189,13 +195,17 @@ public final class Config {
         Source logFileSource = sources.find("logFile", true);
         String logFile = logFileSource == null || logFileSource.value.isEmpty() ? null : logFileSource.value;
 
-        if (url != null && url.namesResolvedByProxy() && dns == null) {
+        boolean socks5h = false;
+        for (ProxyUrl url : urls) {
+            socks5h |= url != null && url.namesResolvedByProxy();
+        }
+        if (socks5h && dns == null) {
             throw new ConfigException(proxySource.where() + " uses the scheme socks5h, which means that names are"
                     + " resolved on the proxy's side, but this JVM's own name look-ups go to the system resolver"
                     + " directly unless socksudp.dns is set; set socksudp.dns=IP (a DNS server asked through the proxy)"
                     + " or write socks5:// if direct look-ups are fine.");
         }
-        return new Config(proxy, proxySource.where(), credentials, nonProxyHosts, log, timeout, associate, relayHost,
+        return new Config(proxies, proxySource.where(), credentials.secretProperties, nonProxyHosts, log, timeout, associate, relayHost,
                 onUnavailable, warnings, cache, dns, logFile, logFile != null ? logFileSource.where() : null);
     }
 
@@ -206,19 +216,33 @@ public final class Config {
 
     // ---------------------------------------------------------------------------------------------- getters
 
-    /** The proxy's address, not resolved. */
+    /** The proxies in the order they are tried (one, unless {@code proxy} lists several for failover). */
+    public List<ProxyEndpoint> proxies() {
+        return proxies;
+    }
+
+    /** The first proxy's address, not resolved. */
     public ProxyAddress proxy() {
-        return proxy;
+        return proxies.get(0).address();
     }
 
-    /** The RFC 1929 user name, or null when no credentials are configured. */
+    /** The proxies as the log and messages name them: {@code a:1080} or {@code a:1080, b:1080}. */
+    public String proxyNames() {
+        StringBuilder sb = new StringBuilder();
+        for (ProxyEndpoint p : proxies) {
+            sb.append(sb.length() > 0 ? ", " : "").append(p);
+        }
+        return sb.toString();
+    }
+
+    /** The first proxy's RFC 1929 user name, or null when it has no credentials. */
     public String username() {
-        return username;
+        return proxies.get(0).username();
     }
 
-    /** A copy of the password's UTF-8 bytes (the caller should clear it after use), or null when none. */
+    /** A copy of the first proxy's password's UTF-8 bytes (the caller should clear it after use), or null. */
     public byte[] passwordBytes() {
-        return password != null ? password.clone() : null;
+        return proxies.get(0).passwordBytes();
     }
 
     /**
@@ -230,9 +254,9 @@ public final class Config {
         return secretProperties;
     }
 
-    /** Whether a user name and password are configured (always both or neither). */
+    /** Whether a user name and password are configured for the first proxy (always both or neither). */
     public boolean hasCredentials() {
-        return username != null;
+        return proxies.get(0).hasCredentials();
     }
 
     /** The destinations that bypass the proxy. */
@@ -299,9 +323,20 @@ public final class Config {
     /** All settings on one line, for a debug log; the password is shown as {@code ***}. */
     @Override
     public String toString() {
-        return "socksudp config: proxy=" + proxy + " (from " + lowerFirst(proxySource) + ")"
-                + ", username=" + (username != null ? username : "none")
-                + ", password=" + (password != null ? "*** (from " + lowerFirst(passwordOrigin) + ")" : "none")
+        StringBuilder list = new StringBuilder();
+        for (ProxyEndpoint p : proxies) {
+            String credentials = "username=" + (p.username() != null ? p.username() : "none") + ", password="
+                    + (p.hasCredentials() ? "*** (from " + lowerFirst(p.passwordOrigin()) + ")" : "none");
+            if (proxies.size() == 1) {
+                list.append(p).append(" (from ").append(lowerFirst(proxySource)).append("), ").append(credentials);
+            } else {
+                list.append(list.length() > 0 ? " then " : "").append(p).append(" [").append(credentials).append(']');
+            }
+        }
+        if (proxies.size() > 1) {
+            list.append(" (from ").append(lowerFirst(proxySource)).append(')');
+        }
+        return "socksudp config: proxy=" + list
                 + ", nonProxyHosts=" + nonProxyHosts
                 + ", log=" + logLevel
                 + ", connectTimeout=" + connectTimeoutMillis + "ms"
@@ -408,6 +443,12 @@ public final class Config {
                 throw new ConfigException("Agent argument number " + (i + 1) + " (after password) is not a valid"
                         + " KEY=VALUE pair, probably because the password contains a comma, which agent arguments"
                         + " cannot carry; set such a password with -Dsocksudp.password=... or SOCKSUDP_PASSWORD.");
+            }
+            if (key == null && i > 0 && entries[i - 1].trim().startsWith("proxy=")) {
+                throw new ConfigException("Agent argument " + Source.quote(entry) + " has no '=' (a second proxy"
+                        + " after proxy=?); agent arguments are comma-separated KEY=VALUE pairs, so separate the proxies"
+                        + " of a failover list with '|' there, e.g. -javaagent:socksudp-agent.jar=proxy="
+                        + ProxyUrl.LIST_EXAMPLE.replace(',', '|') + ",log=debug.");
             }
             if (key == null) {
                 throw new ConfigException("Agent argument " + Source.quote(entry) + " has no '='; agent arguments are"

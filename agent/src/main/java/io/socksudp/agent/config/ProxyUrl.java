@@ -5,13 +5,16 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.Charset;
 import java.nio.charset.CodingErrorAction;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Locale;
 
 /**
  * One proxy as {@code socksudp.proxy} writes it: {@code HOST[:PORT]}, {@code [IPv6][:PORT]}, or the URL form
  * {@code socks5://[USER[:PASSWORD]@]HOST[:PORT]} (user and password percent-decoded as UTF-8) and {@code socks5h://}
- * (see {@link #namesResolvedByProxy()}). Parsing is per proxy, so that a list syntax (failover, not built yet) can
- * split the setting and parse each element here; today a comma-separated list is refused in one sentence.
+ * (see {@link #namesResolvedByProxy()}); {@link #parseList} splits an ordered list of them (failover) at ',' or '|'
+ * and parses each element here.
  *
  * <p>Messages never echo the user information: a value with {@code @} is shown with it replaced by {@code ***}.
  */
@@ -21,6 +24,7 @@ final class ProxyUrl {
     private static final Charset UTF_8 = Charset.forName("UTF-8");
     private static final String EXAMPLE = "proxy.example:1080";
     private static final String URL_EXAMPLE = "socks5://alice@proxy.example:1080";
+    static final String LIST_EXAMPLE = "proxy-a.example:1080,proxy-b.example:1080";
 
     private final ProxyAddress address;
     private final String scheme;
@@ -60,12 +64,80 @@ final class ProxyUrl {
         return password != null ? password.clone() : null;
     }
 
+    /** Whether the URL has a password (user:password@). */
+    boolean hasPassword() {
+        return password != null;
+    }
+
     /** The setting's text with the password (if any) taken out, e.g. {@code socks5://alice@proxy.example:1080}. */
     String withoutPassword() {
         return withoutPassword;
     }
 
-    /** Parses {@code s}'s value (trimmed already). */
+    /**
+     * Parses {@code s}'s value (trimmed already): one proxy, or an ordered list of them separated by ',' or '|' (the
+     * agent arguments' own separator is ',', so there only '|' can separate proxies). In a list, a ',' or '|' inside a
+     * user name or password must be percent-encoded ({@code %2C}, {@code %7C}); a single URL keeps them literally in
+     * its user information, as before lists existed. A proxy named twice is an error.
+     */
+    static List<ProxyUrl> parseList(Source s) throws ConfigException {
+        String v = s.value;
+        int at = v.lastIndexOf('@');
+        if (!isList(v, at)) {
+            return Collections.singletonList(parse(s));
+        }
+        List<String> entries = new ArrayList<String>();
+        int start = 0;
+        for (int i = 0; i <= v.length(); i++) {
+            if (i == v.length() || isSeparator(v.charAt(i))) {
+                entries.add(v.substring(start, i).trim());
+                start = i + 1;
+            }
+        }
+        for (String entry : entries) {
+            if (entry.indexOf('@') >= 0 && entry.indexOf("://") < 0) {
+                // socks5://alice:pa,ss@host: the ',' of the password split the entry; its pieces are never shown
+                throw s.redacted("it looks like a list of proxies with a ',' or '|' inside a user name or password;"
+                        + " in a list, write those as %2C and %7C").invalid("", "", "");
+            }
+        }
+        List<ProxyUrl> result = new ArrayList<ProxyUrl>();
+        for (int n = 1; n <= entries.size(); n++) {
+            String entry = entries.get(n - 1);
+            if (entry.isEmpty()) {
+                throw shown(s).invalid("has an empty entry (number " + n + ") in its list of proxies", "separate the"
+                        + " proxies of a list with ',' (or '|', which agent arguments need) and no empty entries",
+                        LIST_EXAMPLE);
+            }
+            Source one = new Source(s.kind, s.name, entry);
+            ProxyUrl url = parse(one);
+            for (ProxyUrl earlier : result) {
+                if (earlier.address.equals(url.address)) {
+                    throw shown(one).invalid("names the proxy " + url.address + " a second time in its list",
+                            "list each proxy once, in the order they are to be tried", LIST_EXAMPLE);
+                }
+            }
+            result.add(url);
+        }
+        return Collections.unmodifiableList(result);
+    }
+
+    /** {@code s} as messages may show it: everything between the (first) scheme and the last '@' as {@code ***}. */
+    private static Source shown(Source s) {
+        int at = s.value.lastIndexOf('@');
+        return at >= 0 ? new Source(s.kind, s.name, redact(s.value, s.value.indexOf("://"), at)) : s;
+    }
+
+    private static boolean isSeparator(char c) {
+        return c == ',' || c == '|';
+    }
+
+    /** A proxy given as host and port (the JDK's socksProxyHost): no scheme, no user information. */
+    static ProxyUrl plain(ProxyAddress address) {
+        return new ProxyUrl(address, null, null, null, address.toString());
+    }
+
+    /** Parses {@code s}'s value (trimmed already): one proxy. */
     static ProxyUrl parse(Source s) throws ConfigException {
         String v = s.value;
         int at = v.lastIndexOf('@');
@@ -76,10 +148,6 @@ final class ProxyUrl {
                 + "socks5://[USER@]HOST:PORT";
         if (v.isEmpty()) {
             throw shown.invalid("is empty", expected, EXAMPLE);
-        }
-        if (isList(v, at)) {
-            throw shown.invalid("is a list of " + (count(v, ',') + 1) + " proxies", "socksudp uses one SOCKS5 proxy"
-                    + " (failing over between several is not built yet); give one", EXAMPLE);
         }
         if (schemeEnd < 0) {
             if (at >= 0) {
@@ -216,21 +284,29 @@ final class ProxyUrl {
     }
 
     /**
-     * A comma after the last '@' (or with no '@'), or one followed by another scheme, separates proxies; a comma in
-     * the user information alone is a character of the user name or password (RFC 3986 allows it there).
+     * A separator (',' or '|') after the last '@' (or with no '@'), or one followed by another scheme, separates
+     * proxies; one in the user information of a single URL is a character of the user name or password (RFC 3986
+     * allows ',' there).
      */
     private static boolean isList(String v, int at) {
-        int comma = v.indexOf(',');
-        return comma >= 0 && (at < 0 || v.indexOf(',', at) >= 0 || v.indexOf("://", comma) >= 0);
-    }
-
-    private static int count(String v, char c) {
-        int n = 0;
+        int first = -1;
         for (int i = 0; i < v.length(); i++) {
-            if (v.charAt(i) == c) {
-                n++;
+            if (isSeparator(v.charAt(i))) {
+                first = i;
+                break;
             }
         }
-        return n;
+        if (first < 0) {
+            return false;
+        }
+        if (at < 0 || v.indexOf("://", first) >= 0) {
+            return true;
+        }
+        for (int i = at; i < v.length(); i++) {
+            if (isSeparator(v.charAt(i))) {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -16,6 +16,9 @@
  *     suggester for unknown keys (issue 15 splits the value from the loader).</li>
  * <li>{@code Source} (package-private): where one value came from, and how to word errors about it.</li>
  * <li>{@link io.socksudp.agent.config.ProxyAddress}: the proxy's host and port as configured.</li>
+ * <li>{@link io.socksudp.agent.config.ProxyEndpoint}: one proxy of {@code proxy}'s ordered (failover) list, its
+ *     address and the credentials it is used with; {@code ProxyUrl} parses one entry and splits the list,
+ *     {@code Credentials} gives each entry its own.</li>
  * <li>{@link io.socksudp.agent.config.HostMatcher}: the {@code socksNonProxyHosts} syntax, matched without DNS and
  *     without regular expressions.</li>
  * <li>{@link io.socksudp.agent.config.IpLiteral} (public face) and {@code IpLiterals} (the parser): IP literals
@@ -30,8 +33,9 @@
  * {@code Agent.start} (premain or agentmain) → {@link io.socksudp.agent.config.Config#load} → the agent's parts,
  * each taking what it needs: {@code Logging} the log level and file; {@code Activation} the cache directory (for the
  * {@code WovenClassCache}) and {@code onUnavailable} (for {@code ChannelTunnels}); {@code Routing} (intercept, and
- * the Netty guard) the bypass list; {@code ProxyClient} and {@code ProxyConnector} (association) the whole of it,
- * for the proxy, credentials, connect timeout, associate mode and relay host; {@code DnsSetup} the DNS server, and
+ * the Netty guard) the bypass list; {@code Activation} one {@code ProxyClient} per {@code ProxyEndpoint} for the
+ * {@code AssociationManager}, and {@code ProxyConnector} (association) the whole of it, for the proxies, their
+ * credentials, connect timeout, associate mode and relay host; {@code DnsSetup} the DNS server, and
  * {@code ProxiedResolver} the bypass list and the proxy's own names. The CLI's {@code attach} runs the same
  * {@code Config.load} against the target JVM's properties and environment before loading the agent, and its
  * {@code help} lists {@code Config.KEYS}.

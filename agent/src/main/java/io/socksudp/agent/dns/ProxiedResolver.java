@@ -50,7 +50,9 @@ public final class ProxiedResolver {
         this.resolvConf = resolvConf;
         this.transport = transport;
         this.nonProxyHosts = config.nonProxyHosts();
-        systemNames.add(DnsName.key(config.proxy().host()));
+        for (io.socksudp.agent.config.ProxyEndpoint proxy : config.proxies()) {
+            systemNames.add(DnsName.key(proxy.address().host()));
+        }
         if (config.relayHost() != null) {
             systemNames.add(DnsName.key(config.relayHost()));
         }

@@ -60,6 +60,8 @@ final class SocketTunnel implements Association.LossListener, PendingAssociation
      */
     private final WeakReference<Object> socket;
     private volatile long lostAtNanos;
+    /** The proxy of the association lost last: a re-association through another one is a move, logged as such. */
+    private volatile String lostProxy;
     /** Set from a loss until the association is back; the set-up's completion then reports the recovery. */
     private boolean recovering;
     /** Losses are logged at debug: a storm (logged once by the manager) or a streak of this socket's own. */
@@ -228,7 +230,12 @@ final class SocketTunnel implements Association.LossListener, PendingAssociation
         if (a != null && !giveBack) {
             Metrics.associationReestablished();
             long ms = (System.nanoTime() - lostAtNanos) / 1_000_000;
-            if (quietLosses) {
+            String from = lostProxy;
+            if (from != null && !from.equals(a.proxy())) {
+                // Failover: peers now see this socket at another relay (another address), which they must accept.
+                LOG.info("re-established {} {} ms after the loss, moved from SOCKS5 proxy {} (peers now see this"
+                        + " socket at the new relay's address)", a, ms, from);
+            } else if (quietLosses) {
                 LOG.debug("re-established {} {} ms after the loss", a, ms);
             } else {
                 LOG.info("re-established {} {} ms after the loss", a, ms);
@@ -343,6 +350,7 @@ final class SocketTunnel implements Association.LossListener, PendingAssociation
             }
             association = null;
             lostAtNanos = now;
+            lostProxy = lost.proxy();
             recovering = true;
         }
         long lifetime = now - lost.establishedNanos();
@@ -420,12 +428,16 @@ final class SocketTunnel implements Association.LossListener, PendingAssociation
      * absorb (the datagram is lost, as UDP may lose it) and recovery starts. Returns whether it was absorbed.
      */
     boolean relayFailed(Throwable error) {
-        Association a = association;
-        if (error instanceof PortUnreachableException && peer != null && a != null) {
-            a.lost("the relay answered ICMP port-unreachable");
-            return true;
+        if (!(error instanceof PortUnreachableException) || peer == null) {
+            return false;
         }
-        return false;
+        Association a = association;
+        if (a != null) {
+            a.lost("the relay answered ICMP port-unreachable");
+        }
+        // With no association (just lost, being re-established, perhaps through another proxy), the OS socket is
+        // still connected to the old relay, so the error is that relay's too: absorbed, never the application's.
+        return true;
     }
 
     /** The socket is closing: a set-up in progress is cancelled (its waiters fail at once), the association released. */

@@ -3,7 +3,7 @@ package io.socksudp.agent.jmx;
 /** The agent's counters as JMX attributes ({@code io.socksudp:type=Agent}); all read-only. */
 public interface SocksudpMBean {
 
-    /** The proxy as configured, HOST:PORT. */
+    /** The proxy as configured, HOST:PORT; a failover list as {@code A:PORT (down), B:PORT} (health as of now). */
     String getProxy();
 
     long getLiveAssociations();

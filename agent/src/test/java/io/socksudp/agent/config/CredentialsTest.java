@@ -114,7 +114,8 @@ class CredentialsTest {
         String[] bad = {"socks5://:" + SECRET + "@p.example", "socks5://zed:" + SECRET + "%zz@p.example",
             "socks5://zed:" + SECRET + "%ff@p.example", "socks5://zed:" + SECRET + "@p.example/path",
             "socks5://zed:" + SECRET + "@p.example:99999", "socks5://zed:" + SECRET + "@",
-            "zed:" + SECRET + "@p.example:1080", "socks5://zed:" + SECRET + "@a.example,socks5://b.example"};
+            "zed:" + SECRET + "@p.example:1080", "socks5://zed:" + SECRET + "@a.example,b.example:bar",
+            "socks5://zed:" + SECRET + ",x@a.example,b.example", "socks5://zed:" + SECRET + "@a.example,,b.example"};
         for (String value : bad) {
             String m = fails("socksudp.proxy", value);
             assertContains(m, "socksudp.proxy");
@@ -123,14 +124,6 @@ class CredentialsTest {
         assertContains(fails("socksudp.proxy", "socks5://zed:" + SECRET + "%zz@p.example"), "two hex digits");
         assertContains(fails("socksudp.proxy", "socks5://zed:" + SECRET + "%ff@p.example"), "not UTF-8");
         assertContains(fails("socksudp.proxy", "socks5://zed:@p.example"), "a password that is empty");
-    }
-
-    @Test
-    void a_comma_separated_list_says_lists_are_not_supported_not_ipv6() {
-        String m = fails("socksudp.proxy", "a.example:1080,b.example:1080");
-        assertContains(m, "is a list of 2 proxies", "failing over between several is not built yet");
-        assertFalse(m.contains("IPv6"), m);
-        assertContains(fails("socksudp.proxy", "socks5://a.example, socks5://b.example"), "list of 2");
     }
 
     @Test

@@ -7,7 +7,8 @@ import java.net.UnknownHostException;
  * An ordinary program that looks names up with the JDK's own {@code InetAddress}, as any application does, and says
  * what it got. Usage: {@code NameLookups STEP...}, each step {@code all:NAME} ({@code getAllByName}),
  * {@code reverse:IP} ({@code getByName(IP).getHostName()}) or {@code canonical:IP}
- * ({@code getCanonicalHostName()}). Prints one line per step, {@code LOOKUP all:NAME -> [1.2.3.4, ...]} (addresses
+ * ({@code getCanonicalHostName()}), or {@code wait:FILE} (waits up to 30 s until the file exists: a pause the test
+ * ends). Prints one line per step, {@code LOOKUP all:NAME -> [1.2.3.4, ...]} (addresses
  * as literals, in the order the JDK returns them), {@code LOOKUP reverse:IP -> NAME}, or
  * {@code LOOKUP all:NAME -> UnknownHostException: MESSAGE}; then {@code LOOKUP done}.
  */
@@ -28,6 +29,18 @@ public final class NameLookups {
                     result = sb.append(']').toString();
                 } else if (kind.equals("reverse")) {
                     result = InetAddress.getByName(arg).getHostName();
+                } else if (kind.equals("wait")) {
+                    // waits (up to 30 s) until the test creates this file: a pause the test ends, e.g. after a failover
+                    java.io.File file = new java.io.File(arg);
+                    long deadline = System.nanoTime() + 30_000_000_000L;
+                    while (!file.exists() && System.nanoTime() < deadline) {
+                        try {
+                            Thread.sleep(20);
+                        } catch (InterruptedException e) {
+                            throw new IllegalStateException(e);
+                        }
+                    }
+                    result = file.exists() ? "present" : "absent";
                 } else if (kind.equals("canonical")) {
                     result = InetAddress.getByName(arg).getCanonicalHostName();
                 } else {

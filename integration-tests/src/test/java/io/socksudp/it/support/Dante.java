@@ -108,6 +108,56 @@ public final class Dante implements AutoCloseable, Diagnosable {
     }
 
     /**
+     * Starts danted on 127.0.0.1 at a given port, e.g. to bring back a proxy that was stopped for good (a new
+     * fixture, a new temp directory and log), as a restarted server looks to its clients.
+     */
+    public static Dante startOn(int port) {
+        assumeAvailable();
+        return startOnce(Auth.NONE, port);
+    }
+
+    /**
+     * The ports of danted's own UDP relay sockets so far, from its per-datagram log lines
+     * ({@code udpassociate -: CLIENT RELAY-INTERNAL -> RELAY-EXTERNAL DESTINATION}, the middle two): a datagram the far
+     * side saw from a port not in here did not come through this danted (the client's own port is never in it).
+     */
+    public java.util.Set<Integer> relayPortsInLog() {
+        java.util.Set<Integer> ports = new java.util.HashSet<>();
+        java.util.regex.Matcher line = java.util.regex.Pattern.compile(
+                "udpassociate -: \\S+\\.(\\d+) \\S+\\.(\\d+) -> \\S+\\.(\\d+) \\S+\\.(\\d+)").matcher("");
+        for (String l : logText().split("\n")) {
+            line.reset(l);
+            if (line.find()) {
+                ports.add(Integer.parseInt(line.group(2)));
+                ports.add(Integer.parseInt(line.group(3)));
+            }
+        }
+        return ports;
+    }
+
+    /**
+     * When danted relayed its first datagram, in epoch milliseconds (its log stamps each line with the epoch time in
+     * microseconds: {@code (1796495912.362363)}); -1 if it has relayed none yet.
+     */
+    public long firstDatagramRelayedMillis() {
+        java.util.regex.Pattern stamp = java.util.regex.Pattern.compile("\\((\\d+)\\.(\\d{6})\\)");
+        for (String l : logText().split("\n")) {
+            if (l.contains("udpassociate -:")) {
+                java.util.regex.Matcher m = stamp.matcher(l);
+                if (m.find()) {
+                    return Long.parseLong(m.group(1)) * 1000 + Long.parseLong(m.group(2)) / 1000;
+                }
+            }
+        }
+        return -1;
+    }
+
+    /** How many UDP associations danted's log shows begun so far (its {@code udpassociate [:} lines). */
+    public long udpAssociations() {
+        return java.util.Arrays.stream(logText().split("\n")).filter(l -> l.contains("udpassociate [:")).count();
+    }
+
+    /**
      * Starts danted inside a NAT lab host's namespace, with internal and external on that host's address and port
      * 1080 (the namespace is the lab's own, so the port is free). Close it before the lab.
      */
