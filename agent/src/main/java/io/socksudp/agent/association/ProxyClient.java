@@ -24,8 +24,13 @@ public final class ProxyClient {
     private final FormLearner learner;
 
     public ProxyClient(Config config) {
+        this(config, ControlWire.SOCKETS);
+    }
+
+    /** With the fuzz test's in-memory connections and clock. */
+    ProxyClient(Config config, ControlWire wire) {
         this.config = config;
-        this.handshake = new ProxyHandshake(config);
+        this.handshake = new ProxyHandshake(config, wire);
         this.learner = new FormLearner(this);
     }
 
@@ -78,7 +83,7 @@ public final class ProxyClient {
     Granted open(final AssociateMode mode, final InetSocketAddress localAddress, Cancellation cancel)
             throws ProxyUnavailableException {
         int timeout = config.connectTimeoutMillis();
-        long deadline = System.nanoTime() + timeout * 1_000_000L;
+        long deadline = handshake.nanoTime() + timeout * 1_000_000L;
         ProxyHandshake.Opened opened = handshake.open(Socks5.UDP_ASSOCIATE, new ProxyHandshake.Destination() {
             @Override
             public SocksAddress given(InetAddress controlLocal) {
@@ -87,7 +92,7 @@ public final class ProxyClient {
         }, "UDP ASSOCIATE", deadline, timeout, "socksudp.connectTimeout", cancel);
         boolean ok = false;
         try {
-            InetSocketAddress relay = relayAddress(opened.reply.bound(), opened.channel.socket().getInetAddress());
+            InetSocketAddress relay = relayAddress(opened.reply.bound(), opened.proxy);
             ok = true;
             return new Granted(opened.channel, relay, opened.requested);
         } catch (SocksProtocolException e) {
@@ -100,7 +105,7 @@ public final class ProxyClient {
                     + e.getMessage(), e);
         } finally {
             if (!ok) {
-                ProxyHandshake.closeQuietly(opened.channel);
+                opened.control.close();
             }
         }
     }

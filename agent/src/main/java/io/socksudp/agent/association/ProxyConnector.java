@@ -33,7 +33,7 @@ public final class ProxyConnector {
     public SocketChannel connect(InetSocketAddress destination, int timeoutMillis) throws ProxyUnavailableException {
         int limit = Math.min(timeoutMillis, config.connectTimeoutMillis());
         String setting = limit < timeoutMillis ? "socksudp.connectTimeout" : "resolv.conf's timeout times attempts";
-        long deadline = System.nanoTime() + limit * 1_000_000L;
+        long deadline = handshake.nanoTime() + limit * 1_000_000L;
         ProxyHandshake.Opened opened = handshake.open(Socks5.CONNECT, ProxyHandshake.fixed(SocksAddress.of(destination)),
                 "CONNECT to " + destination, deadline, limit, setting, null);
         try {
