@@ -103,9 +103,9 @@ final class ProxyHandshake {
     /**
      * Resolves the proxy (the system resolver's look-up, before the deadline counts), opens a control connection and
      * runs the whole handshake for {@code command} to {@code dst} (given the connection's local address) before
-     * {@code deadline} ({@link #nanoTime()}). {@code cancel} (may be null) learns the channel as soon as it exists. {@code timeoutSetting} names the setting
-     * behind the deadline, for the timeout's message. On failure the channel is closed and a
-     * {@link ProxyUnavailableException} names the proxy and the cause.
+     * {@code deadline} ({@link #nanoTime()}). {@code cancel} (may be null) learns the channel as soon as it exists.
+     * {@code timeoutSetting} names the setting behind the deadline, for the timeout's message. On failure the
+     * channel is closed and a {@link ProxyUnavailableException} names the proxy and the cause.
      */
     Opened open(int command, Destination dst, String commandName, long deadline, int timeoutMillis,
             String timeoutSetting, ProxyClient.Cancellation cancel) throws ProxyUnavailableException {
