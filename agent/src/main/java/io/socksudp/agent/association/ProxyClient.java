@@ -27,9 +27,14 @@ public final class ProxyClient {
 
     /** A client of {@code proxy}, one of {@code config}'s proxies. */
     public ProxyClient(Config config, ProxyEndpoint proxy) {
+        this(config, proxy, ControlWire.SOCKETS);
+    }
+
+    /** With the fuzz test's in-memory connections and clock. */
+    ProxyClient(Config config, ProxyEndpoint proxy, ControlWire wire) {
         this.config = config;
         this.proxy = proxy;
-        this.handshake = new ProxyHandshake(proxy);
+        this.handshake = new ProxyHandshake(proxy, wire);
         this.learner = new FormLearner(this);
     }
 
@@ -98,7 +103,7 @@ public final class ProxyClient {
     Granted open(final AssociateMode mode, final InetSocketAddress localAddress, Cancellation cancel)
             throws ProxyUnavailableException {
         int timeout = config.connectTimeoutMillis();
-        long deadline = System.nanoTime() + timeout * 1_000_000L;
+        long deadline = handshake.nanoTime() + timeout * 1_000_000L;
         ProxyHandshake.Opened opened = handshake.open(Socks5.UDP_ASSOCIATE, new ProxyHandshake.Destination() {
             @Override
             public SocksAddress given(InetAddress controlLocal) {
@@ -107,7 +112,7 @@ public final class ProxyClient {
         }, "UDP ASSOCIATE", deadline, timeout, "socksudp.connectTimeout", cancel);
         boolean ok = false;
         try {
-            InetSocketAddress relay = relayAddress(opened.reply.bound(), opened.channel.socket().getInetAddress());
+            InetSocketAddress relay = relayAddress(opened.reply.bound(), opened.proxy);
             ok = true;
             return new Granted(opened.channel, relay, opened.requested);
         } catch (SocksProtocolException e) {
@@ -120,7 +125,7 @@ public final class ProxyClient {
                     + e.getMessage(), e);
         } finally {
             if (!ok) {
-                ProxyHandshake.closeQuietly(opened.channel);
+                opened.control.close();
             }
         }
     }

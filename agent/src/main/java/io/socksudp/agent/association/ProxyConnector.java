@@ -39,7 +39,7 @@ public final class ProxyConnector {
     public SocketChannel connect(InetSocketAddress destination, int timeoutMillis) throws ProxyUnavailableException {
         int limit = Math.min(timeoutMillis, config.connectTimeoutMillis());
         String setting = limit < timeoutMillis ? "socksudp.connectTimeout" : "resolv.conf's timeout times attempts";
-        long deadline = System.nanoTime() + limit * 1_000_000L;
+        long deadline = handshakes.get(0).nanoTime() + limit * 1_000_000L;
         ProxyHandshake.Opened opened = null;
         ProxyUnavailableException failure = null;
         for (ProxyHandshake handshake : handshakes) {
@@ -49,7 +49,7 @@ public final class ProxyConnector {
                 break;
             } catch (ProxyUnavailableException e) {
                 failure = e;
-                if (deadline - System.nanoTime() <= 0) {
+                if (deadline - handshake.nanoTime() <= 0) {
                     break;
                 }
             }

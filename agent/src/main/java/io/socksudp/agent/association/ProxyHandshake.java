@@ -12,13 +12,10 @@ import io.socksudp.agent.socks.SocksProtocolException;
 
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.Authenticator;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.PasswordAuthentication;
-import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
@@ -40,14 +37,22 @@ import java.util.Arrays;
 final class ProxyHandshake {
     private static final Charset UTF_8 = Charset.forName("UTF-8");
 
-    /** What the handshake produced: the open control connection, the request's DST and the successful reply. */
+    /**
+     * What the handshake produced: the open control connection, the proxy's address it reached, the request's DST
+     * and the successful reply.
+     */
     static final class Opened {
+        final ControlWire.Connection control;
+        /** {@code control.channel()}: null only for the fuzz test's in-memory connections. */
         final SocketChannel channel;
+        final InetAddress proxy;
         final SocksAddress requested;
         final CommandReply reply;
 
-        Opened(SocketChannel channel, SocksAddress requested, CommandReply reply) {
-            this.channel = channel;
+        Opened(ControlWire.Connection control, InetAddress proxy, SocksAddress requested, CommandReply reply) {
+            this.control = control;
+            this.channel = control.channel();
+            this.proxy = proxy;
             this.requested = requested;
             this.reply = reply;
         }
@@ -72,11 +77,23 @@ final class ProxyHandshake {
     }
 
     private final ProxyEndpoint proxy;
+    private final ControlWire wire;
     /** Learned from a proxy that answered "no acceptable methods" to "no authentication": ask the Authenticator. */
     private volatile boolean proxyWantsPassword;
 
     ProxyHandshake(ProxyEndpoint proxy) {
+        this(proxy, ControlWire.SOCKETS);
+    }
+
+    /** With other connections and another clock than the sockets' and System.nanoTime(): the fuzz test's. */
+    ProxyHandshake(ProxyEndpoint proxy, ControlWire wire) {
         this.proxy = proxy;
+        this.wire = wire;
+    }
+
+    /** The clock deadlines are given on: {@link System#nanoTime()} in the agent. */
+    long nanoTime() {
+        return wire.nanoTime();
     }
 
     String proxyName() {
@@ -85,10 +102,10 @@ final class ProxyHandshake {
 
     /**
      * Resolves the proxy (the system resolver's look-up, before the deadline counts), opens a control connection and
-     * runs the whole handshake for {@code command} to {@code dst} (given the connection's local address) before {@code deadline} ({@link System#nanoTime()}).
-     * {@code cancel} (may be null) learns the channel as soon as it exists. {@code timeoutSetting} names the setting
-     * behind the deadline, for the timeout's message. On failure the channel is closed and a
-     * {@link ProxyUnavailableException} names the proxy and the cause.
+     * runs the whole handshake for {@code command} to {@code dst} (given the connection's local address) before
+     * {@code deadline} ({@link #nanoTime()}). {@code cancel} (may be null) learns the channel as soon as it exists.
+     * {@code timeoutSetting} names the setting behind the deadline, for the timeout's message. On failure the
+     * channel is closed and a {@link ProxyUnavailableException} names the proxy and the cause.
      */
     Opened open(int command, Destination dst, String commandName, long deadline, int timeoutMillis,
             String timeoutSetting, ProxyClient.Cancellation cancel) throws ProxyUnavailableException {
@@ -135,24 +152,18 @@ final class ProxyHandshake {
             String commandName, long deadline, int timeoutMillis, String timeoutSetting,
             ProxyClient.Cancellation cancel) throws ProxyUnavailableException, PasswordWanted {
         String proxy = proxyName();
-        // A channel: the monitor's selector can watch it afterwards, and channels never go through the JDK's
-        // socksProxyHost, which would socksify a plain new Socket() when the user set it.
-        SocketChannel channel = null;
+        ControlWire.Connection control = null;
         boolean ok = false;
         try {
-            channel = SocketChannel.open();
-            if (cancel != null && !cancel.started(channel)) {
+            control = wire.open();
+            if (cancel != null && !cancel.started(control.channel())) {
                 throw new ProxyUnavailableException("the association with SOCKS5 proxy " + proxy + " was cancelled");
             }
-            Socket socket = channel.socket();
-            socket.setTcpNoDelay(true);
-            // Keepalive lets a dead path eventually surface as a reset of the control connection.
-            socket.setKeepAlive(true);
-            socket.connect(proxyAddress, millisLeft(deadline));
-            SocksAddress dst = destination.given(socket.getLocalAddress());
-            CommandReply reply = negotiate(socket, login, command, dst, commandName, deadline);
+            control.connect(proxyAddress, millisLeft(deadline));
+            SocksAddress dst = destination.given(control.localAddress());
+            CommandReply reply = negotiate(control, login, command, dst, commandName, deadline);
             ok = true;
-            return new Opened(channel, dst, reply);
+            return new Opened(control, proxyAddress.getAddress(), dst, reply);
         } catch (SocketTimeoutException e) {
             throw new ProxyUnavailableException("SOCKS5 proxy " + proxy + " did not complete the handshake within "
                     + timeoutMillis + " ms (" + timeoutSetting + ")", e);
@@ -167,14 +178,14 @@ final class ProxyHandshake {
             }
             throw new ProxyUnavailableException("cannot reach SOCKS5 proxy " + proxy + ": " + e.getMessage(), e);
         } finally {
-            if (!ok) {
-                closeQuietly(channel);
+            if (!ok && control != null) {
+                control.close();
             }
         }
     }
 
-    private CommandReply negotiate(Socket control, Login login, int command, SocksAddress dst, String commandName,
-            long deadline) throws IOException {
+    private CommandReply negotiate(ControlWire.Connection control, Login login, int command, SocksAddress dst,
+            String commandName, long deadline) throws IOException {
         boolean user = login != null;
         ByteBuffer out = ByteBuffer.allocate(3 + 3 + 255 + 255 + 6 + 262);
         if (user) {
@@ -184,17 +195,17 @@ final class ProxyHandshake {
             MethodNegotiation.encodeGreeting(out, Socks5.NO_AUTH);
         }
         CommandRequest.encode(out, command, dst);
-        OutputStream os = control.getOutputStream();
-        os.write(out.array(), 0, out.position());
-        Arrays.fill(out.array(), (byte) 0);
-        os.flush();
+        try {
+            control.write(out.array(), 0, out.position());
+        } finally {
+            Arrays.fill(out.array(), (byte) 0);
+        }
 
-        InputStream is = control.getInputStream();
         ByteBuffer in = ByteBuffer.allocate(512);
         in.flip();
         Integer method;
         while ((method = MethodNegotiation.decodeSelection(in)) == null) {
-            in = readMore(control, is, in, deadline, "the method selection");
+            in = readMore(control, in, deadline, "the method selection");
         }
         if (method == Socks5.NO_ACCEPTABLE_METHODS) {
             if (!user) {
@@ -209,7 +220,7 @@ final class ProxyHandshake {
         if (user) {
             Boolean accepted;
             while ((accepted = PasswordAuth.decodeResponse(in)) == null) {
-                in = readMore(control, is, in, deadline, "the authentication reply");
+                in = readMore(control, in, deadline, "the authentication reply");
             }
             if (!accepted) {
                 throw new ProxyUnavailableException("SOCKS5 proxy " + proxyName() + " rejected the username and "
@@ -218,7 +229,7 @@ final class ProxyHandshake {
         }
         CommandReply reply;
         while ((reply = CommandReply.decode(in)) == null) {
-            in = readMore(control, is, in, deadline, "the " + commandName + " reply");
+            in = readMore(control, in, deadline, "the " + commandName + " reply");
         }
         if (!reply.isSuccess()) {
             throw new ProxyUnavailableException("SOCKS5 proxy " + proxyName() + " refused " + commandName + ": "
@@ -232,8 +243,8 @@ final class ProxyHandshake {
     }
 
     /** The time left before the deadline, at least 1 ms; a deadline already past is a timeout. */
-    private static int millisLeft(long deadline) throws SocketTimeoutException {
-        long left = deadline - System.nanoTime();
+    private int millisLeft(long deadline) throws SocketTimeoutException {
+        long left = deadline - wire.nanoTime();
         if (left <= 0) {
             throw new SocketTimeoutException("the deadline passed");
         }
@@ -241,18 +252,18 @@ final class ProxyHandshake {
     }
 
     /** Reads what is there, waiting no longer than the deadline: a proxy trickling its reply cannot extend it. */
-    private static ByteBuffer readMore(Socket control, InputStream is, ByteBuffer in, long deadline, String what)
+    private ByteBuffer readMore(ControlWire.Connection control, ByteBuffer in, long deadline, String what)
             throws IOException {
         in.compact();
         if (!in.hasRemaining()) {
             throw new SocksProtocolException(what + " is longer than any valid SOCKS5 message");
         }
-        long left = deadline - System.nanoTime();
+        long left = deadline - wire.nanoTime();
         if (left <= 0) {
             throw new SocketTimeoutException(what + " did not arrive before the deadline");
         }
-        control.setSoTimeout((int) Math.max(1, Math.min(Integer.MAX_VALUE, left / 1_000_000L)));
-        int n = is.read(in.array(), in.arrayOffset() + in.position(), in.remaining());
+        int n = control.read(in.array(), in.arrayOffset() + in.position(), in.remaining(),
+                (int) Math.max(1, Math.min(Integer.MAX_VALUE, left / 1_000_000L)));
         if (n < 0) {
             throw new EOFException("the proxy closed the connection before sending " + what);
         }

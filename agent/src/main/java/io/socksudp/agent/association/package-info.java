@@ -32,6 +32,9 @@
  * <li>{@code FormLearner}: {@code socksudp.associate=auto}: which UDP ASSOCIATE form this proxy delivers replies
  *     for, checked once per proxy with two sockets of the agent's own, remembered, forgotten after a loss.</li>
  * <li>{@link io.socksudp.agent.association.ProxyConnector}: SOCKS5 CONNECT, for the DNS client's TCP fallback.</li>
+ * <li>{@code ProxyHandshake}: the control connection's handshake shared by both (one deadline, the Authenticator's
+ *     retry); {@code ControlWire}: where it gets its connections and its clock, the real sockets and
+ *     {@code System.nanoTime()} in the agent, in memory for the handshake fuzz test.</li>
  * <li>{@link io.socksudp.agent.association.ProxyUnavailableException}: no association can be had; its message,
  *     naming the proxy and the cause, is what the application's send throws.</li>
  * </ul>
