@@ -84,8 +84,8 @@ public final class Agent {
             SecurityManagerCheck.requireAllPermission();
         }
         Config config = Config.load(agentArgs, System.getProperties(), System.getenv());
-        hideSecrets(config);
-        Installer.install(config, inst);
+        Installer.install(config, inst, how.equals("attach"));
+        hideSecrets(config); // after a failed attach the JVM's properties are as they were
         String version = Agent.class.getPackage() == null ? null : Agent.class.getPackage().getImplementationVersion();
         System.setProperty(STATE_PROPERTY, "installed " + (version == null ? "dev" : version) + " by " + how
                 + ", proxy " + config.proxy());

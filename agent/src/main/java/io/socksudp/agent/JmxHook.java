@@ -20,6 +20,9 @@ final class JmxHook {
 
     private final Instrumentation inst;
     private final AtomicBoolean tried = new AtomicBoolean();
+    /** While an attach is being tried: the hook waits for its commit (a rolled-back attach must leave no hook). */
+    private boolean deferred;
+    private boolean triggered;
 
     JmxHook(Instrumentation inst) {
         this.inst = inst;
@@ -35,6 +38,12 @@ final class JmxHook {
      * java.management, an Unsafe that refuses): {@code status} then asks the agent to register its MBean itself.
      */
     void install() {
+        synchronized (this) {
+            if (deferred) {
+                triggered = true;
+                return;
+            }
+        }
         if (!tried.compareAndSet(false, true)) {
             return;
         }
@@ -52,6 +61,23 @@ final class JmxHook {
                 return null;
             }
         });
+    }
+
+    /** Holds the hook back until {@link #resume()}: for an attach, until it is committed. */
+    synchronized void defer() {
+        deferred = true;
+    }
+
+    /** Installs the hook if its moment came while it was held back. */
+    void resume() {
+        boolean due;
+        synchronized (this) {
+            deferred = false;
+            due = triggered;
+        }
+        if (due) {
+            install();
+        }
     }
 
     /** Apart, so that nothing links the hook's type before it is defined in the boot loader. */

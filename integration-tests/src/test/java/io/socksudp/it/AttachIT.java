@@ -28,6 +28,7 @@ import io.socksudp.it.support.Demos.EchoServer;
 import io.socksudp.it.support.Demos.ReferenceRelay;
 import io.socksudp.it.support.Jdks;
 import io.socksudp.it.support.Jdks.Jdk;
+import io.socksudp.it.support.TamperingAgentJar;
 import io.socksudp.it.support.TestEnv;
 
 /**
@@ -155,6 +156,102 @@ class AttachIT {
                     + " one failed closed, second attach refused, status " + counters.get("DatagramsSentThroughProxy")
                     + " datagrams / " + bytes + " bytes = far side; target stderr: "
                     + target.stderrLines().stream().filter(l -> l.contains("WARNING")).findFirst().orElse("(none)"));
+        }
+    }
+
+    static Stream<Jdk> refusalJdks() {
+        String spec = System.getProperty("socksudp.it.attachRefusalJdks", "test,8");
+        String saved = System.getProperty("socksudp.it.jdks");
+        System.setProperty("socksudp.it.jdks", spec);
+        try {
+            return Jdks.installs().stream();
+        } finally {
+            if (saved == null) {
+                System.clearProperty("socksudp.it.jdks");
+            } else {
+                System.setProperty("socksudp.it.jdks", saved);
+            }
+        }
+    }
+
+    /** The agent's threads alive in the target at round {@code n} (the line before its three outcomes). */
+    static String threads(ChildJvm target, int n) {
+        List<String> lines = target.stdoutLines();
+        return lines.get(lines.indexOf("done " + n) - 4);
+    }
+
+    /**
+     * The two ways an attach can fail inside the target, where the command cannot check beforehand: a setting only the
+     * target can judge (a log file it cannot write), and JDK internals the agent refuses (the target runs with a test
+     * agent, TamperingAgent, that renames a member of DatagramChannelImpl as the JDK loads it: sourceSocketAddress from
+     * JDK 17 on, remoteAddress before, with the JDK 8 socket adaptor's calls to it). Each is reported by attach in one
+     * sentence, exit 1, and the target goes on as before: its three sockets still reach the echo server directly from
+     * their own ports, the relay never hears of it, no socksudp thread is left and nothing is printed in it. Then the
+     * same failure again (the class restored, the attach tried afresh), and status says the JVM has no socksudp.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("refusalJdks")
+    void anAttachThatFailsInsideTheTargetLeavesItAsItWas(Jdk jdk) throws IOException {
+        jdk.assumePresent();
+        Path rounds = Files.createTempDirectory("socksudp-attach-");
+        String mode = jdk.feature() >= 17 ? "rename" : "rename-remote";
+        String member = jdk.feature() >= 17 ? "sourceSocketAddress" : "remoteAddress";
+        try (EchoServer server = Demos.startEchoServer(false);
+             ReferenceRelay relay = Demos.startReferenceRelay();
+             ChildJvm target = startTarget(jdk.home(), server, rounds,
+                     "-javaagent:" + TamperingAgentJar.write(rounds) + "=" + mode)) {
+            String pid = String.valueOf(target.pid());
+            Map<String, String> before = round(target, rounds, 1);
+            check(before.values().stream().allMatch(v -> v.startsWith("ok")), "without the agent every socket"
+                    + " should reach the echo server: " + before, target, server);
+            Set<Integer> ownPorts = server.sources().stream().map(InetSocketAddress::getPort).collect(Collectors.toSet());
+            check(ownPorts.size() == 3, "three sockets, three ports: " + server.sources(), server);
+
+            ChildJvm badLog = Cli.run(Cli.on(jdk.home(), "cli-attach-badlog", "attach", pid,
+                    "proxy=" + relay.address(), "nonProxyHosts=", "logFile=/nonexistent-socksudp-dir/agent.log"));
+            check(Cli.code(badLog) == 1 && badLog.stderrLines().size() == 1
+                            && badLog.stderrText().contains("runs on without it, unchanged")
+                            && badLog.stderrText().contains("names a log file that cannot be written"),
+                    "attach with an unwritable log file should fail with one sentence naming it", badLog, target);
+
+            long started = System.nanoTime();
+            ChildJvm refused = Cli.run(Cli.on(jdk.home(), "cli-attach-refused", "attach", pid,
+                    "proxy=" + relay.address(), "nonProxyHosts="));
+            long attachMs = (System.nanoTime() - started) / 1_000_000;
+            check(Cli.code(refused) == 1 && refused.stderrLines().size() == 1
+                            && refused.stderrText().contains("runs on without it, unchanged")
+                            && refused.stderrText().contains("is not supported") && refused.stderrText().contains(member),
+                    "attach into a JDK whose internals the agent refuses should fail with one sentence naming the"
+                            + " missing " + member, refused, target);
+            check(target.isAlive(), "the refused attach stopped the target", target, refused);
+
+            for (int n = 2; n <= 3; n++) {
+                Map<String, String> after = round(target, rounds, n);
+                check(after.values().stream().allMatch(v -> v.startsWith("ok from /127.0.0.1:" + server.port())),
+                        "after a failed attach every socket should work as before: " + after, target, server);
+                check(threads(target, n).equals("threads"), "a failed attach left threads: " + threads(target, n),
+                        target);
+                if (n == 2) {
+                    ChildJvm again = Cli.run(Cli.on(jdk.home(), "cli-attach-again", "attach", pid,
+                            "proxy=" + relay.address(), "nonProxyHosts="));
+                    check(Cli.code(again) == 1 && again.stderrText().contains(member),
+                            "a second attach should be tried afresh and fail the same way", again, target);
+                }
+            }
+            Demos.sleep(300);
+            List<InetSocketAddress> seen = server.sources();
+            check(seen.size() == 9 && seen.stream().allMatch(a -> ownPorts.contains(a.getPort())),
+                    "the echo server should have seen all nine datagrams from the target's own ports " + ownPorts
+                            + ": " + seen, target, server, relay);
+            check(relay.relayAddresses().isEmpty(), "the relay saw an association: " + relay.relayAddresses(), relay);
+            check(target.stderrLines().stream().noneMatch(l -> l.contains("socksudp")),
+                    "a failed attach printed in the target", target);
+
+            ChildJvm status = Cli.run(Cli.on(jdk.home(), "cli-status-refused", "status", pid));
+            check(Cli.code(status) == 1 && status.stderrText().contains("has no socksudp agent"),
+                    "status after a failed attach should say the JVM has no socksudp", status, target);
+            System.out.println("ATTACH-REFUSED " + jdk.label() + ": attach refused in " + attachMs + " ms ("
+                    + refused.stderrText().trim() + "); the target ran on direct, no thread left");
         }
     }
 
