@@ -214,6 +214,15 @@ class AttachIT {
                             && badLog.stderrText().contains("names a log file that cannot be written"),
                     "attach with an unwritable log file should fail with one sentence naming it", badLog, target);
 
+            Path openFile = rounds.resolve("password");
+            Files.writeString(openFile, "s3cret-pw\n");
+            Files.setPosixFilePermissions(openFile, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+            ChildJvm openPassword = Cli.run(Cli.on(jdk.home(), "cli-attach-openpw", "attach", pid,
+                    "proxy=" + relay.address(), "username=alice", "--password-file", openFile.toString()));
+            check(Cli.code(openPassword) == 2 && openPassword.stderrText().contains("every user of this machine may"
+                    + " read") && !openPassword.mergedLines().toString().contains("s3cret-pw"),
+                    "attach with a password file others may read: exit 2, as socksudp.passwordFile", openPassword);
+
             long started = System.nanoTime();
             ChildJvm refused = Cli.run(Cli.on(jdk.home(), "cli-attach-refused", "attach", pid,
                     "proxy=" + relay.address(), "nonProxyHosts="));

@@ -163,6 +163,18 @@ class ProbeIT {
                 ChildJvm wrong = probe(relay.address(), "--user", "alice", "--password-file", file.toString());
                 check(Cli.code(wrong) == 1 && wrong.stderrText().contains("rejected"), "wrong password: exit 1", wrong);
                 check(!wrong.mergedLines().toString().contains("wrong-pw"), "the password was echoed", wrong);
+
+                // The same check as socksudp.passwordFile: a file others may read is refused before anything is sent.
+                Files.writeString(file, "s3cret-pw\n");
+                Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+                int handshakes = relay.relayAddresses().size();
+                ChildJvm open = probe(relay.address(), "--user", "alice", "--password-file", file.toString());
+                check(Cli.code(open) == 2 && open.stderrLines().size() == 1
+                                && open.stderrText().contains("Option --password-file '" + file + "' names a file that"
+                                + " every user of this machine may read") && open.stderrText().contains("chmod 600"),
+                        "a password file others may read: exit 2 with the agent's sentence", open);
+                check(!open.mergedLines().toString().contains("s3cret-pw"), "the password was echoed", open);
+                check(relay.relayAddresses().size() == handshakes, "the probe went on with an unprotected file", relay);
             } finally {
                 Files.delete(file);
             }

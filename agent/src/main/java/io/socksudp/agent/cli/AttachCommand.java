@@ -127,11 +127,11 @@ final class AttachCommand {
     }
 
     private static String readPassword(String file) throws UsageException {
+        byte[] password = PasswordFiles.read(file);
         try {
-            String text = new String(Files.readAllBytes(Paths.get(file)), UTF_8);
-            return text.endsWith("\n") ? text.substring(0, text.length() - (text.endsWith("\r\n") ? 2 : 1)) : text;
-        } catch (IOException e) {
-            throw new UsageException("cannot read the password file " + file + " (" + e + ").");
+            return new String(password, UTF_8);
+        } finally {
+            java.util.Arrays.fill(password, (byte) 0);
         }
     }
 

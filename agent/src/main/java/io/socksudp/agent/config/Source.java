@@ -4,7 +4,7 @@ package io.socksudp.agent.config;
  * Where one configuration value came from, and how to word errors about it. Package-private.
  */
 final class Source {
-    enum Kind { SYSTEM_PROPERTY, AGENT_ARGUMENT, ENVIRONMENT_VARIABLE }
+    enum Kind { SYSTEM_PROPERTY, AGENT_ARGUMENT, ENVIRONMENT_VARIABLE, COMMAND_OPTION }
 
     private static final int MAX_QUOTED = 120;
 
@@ -38,6 +38,8 @@ final class Source {
                 return "System property " + name;
             case AGENT_ARGUMENT:
                 return "Agent argument " + name;
+            case COMMAND_OPTION:
+                return "Option " + name;
             default:
                 return "Environment variable " + name;
         }
@@ -50,6 +52,8 @@ final class Source {
                 return "-D" + name + "=" + exampleValue;
             case AGENT_ARGUMENT:
                 return "-javaagent:socksudp-agent.jar=" + name + "=" + exampleValue;
+            case COMMAND_OPTION:
+                return name + " " + exampleValue;
             default:
                 return name + "=" + exampleValue;
         }
