@@ -25,12 +25,12 @@ import java.util.Map;
  * Everything the agent does once the application first loads a datagram class: created by the first watched
  * class, never in a JVM that has none.
  *
- * <p>For each {@link StrategyWatch}, on the first sight of one of its classes: resolve the strategy from that
- * class's bytes (refuse, stopping the JVM, if the JDK is not what the strategy expects: the class is not defined
- * yet, so not one datagram has gone; an attach is rolled back instead), open the JDK packages it reaches into, create the tunnels and install them in
- * the bootstrap bridge (once, for all strategies), and wire the strategy into them. Then, for each of its target
- * classes: the instrumented bytes from the {@link WovenClassCache}, or woven by Byte Buddy (and cached). The hooks
- * are in place before the instrumented class is returned, so its advice never runs without them.
+ * <p>For each {@link StrategyWatch}, on the first sight of one of its classes: resolve the strategy from that class's
+ * bytes (refuse, stopping the JVM, if the JDK is not what the strategy expects: the class is not defined yet, so not
+ * one datagram has gone; an attach is rolled back instead), open the JDK packages it reaches into, create the tunnels
+ * and install them in the bootstrap bridge (once, for all strategies), and wire the strategy into them. Then, for each
+ * of its target classes: the instrumented bytes from the {@link WovenClassCache}, or woven by Byte Buddy (and cached).
+ * The hooks are in place before the instrumented class is returned, so its advice never runs without them.
  */
 final class Activation {
 

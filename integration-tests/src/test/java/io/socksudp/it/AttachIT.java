@@ -205,7 +205,8 @@ class AttachIT {
             Map<String, String> before = round(target, rounds, 1);
             check(before.values().stream().allMatch(v -> v.startsWith("ok")), "without the agent every socket"
                     + " should reach the echo server: " + before, target, server);
-            Set<Integer> ownPorts = server.sources().stream().map(InetSocketAddress::getPort).collect(Collectors.toSet());
+            Set<Integer> ownPorts = server.sources().stream().map(InetSocketAddress::getPort)
+                    .collect(Collectors.toSet());
             check(ownPorts.size() == 3, "three sockets, three ports: " + server.sources(), server);
 
             ChildJvm badLog = Cli.run(Cli.on(jdk.home(), "cli-attach-badlog", "attach", pid,
@@ -217,7 +218,8 @@ class AttachIT {
 
             Path openFile = rounds.resolve("password");
             Files.writeString(openFile, "s3cret-pw\n");
-            Files.setPosixFilePermissions(openFile, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+            Files.setPosixFilePermissions(openFile,
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
             ChildJvm openPassword = Cli.run(Cli.on(jdk.home(), "cli-attach-openpw", "attach", pid,
                     "proxy=" + relay.address(), "username=alice", "--password-file", openFile.toString()));
             check(Cli.code(openPassword) == 2 && openPassword.stderrText().contains("every user of this machine may"
@@ -230,7 +232,8 @@ class AttachIT {
             long attachMs = (System.nanoTime() - started) / 1_000_000;
             check(Cli.code(refused) == 1 && refused.stderrLines().size() == 1
                             && refused.stderrText().contains("runs on without it, unchanged")
-                            && refused.stderrText().contains("is not supported") && refused.stderrText().contains(member),
+                            && refused.stderrText().contains("is not supported")
+                            && refused.stderrText().contains(member),
                     "attach into a JDK whose internals the agent refuses should fail with one sentence naming the"
                             + " missing " + member, refused, target);
             check(target.isAlive(), "the refused attach stopped the target", target, refused);

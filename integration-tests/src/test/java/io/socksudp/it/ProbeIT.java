@@ -278,7 +278,8 @@ class ProbeIT {
                     Map<String, String> f = findings(probe);
                     String conclusion = conclusion(probe);
                     check(Cli.code(probe) == 0 && "fail".equals(f.get("associate.zero")), misbehave + " behind NAT"
-                            + " without --echo: the probe's own socket unreachable, yet exit 0: " + f, probe, relay, lab);
+                            + " without --echo: the probe's own socket unreachable, yet exit 0: " + f, probe, relay,
+                            lab);
                     if (misbehave.equals("single-socket")) {
                         check("ok".equals(f.get("cross.zero")) && conclusion.contains("with the defaults"),
                                 "two zero-filled associations should relay to each other: " + f + " " + conclusion,
@@ -301,7 +302,8 @@ class ProbeIT {
                 check(Cli.code(probe) == 1 && "skipped".equals(f.get("cross.zero"))
                                 && probe.stderrText().contains("did not relay to each other")
                                 && probe.stderrText().contains("--echo HOST:PORT"),
-                        "danted behind NAT without --echo: nothing shown, exit 1 asking for --echo: " + f, probe, dante);
+                        "danted behind NAT without --echo: nothing shown, exit 1 asking for --echo: " + f, probe,
+                        dante);
                 System.out.println("PROBE behind NAT without --echo, danted: " + f + "; " + probe.stderrText());
             }
         }

@@ -155,8 +155,12 @@ public final class Probe {
                 throw new Fatal("the server " + options.proxyName + " " + why
                         + " in every form (zero-filled, port, full): it offers no UDP relaying to this client.");
             }
-            if (observes && !zero.outbound && !port.outbound && !full.outbound && zero.accepted()) {
-                // Nothing reached this host: behind a NAT (or a firewall) the proxy cannot reach our own socket.
+            FormCheck.Outcome accepted = zero.accepted() ? zero : port.accepted() ? port : full;
+            boolean relayHostNeeded = bnd(accepted);
+            if (observes && !zero.outbound && !port.outbound && !full.outbound && zero.accepted()
+                    && !relayHostNeeded) {
+                // Nothing reached this host, BND being reachable: behind a NAT (or a firewall) the proxy cannot
+                // reach our own socket.
                 crossZero = cross(false);
                 if (!crossZero.works() && port.accepted()) {
                     crossPort = cross(true);
@@ -167,8 +171,6 @@ public final class Probe {
                     }
                 }
             }
-            FormCheck.Outcome accepted = zero.accepted() ? zero : port.accepted() ? port : full;
-            boolean relayHostNeeded = bnd(accepted);
             boolean tcpPort = false;
             if (zero.accepted() && !zero.works() && !relayHostNeeded) {
                 tcpPort = portZeroIsTcpPort();
