@@ -26,12 +26,12 @@ import java.util.Map;
  * Everything the agent does once the application first loads a datagram class: created by the first watched
  * class, never in a JVM that has none.
  *
- * <p>For each {@link StrategyWatch}, on the first sight of one of its classes: resolve the strategy from that
- * class's bytes (refuse, stopping the JVM, if the JDK is not what the strategy expects: the class is not defined
- * yet, so not one datagram has gone), open the JDK packages it reaches into, create the tunnels and install them in
- * the bootstrap bridge (once, for all strategies), and wire the strategy into them. Then, for each of its target
- * classes: the instrumented bytes from the {@link WovenClassCache}, or woven by Byte Buddy (and cached). The hooks
- * are in place before the instrumented class is returned, so its advice never runs without them.
+ * <p>For each {@link StrategyWatch}, on the first sight of one of its classes: resolve the strategy from that class's
+ * bytes (refuse, stopping the JVM, if the JDK is not what the strategy expects: the class is not defined yet, so not
+ * one datagram has gone; an attach is rolled back instead), open the JDK packages it reaches into, create the tunnels
+ * and install them in the bootstrap bridge (once, for all strategies), and wire the strategy into them. Then, for each
+ * of its target classes: the instrumented bytes from the {@link WovenClassCache}, or woven by Byte Buddy (and cached).
+ * The hooks are in place before the instrumented class is returned, so its advice never runs without them.
  */
 final class Activation {
 
@@ -70,6 +70,7 @@ final class Activation {
         if (strategy == null || !isTarget(strategy, className)) {
             return null;
         }
+        requireSameLayout(watch, strategy, loader, className, classfile);
         String variant = strategy.name();
         long start = System.nanoTime();
         byte[] woven = cache.get(className, variant, classfile);
@@ -103,12 +104,35 @@ final class Activation {
         }
         String missing = strategy.missingOnThisJdk();
         if (missing != null) {
-            Agent.refuse("this JDK (" + System.getProperty("java.version") + ") is not supported: " + missing
-                    + "; refusing to run unproxied");
+            throw unsupported(missing);
         }
         activate(strategy);
         resolved.put(watch, strategy);
         return strategy;
+    }
+
+    /**
+     * A strategy is resolved from the first of its classes to load, reading the others from the JDK's class files;
+     * but the bytes of a class being defined are what counts (another agent may have changed them, and an attach
+     * retransforms the loaded classes in no set order, so the channel's socket adaptor may come first). So each
+     * target class is checked again from its own bytes before it is instrumented: advice for a method that is not
+     * there would silently not apply.
+     */
+    private void requireSameLayout(StrategyWatch watch, DatagramInstrumentation strategy, ClassLoader loader,
+            String className, byte[] classfile) throws IOException, StartupException {
+        DatagramInstrumentation own = watch.resolve(loader, className, classfile);
+        if (own != null && own.missingOnThisJdk() != null) {
+            throw unsupported(own.missingOnThisJdk());
+        }
+        if (own == null || !own.name().equals(strategy.name())) {
+            throw unsupported(className + " is laid out unlike the class files it was first judged from ("
+                    + (own == null ? "nothing to instrument" : own.name()) + ", not " + strategy.name() + ")");
+        }
+    }
+
+    private static StartupException unsupported(String missing) {
+        return new StartupException("this JDK (" + System.getProperty("java.version") + ") is not supported ("
+                + missing + "); refusing to run unproxied");
     }
 
     private void activate(DatagramInstrumentation strategy) throws StartupException {
@@ -140,6 +164,18 @@ final class Activation {
             Dispatch.install(new PrivilegedHooks(tunnels));
         }
         return tunnels;
+    }
+
+    /**
+     * Undoes what activating did that could act, for an attach rolled back: the bridge's hooks are removed (advice
+     * left in a class that could not be restored then sends directly, as without the agent) and the tunnels' thread
+     * ends. The bridge classes stay defined in the boot loader, unused.
+     */
+    synchronized void stop() {
+        if (tunnels != null) {
+            Dispatch.install(null);
+            tunnels.stop();
+        }
     }
 
     private static boolean isTarget(DatagramInstrumentation strategy, String className) {

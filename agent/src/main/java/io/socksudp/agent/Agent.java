@@ -52,7 +52,8 @@ public final class Agent {
     /**
      * Loaded into a running JVM ({@code java -jar socksudp-agent.jar attach PID}): never stops it. The CLI has
      * checked the configuration against the target's own properties and environment already; whatever still
-     * fails here leaves the JVM as it was (nothing instrumented) and is reported in {@link #STATE_PROPERTY}. A
+     * fails here (a setting only the target can judge, JDK internals the agent refuses) is rolled back by
+     * {@link Installer}, leaving the JVM as it was, and is reported in {@link #STATE_PROPERTY}. A
      * second attach changes nothing: the CLI refuses it before loading, and this refuses it again.
      */
     public static void agentmain(String agentArgs, Instrumentation inst) {
@@ -69,6 +70,9 @@ public final class Agent {
             start(agentArgs, inst, "attach");
         } catch (ConfigException | StartupException e) {
             System.setProperty(STATE_PROPERTY, "attach failed: " + e.getMessage());
+        } catch (RuntimeException | LinkageError e) {
+            // never a stack trace in somebody else's running program: the attach command reports it
+            System.setProperty(STATE_PROPERTY, "attach failed: could not start in this JVM (" + e + ").");
         }
     }
 
@@ -84,8 +88,8 @@ public final class Agent {
             SecurityManagerCheck.requireAllPermission();
         }
         Config config = Config.load(agentArgs, System.getProperties(), System.getenv());
-        hideSecrets(config);
-        Installer.install(config, inst);
+        Installer.install(config, inst, how.equals("attach"));
+        hideSecrets(config); // after a failed attach the JVM's properties are as they were
         String version = Agent.class.getPackage() == null ? null : Agent.class.getPackage().getImplementationVersion();
         System.setProperty(STATE_PROPERTY, "installed " + (version == null ? "dev" : version) + " by " + how
                 + ", proxy " + config.proxyNames());

@@ -7,6 +7,7 @@ import io.socksudp.agent.intercept.netty.NettyStrategy;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
 import java.lang.instrument.UnmodifiableClassException;
 import java.util.ArrayList;
@@ -22,7 +23,13 @@ final class Installer {
     private Installer() {
     }
 
-    static void install(final Config config, final Instrumentation inst) throws StartupException {
+    /**
+     * Premain ({@code attach} false): registers the transformer, and any failure later stops the JVM. Attached to a
+     * running JVM ({@code attach} true): everything that can fail is done now, within the attach, and a failure
+     * undoes it ({@link #rollBack}) and is thrown as one sentence for the {@code attach} command; the JVM goes on as
+     * it was before, its sockets direct.
+     */
+    static void install(final Config config, final Instrumentation inst, boolean attach) throws StartupException {
         // Before Byte Buddy and SLF4J ever load: Byte Buddy must not reach for sun.misc.Unsafe (JDK 24+ warns).
         System.setProperty("net.bytebuddy.safe", "true");
         Logging.configure(config.logLevel(), config.logFile(), config.logFileSource());
@@ -31,6 +38,10 @@ final class Installer {
         }
 
         JmxHook jmx = new JmxHook(inst);
+        if (attach) {
+            jmx.defer(); // a rolled-back attach must not leave its MBeanServerBuilder named
+        }
+        final Refusal refusal = attach ? Refusal.recording() : Refusal.halting();
         final LazyTransformer transformer = new LazyTransformer(Strategies.watches(), jmx, new Activation.Factory() {
             @Override
             public Activation activation() throws StartupException, IOException {
@@ -39,12 +50,47 @@ final class Installer {
                 BootstrapInjector.inject(inst, Agent.BOOTSTRAP_CLASSES);
                 return new Activation(config, inst);
             }
-        });
+        }, refusal);
         inst.addTransformer(transformer, true);
+        ClassFileTransformer netty = null;
+        try {
+            retransformLoaded(inst, transformer, jmx);
+            if (attach) {
+                activateNow(transformer);
+                failIfRecorded(refusal.recorded());
+            }
+            netty = installNetty(config, inst, transformer, refusal);
+            if (attach) {
+                failIfRecorded(refusal.commit()); // from here on a failure on a class stops the JVM, as at start
+            }
+            if (config.dns() != null) {
+                // The DNS client's own queries go to the relay through the datagram interception registered above.
+                BootstrapInjector.openJavaBase(inst, "java.net");
+                installDns(config);
+            }
+        } catch (StartupException | RuntimeException | Error e) {
+            if (!attach) {
+                throw e;
+            }
+            rollBack(inst, transformer, netty);
+            throw e instanceof StartupException ? (StartupException) e
+                    : new StartupException("could not start in this JVM (" + e + ")", e);
+        }
+        if (attach) {
+            jmx.resume();
+        }
+        if (jmxInUse()) {
+            registerMBeanInBackground(); // the JVM's JMX agent may have created the server before we came
+        }
+    }
 
-        // A datagram class loaded before premain (another agent, an AOT cache) would otherwise never be seen:
-        // retransforming it runs the same transformer now, which resolves, checks and instruments it (or stops).
-        // The same for the JMX hook: MBeanServerFactory loaded already means an MBean server may exist soon.
+    /**
+     * A datagram class loaded before premain (another agent, an AOT cache), or before an attach, would otherwise never
+     * be seen: retransforming it runs the same transformer now, which resolves, checks and instruments it (or refuses).
+     * The same for the JMX hook: MBeanServerFactory loaded already means an MBean server may exist soon.
+     */
+    private static void retransformLoaded(Instrumentation inst, LazyTransformer transformer, JmxHook jmx)
+            throws StartupException {
         List<Class<?>> loaded = new ArrayList<Class<?>>();
         for (Class<?> c : inst.getAllLoadedClasses()) {
             String internalName = c.getName().replace('.', '/');
@@ -61,10 +107,34 @@ final class Installer {
                 throw new StartupException("cannot retransform the JDK's datagram classes (" + e + ")", e);
             }
         }
+    }
 
-        // Netty's native channels live in application class loaders and may never load: a name check until they do.
+    /**
+     * For an attach: loads every watched class the application has not loaded yet (without initialising it), so
+     * that each strategy is resolved, checked and its classes instrumented now, while a failure can still be rolled
+     * back, and not at some later first datagram, in a JVM that had been running fine.
+     */
+    private static void activateNow(LazyTransformer transformer) {
+        for (String name : transformer.watchedClasses()) {
+            try {
+                Class.forName(name, false, null);
+            } catch (ClassNotFoundException notInThisJdk) {
+                // e.g. the legacy impl from JDK 18 on
+            }
+        }
+    }
+
+    private static void failIfRecorded(String failure) throws StartupException {
+        if (failure != null) {
+            throw new StartupException(failure);
+        }
+    }
+
+    /** Netty's native channels live in application class loaders and may never load: a name check until they do. */
+    private static ClassFileTransformer installNetty(Config config, final Instrumentation inst,
+            final LazyTransformer transformer, final Refusal refusal) throws StartupException {
         try {
-            NettyStrategy.install(inst, new Routing(config.nonProxyHosts()), new NettyStrategy.Host() {
+            return NettyStrategy.install(inst, new Routing(config.nonProxyHosts()), new NettyStrategy.Host() {
                 @Override
                 public void defineBridge() throws StartupException {
                     BootstrapInjector.inject(inst, Agent.BOOTSTRAP_CLASSES);
@@ -81,21 +151,42 @@ final class Installer {
 
                 @Override
                 public void refuse(String sentence) {
-                    Agent.refuse(sentence);
+                    refusal.refuse(sentence);
                 }
             });
         } catch (UnmodifiableClassException | RuntimeException e) {
             throw new StartupException("cannot retransform Netty's native datagram channels (" + e + ")", e);
         }
+    }
 
-        if (config.dns() != null) {
-            // The DNS client's own queries go to the relay through the datagram interception registered above.
-            BootstrapInjector.openJavaBase(inst, "java.net");
-            installDns(config);
+    /**
+     * Undoes a failed attach: no transformer of the agent's stays registered, and every class it may have changed
+     * is retransformed without it, back to its own bytes. Should that fail, the bridge's hooks are gone anyway, and
+     * advice without hooks sends directly, as the JVM did before. What stays is inert: the bridge classes in the boot
+     * loader, java.base's packages opened to the agent, and the agent's settings for its own (relocated) SLF4J.
+     */
+    private static void rollBack(Instrumentation inst, LazyTransformer transformer, ClassFileTransformer netty) {
+        inst.removeTransformer(transformer);
+        if (netty != null) {
+            inst.removeTransformer(netty);
         }
-
-        if (jmxInUse()) {
-            registerMBeanInBackground(); // the JVM's JMX agent may have created the server before we came
+        Activation activation = transformer.activationIfAny();
+        if (activation != null) {
+            activation.stop();
+        }
+        List<Class<?>> changed = new ArrayList<Class<?>>();
+        for (Class<?> c : inst.getAllLoadedClasses()) {
+            if (transformer.watches(c.getClassLoader(), c.getName().replace('.', '/'))
+                    || NettyStrategy.isWatched(c.getName())) {
+                changed.add(c);
+            }
+        }
+        if (!changed.isEmpty()) {
+            try {
+                inst.retransformClasses(changed.toArray(new Class<?>[0]));
+            } catch (UnmodifiableClassException | RuntimeException | LinkageError e) {
+                // the advice stays, without hooks: see above
+            }
         }
     }
 

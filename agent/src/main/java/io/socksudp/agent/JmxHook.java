@@ -18,8 +18,11 @@ final class JmxHook {
     private static final String FACTORY = "javax/management/MBeanServerFactory";
 
     private final Instrumentation inst;
-    /** Under this object's lock (not an AtomicBoolean: its VarHandle would be set up in every premain). */
+    // All three under this object's lock (not an AtomicBoolean: its VarHandle would be set up in every premain).
     private boolean tried;
+    /** While an attach is being tried: the hook waits for its commit (a rolled-back attach must leave no hook). */
+    private boolean deferred;
+    private boolean triggered;
 
     JmxHook(Instrumentation inst) {
         this.inst = inst;
@@ -36,6 +39,10 @@ final class JmxHook {
      */
     void install() {
         synchronized (this) {
+            if (deferred) {
+                triggered = true;
+                return;
+            }
             if (tried) {
                 return;
             }
@@ -55,6 +62,23 @@ final class JmxHook {
                 return null;
             }
         });
+    }
+
+    /** Holds the hook back until {@link #resume()}: for an attach, until it is committed. */
+    synchronized void defer() {
+        deferred = true;
+    }
+
+    /** Installs the hook if its moment came while it was held back. */
+    void resume() {
+        boolean due;
+        synchronized (this) {
+            deferred = false;
+            due = triggered;
+        }
+        if (due) {
+            install();
+        }
     }
 
     /** Apart, so that nothing links the hook's type before it is defined in the boot loader. */

@@ -17,19 +17,38 @@ import java.util.List;
  * the strategy from the class bytes, wire the tunnels, instrument from the cache or with Byte Buddy).
  *
  * <p>The JVM ignores a transformer's exceptions and defines the class unchanged, which would let datagrams go
- * out directly; so any failure on a watched class stops the JVM instead (fail closed).
+ * out directly; so any failure on a watched class stops the JVM instead (fail closed), except while an attach is
+ * being tried: then it is recorded, and the attach is rolled back ({@link Refusal}).
  */
 final class LazyTransformer implements ClassFileTransformer {
 
     private final StrategyWatch[] watches;
     private final JmxHook jmx;
     private final Activation.Factory factory;
+    private final Refusal refusal;
     private volatile Activation activation;
 
-    LazyTransformer(List<StrategyWatch> watches, JmxHook jmx, Activation.Factory factory) {
+    LazyTransformer(List<StrategyWatch> watches, JmxHook jmx, Activation.Factory factory, Refusal refusal) {
         this.watches = watches.toArray(new StrategyWatch[0]);
         this.jmx = jmx;
         this.factory = factory;
+        this.refusal = refusal;
+    }
+
+    /** The class names the watches watch, for an attach, which resolves and instruments them all at once. */
+    List<String> watchedClasses() {
+        List<String> names = new java.util.ArrayList<String>();
+        for (StrategyWatch watch : watches) {
+            for (String name : watch.watchedClasses()) {
+                names.add(name);
+            }
+        }
+        return names;
+    }
+
+    /** The activation if one was created (null: no watched class loaded and no Netty tunnel asked yet). */
+    Activation activationIfAny() {
+        return activation;
     }
 
     @Override
@@ -86,7 +105,7 @@ final class LazyTransformer implements ClassFileTransformer {
             // the application may have installed the SecurityManager after premain
             SecurityManagerCheck.requireAllPermission();
         } catch (StartupException e) {
-            Agent.refuse(e.getMessage());
+            refusal.refuse(e.getMessage());
             return null;
         }
         // The class loads on an application thread, with the application's frames on the stack: under a
@@ -105,10 +124,10 @@ final class LazyTransformer implements ClassFileTransformer {
         try {
             return activation().transform(watch, loader, internalName, classfile);
         } catch (StartupException e) {
-            Agent.refuse(e.getMessage());
+            refusal.refuse(e.getMessage());
             return null;
         } catch (Throwable t) {
-            Agent.refuse("could not instrument " + internalName.replace('/', '.') + " (" + t
+            refusal.refuse("could not instrument " + internalName.replace('/', '.') + " (" + t
                     + "); refusing to run unproxied");
             return null;
         }

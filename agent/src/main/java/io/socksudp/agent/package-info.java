@@ -30,6 +30,8 @@
  *     JDK 8) and opens {@code java.base} packages to the agent for reflection.</li>
  * <li>{@code AgentJar}: reads entries of the agent's own jar (bridge class files, the build id) without going
  *     through a class loader's resource search.</li>
+ * <li>{@code Refusal}: what a failure on a watched class does: halt (premain), or be recorded while an attach is
+ *     tried, for its rollback.</li>
  * <li>{@code Logging}: configures the shaded slf4j-simple (level, {@code socksudp.logFile}) before the first
  *     logger exists.</li>
  * <li>{@link io.socksudp.agent.StartupException}: the agent cannot run here; its message is the sentence the user
@@ -42,10 +44,10 @@
  * <li>{@code Config.load(agent arguments, System.getProperties(), System.getenv())}: a bad setting is a
  *     {@code ConfigException} whose one sentence {@code Agent.refuse} prints before halting.</li>
  * <li>{@code Installer.install}: {@code net.bytebuddy.safe=true}; {@code Logging.configure}; the configuration's
- *     warnings logged; {@code new LazyTransformer(Strategies.watches(), jmxHook, factory)} added as a retransforming
- *     transformer ({@code NioChannelWatch}, {@code LegacySocketWatch}); watched classes already loaded (another
- *     agent, an AOT cache) retransformed now (and the JMX hook put in place at once if {@code MBeanServerFactory} is
- *     loaded already); {@code NettyStrategy.install} (a name check for Netty's native
+ *     warnings logged; {@code new LazyTransformer(Strategies.watches(), jmxHook, factory, refusal)} added as a
+ *     retransforming transformer ({@code NioChannelWatch}, {@code LegacySocketWatch}); watched classes already
+ *     loaded (another agent, an AOT cache) retransformed now (and the JMX hook put in place at once if
+ *     {@code MBeanServerFactory} is loaded already); {@code NettyStrategy.install} (a name check for Netty's native
  *     channels, see {@code intercept.netty}); with {@code socksudp.dns}, {@code java.base/java.net} opened and
  *     {@code DnsSetup.install} (see {@code dns}).</li>
  * <li>{@code Agent.STATE_PROPERTY} set to {@code installed VERSION by premain, proxy HOST:PORT}. Nothing else of the
@@ -61,8 +63,8 @@
  *     {@code new Activation(config, inst)} (reads the build id, opens the {@code WovenClassCache}).</li>
  * <li>{@code Activation.transform} → {@code resolve}: {@code StrategyWatch.resolve(loader, name, class bytes)} picks
  *     the {@code DatagramInstrumentation} from what the class file declares ({@code ClassFileInventory}), never from
- *     the version number; {@code missingOnThisJdk()} not null → {@code Agent.refuse} (the class is not defined yet,
- *     so not one datagram has gone).</li>
+ *     the version number; {@code missingOnThisJdk()} not null → a {@code StartupException} for the refusal (the
+ *     class is not defined yet, so not one datagram has gone).</li>
  * <li>{@code activate}: {@code BootstrapInjector.openJavaBase} for the strategy's packages; once for all
  *     strategies, {@code new ChannelTunnels(new AssociationManager(new ProxyClient(config)), new
  *     Routing(nonProxyHosts), ...)}, {@code Metrics.proxy}, {@code Metrics.drops}, {@code Dispatch.install(tunnels)};
@@ -72,12 +74,17 @@
  *     miss {@code AdviceWeaver.weave} (the only place Byte Buddy loads) and {@code WovenClassCache.put}. The hooks are
  *     in place before the woven bytes are returned, so no advice runs without them.</li>
  * </ol>
- * Any exception on a watched class ends in {@code Agent.refuse}: the JVM would otherwise define the class unchanged
- * and the application's datagrams would go out directly. {@code agentmain} runs the same steps; a
- * {@code ConfigException} or {@code StartupException} of its own is written to {@code Agent.STATE_PROPERTY} (the
- * CLI's {@code attach} reads it) instead of halting, but the transformer's refusal is the same as after premain, and
- * on an attach it runs inside {@code Installer}'s retransformation of the datagram classes the application has
- * loaded already: a JDK whose classes fail the strategy's check stops the attached JVM too. The agent argument
+ * Any exception on a watched class ends in {@code Refusal.refuse}, which after premain is {@code Agent.refuse}: the JVM
+ * would otherwise define the class unchanged and the application's datagrams would go out directly. Each target class
+ * is checked from its own bytes too ({@code Activation.requireSameLayout}), not only the class the strategy was
+ * resolved from. {@code agentmain} ({@code Installer.install(config, inst, true)}) runs the same steps with a
+ * recording {@code Refusal}, and within the attach: the watched classes already loaded are retransformed, those not
+ * loaded yet are loaded ({@code Class.forName(name, false, null)}), so every strategy is resolved and every target
+ * instrumented now; a failure recorded then, or any exception until the DNS set-up is done, rolls back
+ * ({@code Installer.rollBack}: transformers removed, the changed classes retransformed back, {@code Activation.stop}
+ * takes the hooks out of the bridge and ends the tunnels' thread) and becomes {@code attach failed: SENTENCE} in
+ * {@code Agent.STATE_PROPERTY}, which the CLI's {@code attach} reports; the JVM runs on as before. After the commit a
+ * refusal halts, as after premain; the JMX hook waits for the commit. The agent argument
  * {@code Agent.REGISTER_MBEAN} only registers the MBean. What happens to a datagram afterwards is in
  * {@code io.socksudp.agent.intercept}.
  */

@@ -6,8 +6,6 @@ import static io.socksudp.it.support.Checks.check;
 import static io.socksudp.it.support.Checks.ports;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -15,10 +13,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
-import java.util.jar.Attributes;
-import java.util.jar.JarEntry;
-import java.util.jar.JarOutputStream;
-import java.util.jar.Manifest;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -26,12 +20,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.socksudp.it.probe.TamperingAgent;
 import io.socksudp.it.support.ChildJvm;
 import io.socksudp.it.support.Jdks;
 import io.socksudp.it.support.Demos;
 import io.socksudp.it.support.Demos.EchoServer;
 import io.socksudp.it.support.Demos.ReferenceRelay;
+import io.socksudp.it.support.TamperingAgentJar;
 import io.socksudp.it.support.TestEnv;
 
 /**
@@ -178,18 +172,7 @@ class LazyStartIT {
     }
 
     private Path tamperingAgentJar() throws IOException {
-        Path jar = tmp.resolve("tampering-agent.jar");
-        Manifest manifest = new Manifest();
-        manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
-        manifest.getMainAttributes().putValue("Premain-Class", TamperingAgent.class.getName());
-        String entry = TamperingAgent.class.getName().replace('.', '/') + ".class";
-        try (OutputStream file = Files.newOutputStream(jar);
-             JarOutputStream out = new JarOutputStream(file, manifest);
-             InputStream in = TamperingAgent.class.getClassLoader().getResourceAsStream(entry)) {
-            out.putNextEntry(new JarEntry(entry));
-            in.transferTo(out);
-        }
-        return jar;
+        return TamperingAgentJar.write(tmp);
     }
 
     private static List<String> agentClasses(Path log) throws IOException {

@@ -163,6 +163,18 @@ class ProbeIT {
                 ChildJvm wrong = probe(relay.address(), "--user", "alice", "--password-file", file.toString());
                 check(Cli.code(wrong) == 1 && wrong.stderrText().contains("rejected"), "wrong password: exit 1", wrong);
                 check(!wrong.mergedLines().toString().contains("wrong-pw"), "the password was echoed", wrong);
+
+                // The same check as socksudp.passwordFile: a file others may read is refused before anything is sent.
+                Files.writeString(file, "s3cret-pw\n");
+                Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+                int handshakes = relay.relayAddresses().size();
+                ChildJvm open = probe(relay.address(), "--user", "alice", "--password-file", file.toString());
+                check(Cli.code(open) == 2 && open.stderrLines().size() == 1
+                                && open.stderrText().contains("Option --password-file '" + file + "' names a file that"
+                                + " every user of this machine may read") && open.stderrText().contains("chmod 600"),
+                        "a password file others may read: exit 2 with the agent's sentence", open);
+                check(!open.mergedLines().toString().contains("s3cret-pw"), "the password was echoed", open);
+                check(relay.relayAddresses().size() == handshakes, "the probe went on with an unprotected file", relay);
             } finally {
                 Files.delete(file);
             }
@@ -245,6 +257,54 @@ class ProbeIT {
                     System.out.println("PROBE behind NAT, relay " + (misbehave.isEmpty() ? "(none)" : misbehave) + ": "
                             + f + "; " + conclusion);
                 }
+            }
+        }
+    }
+
+    /**
+     * From behind the NAT lab's NAT without --echo: two associations sending to each other's relay address. A server
+     * with one socket per association (the reference relay's single-socket, as many small servers) delivers both
+     * ways: the probe finds it works with the defaults, and with reply-to-dst-port on top, that only the port form
+     * delivers (associate=port). Real Dante takes datagrams at its relay address only from its own client: the probe
+     * says the check showed nothing, asks for --echo and exits 1.
+     */
+    @Test
+    void behindNatWithoutHelp() {
+        try (NatLab lab = NatLab.create()) {
+            for (String misbehave : List.of("single-socket", "single-socket,reply-to-dst-port")) {
+                try (ReferenceRelay relay = Demos.startReferenceRelay(lab, Host.PUBLIC, "--misbehave", misbehave)) {
+                    ChildJvm probe = Cli.run(lab.jvm(Host.CLIENT, "cli-probe").classpath(TestEnv.agentJar())
+                            .mainClass(Cli.MAIN).args("probe", relay.address(), "--wait", "400"));
+                    Map<String, String> f = findings(probe);
+                    String conclusion = conclusion(probe);
+                    check(Cli.code(probe) == 0 && "fail".equals(f.get("associate.zero")), misbehave + " behind NAT"
+                            + " without --echo: the probe's own socket unreachable, yet exit 0: " + f, probe, relay,
+                            lab);
+                    if (misbehave.equals("single-socket")) {
+                        check("ok".equals(f.get("cross.zero")) && conclusion.contains("with the defaults"),
+                                "two zero-filled associations should relay to each other: " + f + " " + conclusion,
+                                probe);
+                    } else {
+                        check("skipped".equals(f.get("cross.zero")) && "ok".equals(f.get("cross.port"))
+                                        && "quirk".equals(f.get("quirk.zero-form-undelivered"))
+                                        && conclusion.contains("socksudp.associate=port"),
+                                "only the port form should deliver between two associations: " + f + " " + conclusion,
+                                probe);
+                    }
+                    System.out.println("PROBE behind NAT without --echo, relay " + misbehave + ": " + f + "; "
+                            + conclusion);
+                }
+            }
+            try (Dante dante = Dante.startIn(lab, Host.PUBLIC)) {
+                ChildJvm probe = Cli.run(lab.jvm(Host.CLIENT, "cli-probe").classpath(TestEnv.agentJar())
+                        .mainClass(Cli.MAIN).args("probe", dante.address(), "--wait", "400"));
+                Map<String, String> f = findings(probe);
+                check(Cli.code(probe) == 1 && "skipped".equals(f.get("cross.zero"))
+                                && probe.stderrText().contains("did not relay to each other")
+                                && probe.stderrText().contains("--echo HOST:PORT"),
+                        "danted behind NAT without --echo: nothing shown, exit 1 asking for --echo: " + f, probe,
+                        dante);
+                System.out.println("PROBE behind NAT without --echo, danted: " + f + "; " + probe.stderrText());
             }
         }
     }

@@ -87,8 +87,10 @@ final class AttachCommand {
             vm.loadAgent(jar, agentArgs.toString());
             state = vm.systemProperties().getProperty(Agent.STATE_PROPERTY);
             if (state == null || !state.startsWith("installed")) {
-                err.println("socksudp attach: the agent did not start in JVM " + pid + ": "
-                        + (state == null ? "no reason given (see the JVM's stderr)" : state));
+                String failed = "attach failed: ";
+                err.println("socksudp attach: the agent could not start in JVM " + pid + ", which runs on without it,"
+                        + " unchanged: " + (state == null ? "no reason given (see the JVM's stderr)."
+                        : state.startsWith(failed) ? state.substring(failed.length()) : state));
                 return 1;
             }
             out.println("socksudp attached to JVM " + pid + ": " + state);
@@ -125,11 +127,11 @@ final class AttachCommand {
     }
 
     private static String readPassword(String file) throws UsageException {
+        byte[] password = PasswordFiles.read(file);
         try {
-            String text = new String(Files.readAllBytes(Paths.get(file)), UTF_8);
-            return text.endsWith("\n") ? text.substring(0, text.length() - (text.endsWith("\r\n") ? 2 : 1)) : text;
-        } catch (IOException e) {
-            throw new UsageException("cannot read the password file " + file + " (" + e + ").");
+            return new String(password, UTF_8);
+        } finally {
+            java.util.Arrays.fill(password, (byte) 0);
         }
     }
 

@@ -61,9 +61,11 @@ final class Help {
         sb.append("        [--idle SECONDS]       (long mode: does an association survive that long idle?)\n");
         sb.append("                               what this SOCKS5 server does with UDP, and the settings that work\n");
         sb.append("                               with it (the password from the file or SOCKSUDP_PASSWORD); exit 0\n");
-        sb.append("                               when UDP relaying works with some setting\n");
+        sb.append("                               when UDP relaying works with some setting (behind a NAT: two\n");
+        sb.append("                               associations through each other's relay, else --echo needed)\n");
         sb.append("  attach PID [KEY=VALUE ...] [--password-file FILE]\n");
-        sb.append("                               loads the agent into a running JVM (Attach API; needs a JDK)\n");
+        sb.append("                               loads the agent into a running JVM (Attach API; needs a JDK);\n");
+        sb.append("                               on any failure that JVM is left as it was (exit 1 or 2)\n");
         sb.append("  status PID                   the agent's counters in a running JVM (JMX io.socksudp:type=Agent)\n\n");
         sb.append("Settings: -Dsocksudp.KEY=VALUE, agent argument KEY=VALUE (comma-separated) or environment\n");
         sb.append("variable SOCKSUDP_KEY (upper snake case), in that order of precedence:\n");

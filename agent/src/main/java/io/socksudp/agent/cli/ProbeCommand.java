@@ -9,8 +9,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.Charset;
-import java.nio.file.Files;
-import java.nio.file.Paths;
 import java.util.Arrays;
 
 /**
@@ -85,16 +83,7 @@ final class ProbeCommand {
 
     private static byte[] password(String file) throws UsageException {
         if (file != null) {
-            try {
-                String text = new String(Files.readAllBytes(Paths.get(file)), UTF_8);
-                // One line: a trailing newline is the file's, not the password's.
-                if (text.endsWith("\n")) {
-                    text = text.substring(0, text.length() - (text.endsWith("\r\n") ? 2 : 1));
-                }
-                return text.getBytes(UTF_8);
-            } catch (IOException e) {
-                throw new UsageException("cannot read the password file " + file + " (" + e + ").");
-            }
+            return PasswordFiles.read(file);
         }
         String env = System.getenv("SOCKSUDP_PASSWORD");
         if (env == null) {

@@ -17,9 +17,18 @@ import java.util.Set;
  * (group read is allowed, for secrets shared with a service's group, as Kubernetes and systemd credentials may be);
  * on a file system without POSIX permissions nothing can be checked, which {@link #check} says in a warning.
  */
-final class PasswordFile {
+public final class PasswordFile {
 
     private PasswordFile() {
+    }
+
+    /**
+     * The password in {@code file} for a command's {@code option} (the CLI's {@code --password-file}): read and
+     * checked exactly as {@code socksudp.passwordFile} is, with errors naming the option.
+     */
+    public static byte[] readForOption(String option, String file, java.util.List<String> warnings)
+            throws ConfigException {
+        return read(new Source(Source.Kind.COMMAND_OPTION, option, file), warnings);
     }
 
     /** The first line's bytes (UTF-8 as stored, never decoded); the caller clears them after use. */

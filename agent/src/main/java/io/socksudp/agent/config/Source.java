@@ -4,7 +4,7 @@ package io.socksudp.agent.config;
  * Where one configuration value came from, and how to word errors about it. Package-private.
  */
 final class Source {
-    enum Kind { SYSTEM_PROPERTY, AGENT_ARGUMENT, ENVIRONMENT_VARIABLE }
+    enum Kind { SYSTEM_PROPERTY, AGENT_ARGUMENT, ENVIRONMENT_VARIABLE, COMMAND_OPTION }
 
     private static final int MAX_QUOTED = 120;
 
@@ -37,6 +37,9 @@ final class Source {
         if (kind == Kind.SYSTEM_PROPERTY) {
             return "System property " + name;
         }
+        if (kind == Kind.COMMAND_OPTION) {
+            return "Option " + name;
+        }
         return kind == Kind.AGENT_ARGUMENT ? "Agent argument " + name : "Environment variable " + name;
     }
 
@@ -44,6 +47,9 @@ final class Source {
     String example(String exampleValue) {
         if (kind == Kind.SYSTEM_PROPERTY) {
             return "-D" + name + "=" + exampleValue;
+        }
+        if (kind == Kind.COMMAND_OPTION) {
+            return name + " " + exampleValue;
         }
         return kind == Kind.AGENT_ARGUMENT ? "-javaagent:socksudp-agent.jar=" + name + "=" + exampleValue
                 : name + "=" + exampleValue;

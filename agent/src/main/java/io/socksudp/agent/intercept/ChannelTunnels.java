@@ -35,6 +35,7 @@ public final class ChannelTunnels implements DatagramHooks {
     private volatile ChannelAccess access;
     private final DropCounters drops = new DropCounters();
     private final boolean dropWhenUnavailable;
+    private final Thread reaper;
     /** For legacy DatagramSocketImpls; null until that strategy activates (if ever). */
     private volatile PacketAccess packetAccess;
 
@@ -50,7 +51,15 @@ public final class ChannelTunnels implements DatagramHooks {
         this.associations = associations;
         this.routing = routing;
         this.access = access;
-        startReaper();
+        this.reaper = startReaper();
+    }
+
+    /**
+     * For an attach rolled back before any datagram went through these tunnels: the reaper thread ends. (Sockets
+     * are not touched: none has an association yet.)
+     */
+    public void stop() {
+        reaper.interrupt();
     }
 
     /**
@@ -262,7 +271,7 @@ public final class ChannelTunnels implements DatagramHooks {
     }
 
     /** Releases the associations of sockets the application dropped without closing them. */
-    private void startReaper() {
+    private Thread startReaper() {
         Thread reaper = new Thread(new Runnable() {
             @Override
             public void run() {
@@ -284,5 +293,6 @@ public final class ChannelTunnels implements DatagramHooks {
         }, "socksudp-reaper");
         reaper.setDaemon(true);
         reaper.start();
+        return reaper;
     }
 }

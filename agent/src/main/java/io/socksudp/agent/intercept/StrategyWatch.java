@@ -20,6 +20,13 @@ public interface StrategyWatch {
     boolean watches(ClassLoader loader, String internalName);
 
     /**
+     * The boot-loader classes this watch watches ({@code java.net.DatagramSocket}), for an attach: it loads or
+     * retransforms them all within the attach, so that whatever fails does so while the attach can still be rolled
+     * back, rather than later, in a JVM that was running fine without the agent. A name the JDK lacks is skipped.
+     */
+    String[] watchedClasses();
+
+    /**
      * The strategy for this JVM, decided once, when a watched class loads: from {@code classfile}, the bytes the
      * JVM is about to define as {@code className}, and where needed the class files of its companions. Null when
      * there is nothing to do for this class and nothing decided yet (the class is defined as it is, and the watch is

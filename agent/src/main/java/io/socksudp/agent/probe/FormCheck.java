@@ -1,6 +1,7 @@
 package io.socksudp.agent.probe;
 
 import io.socksudp.agent.socks.CommandReply;
+import io.socksudp.agent.socks.ReplyCode;
 import io.socksudp.agent.socks.Socks5;
 import io.socksudp.agent.socks.SocksAddress;
 import io.socksudp.agent.socks.UdpHeader;
@@ -17,9 +18,10 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Whether an association of one form relays datagrams both ways: opens it, sends a token from the client socket
- * through the relay to the {@link Far} side, and waits for the answer to come back through the relay. This is the
- * check "does the zero-filled form deliver", shared by the {@code probe} command (which runs it for every form
- * and for the variations that tell servers' quirks apart) and {@code associate=auto}.
+ * through the relay to the {@link Far} side, and waits for the answer to come back through the relay; or, from
+ * behind a NAT, two associations through each other's relay ({@link #cross}). The {@code probe} command runs it
+ * for every form and for the variations that tell servers' quirks apart. {@code associate=auto} has its own check
+ * inside the agent ({@code association.FormLearner}); why the two are not one class is in the README.
  */
 public final class FormCheck {
 
@@ -96,17 +98,6 @@ public final class FormCheck {
         this.waitMillis = waitMillis;
     }
 
-    /** The zero-filled form from a fresh socket on {@code localAddress}: the check {@code associate=auto} needs. */
-    public boolean zeroFormDelivers(InetAddress localAddress) throws IOException {
-        DatagramSocket client = new DatagramSocket(new InetSocketAddress(localAddress, 0));
-        try {
-            Outcome o = attempt(SocksAddress.zeroIpv4(), client, client, null, false);
-            return o.works();
-        } finally {
-            client.close();
-        }
-    }
-
     /**
      * One association requesting {@code dst}; the token goes from {@code sender} and the answer is awaited on
      * {@code receiver} (the same socket, unless checking where the server sends replies). {@code relayOverride}
@@ -123,11 +114,7 @@ public final class FormCheck {
                 return o;
             }
             SocksAddress bound = o.reply.bound();
-            InetAddress relayIp = relayOverride != null ? relayOverride
-                    : bound.isWildcard() ? control.remoteAddress().getAddress()
-                    : bound.type() == Socks5.ATYP_DOMAIN ? InetAddress.getByName(bound.host())
-                    : bound.toInetSocketAddress().getAddress();
-            o.relay = new InetSocketAddress(relayIp, bound.port());
+            o.relay = relayOf(control, o.reply, relayOverride);
             if (bound.port() == 0) {
                 o.error = "the reply names relay port 0";
                 return o;
@@ -145,6 +132,79 @@ public final class FormCheck {
             }
         }
         return o;
+    }
+
+    /** Where the association's datagrams go: BND, the proxy's address for a wildcard, or the override. */
+    private static InetSocketAddress relayOf(SocksControl control, CommandReply reply, InetAddress relayOverride)
+            throws IOException {
+        SocksAddress bound = reply.bound();
+        InetAddress relayIp = relayOverride != null ? relayOverride
+                : bound.isWildcard() ? control.remoteAddress().getAddress()
+                : bound.type() == Socks5.ATYP_DOMAIN ? InetAddress.getByName(bound.host())
+                : bound.toInetSocketAddress().getAddress();
+        return new InetSocketAddress(relayIp, bound.port());
+    }
+
+    /** What {@link #cross} showed. */
+    public static final class Cross {
+        /** Why the two associations could not be opened, or null. */
+        public String error;
+        /** The token socket A sent through relay A to relay B's address reached socket B, through relay B. */
+        public boolean aToB;
+        /** B's answer, sent through relay B to where relay B said the token came from, reached A through relay A. */
+        public boolean bToA;
+
+        public boolean works() {
+            return aToB && bToA;
+        }
+    }
+
+    /**
+     * Whether two associations of this proxy relay to each other, both ways: the check that needs nobody's help and
+     * works from behind a NAT, where the proxy cannot reach a socket of the probe's own. Socket {@code b} first
+     * sends a datagram through relay B towards relay A (so that relay B knows its client, and b's NAT lets relay B's
+     * datagrams in); then {@code a} sends a token through relay A to relay B's address, which relay B, if it takes
+     * datagrams from anyone at its relay address as from a remote host, delivers to b naming relay A as the sender;
+     * b answers through relay B to that sender, and relay A delivers the answer to a. A server that takes
+     * datagrams at its relay address only from its own client (Dante, which has a separate socket for the far side)
+     * drops the token: then nothing is shown either way. {@code dstA} and {@code dstB} are the requests' DST.
+     */
+    public Cross cross(SocksAddress dstA, DatagramSocket a, SocksAddress dstB, DatagramSocket b) {
+        Cross x = new Cross();
+        SocksControl controlA = null;
+        SocksControl controlB = null;
+        try {
+            controlA = proxy.connect();
+            CommandReply replyA = controlA.request(Socks5.UDP_ASSOCIATE, dstA);
+            controlB = proxy.connect();
+            CommandReply replyB = controlB.request(Socks5.UDP_ASSOCIATE, dstB);
+            if (!replyA.isSuccess() || !replyB.isSuccess()) {
+                x.error = "UDP ASSOCIATE refused: " + ReplyCode.describe((replyA.isSuccess() ? replyB : replyA).rep());
+                return x;
+            }
+            InetSocketAddress relayA = relayOf(controlA, replyA, null);
+            InetSocketAddress relayB = relayOf(controlB, replyB, null);
+            String token = "socksudp-probe-" + Long.toHexString(ThreadLocalRandom.current().nextLong());
+            sendThrough(b, relayB, relayA, ("prime:" + token).getBytes(Far.ASCII), 0);
+            sendThrough(a, relayA, relayB, token.getBytes(Far.ASCII), 0);
+            InetSocketAddress sender = awaitRelayedFrom(b, relayB, token);
+            if (sender == null) {
+                return x;
+            }
+            x.aToB = true;
+            sendThrough(b, relayB, sender, ("re:" + token).getBytes(Far.ASCII), 0);
+            x.bToA = awaitRelayed(a, relayA, "re:" + token);
+        } catch (IOException | RuntimeException e) {
+            x.error = e.getMessage() == null ? e.toString() : e.getMessage();
+        } finally {
+            if (controlA != null) {
+                controlA.close();
+            }
+            if (controlB != null) {
+                controlB.close();
+            }
+        }
+        return x;
     }
 
     /** Sends one token through {@code o.relay} and follows it (both sockets must be unconnected). */
@@ -176,19 +236,25 @@ public final class FormCheck {
 
     /** Waits for a datagram from {@code relay} carrying a valid header and {@code expected} as payload. */
     boolean awaitRelayed(DatagramSocket socket, InetSocketAddress relay, String expected) throws IOException {
+        return awaitRelayedFrom(socket, relay, expected) != null;
+    }
+
+    /** As {@link #awaitRelayed}; the sender the header names, or null when nothing came. */
+    InetSocketAddress awaitRelayedFrom(DatagramSocket socket, InetSocketAddress relay, String expected)
+            throws IOException {
         long deadline = System.nanoTime() + waitMillis * 1_000_000L;
         byte[] buffer = new byte[65536];
         while (true) {
             long left = (deadline - System.nanoTime()) / 1_000_000L;
             if (left <= 0) {
-                return false;
+                return null;
             }
             socket.setSoTimeout((int) left);
             DatagramPacket p = new DatagramPacket(buffer, buffer.length);
             try {
                 socket.receive(p);
             } catch (SocketTimeoutException e) {
-                return false;
+                return null;
             }
             if (!p.getSocketAddress().equals(relay)) {
                 continue;
@@ -200,7 +266,7 @@ public final class FormCheck {
             }
             String payload = new String(buffer, headerLength, p.getLength() - headerLength, Far.ASCII);
             if (payload.equals(expected)) {
-                return true;
+                return UdpHeader.decodeAddress(datagram);
             }
         }
     }

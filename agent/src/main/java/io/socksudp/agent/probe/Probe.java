@@ -135,6 +135,8 @@ public final class Probe {
         DatagramSocket portSocket = socket();
         DatagramSocket fullSocket = socket();
         FormCheck.Outcome kept = null;
+        FormCheck.Cross crossZero = null;
+        FormCheck.Cross crossPort = null;
         try {
             FormCheck.Outcome zero = check.attempt(SocksAddress.zeroIpv4(), zeroSocket, zeroSocket, null, true);
             kept = zero;
@@ -155,6 +157,20 @@ public final class Probe {
             }
             FormCheck.Outcome accepted = zero.accepted() ? zero : port.accepted() ? port : full;
             boolean relayHostNeeded = bnd(accepted);
+            if (observes && !zero.outbound && !port.outbound && !full.outbound && zero.accepted()
+                    && !relayHostNeeded) {
+                // Nothing reached this host, BND being reachable: behind a NAT (or a firewall) the proxy cannot
+                // reach our own socket.
+                crossZero = cross(false);
+                if (!crossZero.works() && port.accepted()) {
+                    crossPort = cross(true);
+                    if (crossPort.works()) {
+                        report.add("quirk.zero-form-undelivered", Kind.QUIRK, "between two associations the"
+                                + " zero-filled form delivered nothing and the port form did: the server needs the"
+                                + " client's UDP port in the request (CCProxy-like or NEC-like)");
+                    }
+                }
+            }
             boolean tcpPort = false;
             if (zero.accepted() && !zero.works() && !relayHostNeeded) {
                 tcpPort = portZeroIsTcpPort();
@@ -188,7 +204,7 @@ public final class Probe {
             if (alive(kept)) {
                 report.add("idle", Kind.OK, "an association stayed up for the whole probe");
             }
-            conclude(zero, port, full, tcpPort, relayHostNeeded);
+            conclude(zero, port, full, tcpPort, relayHostNeeded, crossZero, crossPort);
         } finally {
             if (kept != null && kept.control != null) {
                 kept.control.close();
@@ -532,16 +548,17 @@ public final class Probe {
     }
 
     private void conclude(FormCheck.Outcome zero, FormCheck.Outcome port, FormCheck.Outcome full, boolean tcpPort,
-                          boolean relayHostNeeded) throws Fatal {
+                          boolean relayHostNeeded, FormCheck.Cross crossZero, FormCheck.Cross crossPort)
+            throws Fatal {
         Finding pipelining = report.find("pipelining");
         boolean pipelined = pipelining != null && pipelining.kind == Kind.OK;
         String relayHost = relayHostNeeded ? "socksudp.relayHost=" + options.proxy.getAddress().getHostAddress()
                 : null;
         String advice;
-        if (zero.works() || (relayHostNeeded && zero.accepted())) {
+        if (zero.works() || (relayHostNeeded && zero.accepted()) || (crossZero != null && crossZero.works())) {
             advice = relayHost == null ? "socksudp works with this server with the defaults (associate=zero)"
                     : "use " + relayHost + ": the relay is at the proxy's address, not at BND.ADDR";
-        } else if (port.works() || tcpPort) {
+        } else if (port.works() || tcpPort || (crossPort != null && crossPort.works())) {
             report.settings.add("socksudp.associate=port");
             advice = "use socksudp.associate=port: this server needs the client's UDP port in the request (across a"
                     + " NAT this works only if the NAT keeps UDP source ports)";
@@ -550,7 +567,7 @@ public final class Probe {
             advice = "use socksudp.associate=full: this server needs the client's address and port in the request"
                     + " (only without a NAT between this host and the proxy)";
         } else {
-            throw new Fatal(nothingRelayed(zero));
+            throw new Fatal(nothingRelayed(zero, crossZero));
         }
         if (relayHost != null) {
             report.settings.add(0, relayHost);
@@ -563,18 +580,51 @@ public final class Probe {
         report.conclusion = advice + ".";
     }
 
-    private String nothingRelayed(FormCheck.Outcome zero) {
+    private String nothingRelayed(FormCheck.Outcome zero, FormCheck.Cross crossZero) {
         if (!check.far().observes()) {
             return "no datagram came back from the echo server " + hostPort(options.echo) + " through "
                     + options.proxyName + " with any UDP ASSOCIATE form (zero-filled, port, full).";
         }
         if (!zero.outbound) {
             return "the server " + options.proxyName + " accepted UDP ASSOCIATE but relayed no datagram to this host"
-                    + " (" + local.getHostAddress() + ") with any form; if this host is behind a NAT the proxy"
-                    + " cannot reach it: run probe with --echo HOST:PORT of a UDP echo server the proxy can reach.";
+                    + " (" + local.getHostAddress() + ") with any form" + (crossZero != null ? ", and two of its"
+                    + " associations did not relay to each other either" : "") + "; if this host is behind a NAT the"
+                    + " proxy cannot reach it: run probe with --echo HOST:PORT of a UDP echo server the proxy can"
+                    + " reach.";
         }
         return "the server " + options.proxyName + " relayed datagrams out but never back with any UDP ASSOCIATE"
                 + " form (zero-filled, port, full).";
+    }
+
+    /**
+     * The check that needs no outside help from behind a NAT ({@link FormCheck#cross}), with the zero-filled or the
+     * port form, on two fresh sockets; one finding line.
+     */
+    private FormCheck.Cross cross(boolean portForm) {
+        DatagramSocket a = socket();
+        DatagramSocket b = socket();
+        try {
+            FormCheck.Cross x = check.cross(portForm ? SocksAddress.ofIpv4(new byte[4], a.getLocalPort())
+                    : SocksAddress.zeroIpv4(), a, portForm ? SocksAddress.ofIpv4(new byte[4], b.getLocalPort())
+                    : SocksAddress.zeroIpv4(), b);
+            String id = portForm ? "cross.port" : "cross.zero";
+            String what = (portForm ? "port" : "zero-filled") + " form, two associations sending to each other's"
+                    + " relay address";
+            if (x.works()) {
+                report.add(id, Kind.OK, what + ": delivered both ways (the proxy cannot reach this host directly,"
+                        + " e.g. a NAT, yet its relay delivers to this host's associations)");
+            } else if (x.aToB) {
+                report.add(id, Kind.FAIL, what + ": A to B delivered, B's answer back to A not");
+            } else {
+                report.add(id, Kind.SKIPPED, what + ": nothing delivered" + (x.error != null ? " (" + x.error + ")"
+                        : "") + "; a server that takes datagrams at its relay address only from its own client (as"
+                        + " Dante does) shows nothing this way: run probe with --echo HOST:PORT");
+            }
+            return x;
+        } finally {
+            a.close();
+            b.close();
+        }
     }
 
     private DatagramSocket socket() {

@@ -40,7 +40,14 @@ public enum Misbehaviour {
      * A relay (or a firewall beside it) that relays datagrams out but never delivers one back, whatever the request
      * names: no form of UDP ASSOCIATE works, which {@code associate=auto} must say and fail closed on.
      */
-    NO_REPLIES("no-replies", "datagrams relayed out, replies never delivered, whatever the request names");
+    NO_REPLIES("no-replies", "datagrams relayed out, replies never delivered, whatever the request names"),
+    /**
+     * One UDP socket per association for both sides, as many small servers have: the relay address is also the
+     * external address, and whatever arrives there from anyone but the client is taken for a remote host's datagram
+     * and delivered to the client. Not wrong (RFC 1928 allows it), but a stranger can then reach the client through
+     * the relay; it is also what lets two associations relay to each other ({@code probe} behind a NAT).
+     */
+    SINGLE_SOCKET("single-socket", "one socket per association: the relay address is the external address too");
 
     private final String cliName;
     private final String description;

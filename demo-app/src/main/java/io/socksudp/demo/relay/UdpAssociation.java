@@ -76,19 +76,23 @@ final class UdpAssociation implements Closeable {
         DatagramSocket clientSide = new DatagramSocket(new InetSocketAddress(localAddress, 0));
         DatagramSocket externalSide = null;
         Selector selector = null;
-        try {
-            InetAddress external = context.options().externalAddress().orElse(localAddress);
-            externalSide = new DatagramSocket(null);
-            // ICMP_TEARDOWN binds per-remote connected channels to the same address and port.
-            externalSide.setReuseAddress(icmpTeardown);
-            externalSide.bind(new InetSocketAddress(external, 0));
-            selector = icmpTeardown ? Selector.open() : null;
-        } catch (IOException e) {
-            clientSide.close();
-            if (externalSide != null) {
-                externalSide.close();
+        if (context.options().has(Misbehaviour.SINGLE_SOCKET)) {
+            externalSide = clientSide; // (ICMP_TEARDOWN does not combine with it)
+        } else {
+            try {
+                InetAddress external = context.options().externalAddress().orElse(localAddress);
+                externalSide = new DatagramSocket(null);
+                // ICMP_TEARDOWN binds per-remote connected channels to the same address and port.
+                externalSide.setReuseAddress(icmpTeardown);
+                externalSide.bind(new InetSocketAddress(external, 0));
+                selector = icmpTeardown ? Selector.open() : null;
+            } catch (IOException e) {
+                clientSide.close();
+                if (externalSide != null) {
+                    externalSide.close();
+                }
+                throw e;
             }
-            throw e;
         }
         int number = context.nextAssociationNumber();
         UdpAssociation association = new UdpAssociation(number, context,
@@ -98,7 +102,9 @@ final class UdpAssociation implements Closeable {
         context.emit(new RelayEvent.AssociationOpened(number, controlPeer, association.relayAddress(),
                 association.externalAddress()));
         association.startPump("client", association::pumpFromClient);
-        association.startPump("external", association::pumpFromRemote);
+        if (externalSide != clientSide) {
+            association.startPump("external", association::pumpFromRemote);
+        }
         if (selector != null) {
             association.startPump("connected", association::pumpConnected);
         }
@@ -130,6 +136,10 @@ final class UdpAssociation implements Closeable {
         while (receive(clientSide, packet)) {
             InetSocketAddress source = (InetSocketAddress) packet.getSocketAddress();
             ClientFilter.Verdict verdict = filter.check(source);
+            if (!verdict.accepted() && externalSide == clientSide) {
+                deliverToClient(source, buffer, packet.getLength()); // SINGLE_SOCKET: a remote host's datagram
+                continue;
+            }
             if (!verdict.accepted()) {
                 drop(verdict.reason(), source);
                 continue;

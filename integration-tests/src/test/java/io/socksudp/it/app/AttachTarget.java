@@ -10,7 +10,8 @@ import java.nio.channels.DatagramChannel;
  * A running program for {@code attach}: opens its sockets at start (before any agent can be attached), then on each
  * round (the file {@code DIR/N} appearing, N = 1, 2, ...: the tests run children without standard input) sends one
  * datagram from each to the echo server and reports, per socket, {@code <name> ok from <addr>},
- * {@code <name> timeout} or {@code <name> error <exception>}, then {@code done N}.
+ * {@code <name> timeout} or {@code <name> error <exception>}, then {@code done N}; before them, {@code threads}
+ * and the names of the agent's threads alive ({@code socksudp-*}).
  * Sockets: {@code socket} (a DatagramSocket), {@code channel} (a DatagramChannel), {@code connected} (a
  * DatagramSocket connected to the echo server). With {@code --jul-manager} it first sets
  * {@code java.util.logging.manager} to its own LogManager, as applications that bring their own logging do, and
@@ -59,11 +60,23 @@ public final class AttachTarget {
             while (!new java.io.File(rounds, String.valueOf(round)).exists()) {
                 Thread.sleep(20);
             }
+            System.out.println("threads" + agentThreads());
             exchange("socket", socket, target, round);
             exchangeChannel(channel, target, round);
             exchange("connected", connected, target, round);
             System.out.println("done " + round);
         }
+    }
+
+    /** The names of the agent's threads (socksudp-*) alive now, each after a space. */
+    private static String agentThreads() {
+        StringBuilder names = new StringBuilder();
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().startsWith("socksudp")) {
+                names.append(' ').append(t.getName());
+            }
+        }
+        return names.toString();
     }
 
     private static void exchange(String name, DatagramSocket s, InetSocketAddress target, int round) {

@@ -11,17 +11,34 @@ import java.security.ProtectionDomain;
  *   <li>{@code rename}: renames {@code sun.nio.ch.DatagramChannelImpl}'s {@code sourceSocketAddress} to
  *   {@code sourceSocketAddresz} as the class loads (one UTF-8 constant, same length: the class stays valid and
  *   works, it just is not the class socksudp was written for);</li>
+ *   <li>{@code rename-remote}: renames the field and method {@code remoteAddress} of
+ *   {@code sun.nio.ch.DatagramChannelImpl} to {@code remoteAddresz}, and the calls to that method in
+ *   {@code sun.nio.ch.DatagramSocketAdaptor} (JDK 8, which has no {@code sourceSocketAddress}; the two classes stay
+ *   consistent, valid and working);</li>
  *   <li>{@code load}: loads {@code sun.nio.ch.DatagramChannelImpl} in its own premain.</li>
  * </ul>
+ * Its transformer cannot retransform: a later retransformation (socksudp attached to the running JVM) starts from
+ * the renamed bytes, as from a JDK built that way.
  */
 public final class TamperingAgent implements ClassFileTransformer {
 
-    private static final byte[] FROM = "sourceSocketAddress".getBytes();
-    private static final byte[] TO = "sourceSocketAddresz".getBytes();
+    private final String[] classes;
+    private final byte[] from;
+    private final byte[] to;
+
+    private TamperingAgent(String[] classes, String from, String to) {
+        this.classes = classes;
+        this.from = from.getBytes();
+        this.to = to.getBytes();
+    }
 
     public static void premain(String args, Instrumentation inst) throws Exception {
         if ("rename".equals(args)) {
-            inst.addTransformer(new TamperingAgent());
+            inst.addTransformer(new TamperingAgent(new String[] {"sun/nio/ch/DatagramChannelImpl"},
+                    "sourceSocketAddress", "sourceSocketAddresz"));
+        } else if ("rename-remote".equals(args)) {
+            inst.addTransformer(new TamperingAgent(new String[] {"sun/nio/ch/DatagramChannelImpl",
+                "sun/nio/ch/DatagramSocketAdaptor"}, "remoteAddress", "remoteAddresz"));
         } else if ("load".equals(args)) {
             Class.forName("sun.nio.ch.DatagramChannelImpl");
         } else {
@@ -32,22 +49,23 @@ public final class TamperingAgent implements ClassFileTransformer {
     @Override
     public byte[] transform(ClassLoader loader, String name, Class<?> redefined, ProtectionDomain domain,
                             byte[] bytes) {
-        if (!"sun/nio/ch/DatagramChannelImpl".equals(name)) {
+        if (!java.util.Arrays.asList(classes).contains(name)) {
             return null;
         }
         byte[] out = bytes.clone();
         int replaced = 0;
-        for (int i = 0; i + FROM.length <= out.length; i++) {
+        for (int i = 0; i + from.length <= out.length; i++) {
             boolean match = true;
-            for (int j = 0; j < FROM.length && match; j++) {
-                match = out[i + j] == FROM[j];
+            for (int j = 0; j < from.length && match; j++) {
+                match = out[i + j] == from[j];
             }
             if (match) {
-                System.arraycopy(TO, 0, out, i, TO.length);
+                System.arraycopy(to, 0, out, i, to.length);
                 replaced++;
             }
         }
-        System.err.println("tampering-agent: renamed sourceSocketAddress " + replaced + " time(s)");
+        System.err.println("tampering-agent: renamed " + new String(from) + " in " + name + " " + replaced
+                + " time(s)");
         return out;
     }
 }

@@ -33,6 +33,12 @@ public final class LegacySocketWatch implements StrategyWatch {
     }
 
     @Override
+    public String[] watchedClasses() {
+        // The sockets first: on JDK 15 to 17 the impl is what resolves the strategy, and it is then the only target.
+        return new String[] {SOCKET.replace('/', '.'), MULTICAST.replace('/', '.'), IMPL.replace('/', '.')};
+    }
+
+    @Override
     public DatagramInstrumentation resolve(ClassLoader loader, String className, byte[] classfile)
             throws IOException {
         String name = internalName(className);

@@ -3,6 +3,7 @@ package io.socksudp.agent.intercept.netty;
 import io.socksudp.agent.intercept.ChannelTunnels;
 import io.socksudp.agent.intercept.Routing;
 
+import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
 import java.lang.instrument.UnmodifiableClassException;
 import java.util.ArrayList;
@@ -42,20 +43,27 @@ public final class NettyStrategy {
      * Installs the transformer (which installs the hooks when it first meets a Netty channel class, before that class
      * can run) and retransforms channel classes that are loaded already (an agent attached late).
      */
-    public static void install(Instrumentation inst, Routing routing, Host host)
+    public static ClassFileTransformer install(Instrumentation inst, Routing routing, Host host)
             throws UnmodifiableClassException {
         // The loaded classes are scanned first: that also loads NettyTransport, which the transformer's name check
         // uses. Loaded inside the transformer instead, it would be transformed by itself (a duplicate definition).
         List<Class<?>> loaded = new ArrayList<Class<?>>();
         for (Class<?> c : inst.getAllLoadedClasses()) {
-            if (NettyTransport.ofInternalName(c.getName()) != null || NettyTransport.isEpollReadLoop(c.getName())) {
+            if (isWatched(c.getName())) {
                 loaded.add(c);
             }
         }
         NettyTransport.ofInternalName("EpollDatagramChannel"); // the enum's values too, whatever was loaded
-        inst.addTransformer(new NettyTransformer(routing, host), true);
+        ClassFileTransformer transformer = new NettyTransformer(routing, host);
+        inst.addTransformer(transformer, true);
         if (!loaded.isEmpty()) {
             inst.retransformClasses(loaded.toArray(new Class<?>[0]));
         }
+        return transformer;
+    }
+
+    /** Whether the strategy transforms the class of this name (a rolled-back attach retransforms those loaded). */
+    public static boolean isWatched(String className) {
+        return NettyTransport.ofInternalName(className) != null || NettyTransport.isEpollReadLoop(className);
     }
 }

@@ -19,6 +19,11 @@ public final class NioChannelWatch implements StrategyWatch {
     }
 
     @Override
+    public String[] watchedClasses() {
+        return new String[] {CHANNEL.replace('/', '.'), ADAPTOR.replace('/', '.')};
+    }
+
+    @Override
     public DatagramInstrumentation resolve(ClassLoader loader, String className, byte[] classfile) {
         return NioDatagramChannelInstrumentation.forClassFiles(className, classfile);
     }
