@@ -15,8 +15,8 @@ import java.util.List;
  * the application has, possibly shaded, and they may never load at all: nothing is prepared at start-up but a
  * transformer that matches class names.
  *
- * <p>Today the strategy fails closed: no datagram of such a channel reaches a proxied destination (see
- * {@link NettyLayout}).
+ * <p>Epoll and io_uring (Netty 4.2's, and the 4.1 incubator's) are tunnelled; any other layout or transport fails
+ * closed: no datagram of such a channel reaches a proxied destination (see {@link NettyLayout}).
  */
 public final class NettyStrategy {
 
@@ -48,11 +48,11 @@ public final class NettyStrategy {
         // uses. Loaded inside the transformer instead, it would be transformed by itself (a duplicate definition).
         List<Class<?>> loaded = new ArrayList<Class<?>>();
         for (Class<?> c : inst.getAllLoadedClasses()) {
-            if (NettyTransport.ofInternalName(c.getName()) != null || NettyTransport.isEpollReadLoop(c.getName())) {
+            if (NettyTransport.owning(c.getName()) != null) {
                 loaded.add(c);
             }
         }
-        NettyTransport.ofInternalName("EpollDatagramChannel"); // the enum's values too, whatever was loaded
+        NettyTransport.owning("EpollDatagramChannel"); // the enum's values too, whatever was loaded
         inst.addTransformer(new NettyTransformer(routing, host), true);
         if (!loaded.isEmpty()) {
             inst.retransformClasses(loaded.toArray(new Class<?>[0]));
