@@ -38,10 +38,10 @@ import io.socksudp.it.support.TestEnv;
  * Netty's native transports send from native code on their own socket, where the agent's JDK strategies never see
  * them. Epoll (Netty 4.1 and 4.2) and io_uring (Netty 4.2, and 4.1's incubator) are tunnelled: real, unmodified
  * programs, with the agent and a real SOCKS5 server (danted, the reference relay), unconnected and connected, get
- * every echo with the server as sender, and the far side (the echo server) sees the datagrams come from the proxy, never from the client's own port;
- * so do Netty's batching paths (a multi-message flush, sent with sendmmsg on epoll, as one submission queue entry per
- * message on io_uring; a SegmentedDatagramPacket, UDP GSO; a channel reading with recvmmsg, or io_uring's linked
- * recvmsg entries, with payloads as large as their slots; UDP_GRO on epoll). A meta-test shows the far-side check
+ * every echo with the server as sender, and the far side (the echo server) sees the datagrams come from the proxy,
+ * never from the client's own port; so do Netty's batching paths (a multi-message flush, sent with sendmmsg on epoll,
+ * as one submission queue entry per message on io_uring; a SegmentedDatagramPacket, UDP GSO; a channel reading with
+ * recvmmsg, or io_uring's linked recvmsg entries, with payloads as large as their slots; UDP_GRO on epoll). A meta-test shows the far-side check
  * catches a datagram that leaves directly, on both transports; the fake-layout library covers a layout the agent does
  * not know (refused at construction) and a shaded kqueue-like copy (refused per write and connect).
  */

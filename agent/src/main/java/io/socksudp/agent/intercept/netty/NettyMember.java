@@ -58,8 +58,8 @@ enum NettyMember {
      * requested, socket.remoteAddress())}.
      */
     static boolean isComputeRemoteAddr(String name, String descriptor) {
-        return name.equals("computeRemoteAddr")
-                && descriptor.equals("(Ljava/net/InetSocketAddress;Ljava/net/InetSocketAddress;)Ljava/net/InetSocketAddress;");
+        return name.equals("computeRemoteAddr") && descriptor.equals(
+                "(Ljava/net/InetSocketAddress;Ljava/net/InetSocketAddress;)Ljava/net/InetSocketAddress;");
     }
 
     /** The field of an inner class that holds its outer instance (javac's name): an unsafe's channel. */

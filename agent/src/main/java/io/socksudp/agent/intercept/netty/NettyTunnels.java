@@ -16,8 +16,8 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.net.SocketAddress;
+import java.net.UnknownHostException;
 
 /**
  * Tunnels Netty's epoll and io_uring datagram channels ({@link NettyLayout#TUNNELLED}) through the socket's SOCKS5
@@ -29,9 +29,11 @@ import java.net.SocketAddress;
  * the framed datagram: a new direct buffer holding the SOCKS header and the payload (a header per segment for a
  * segmented packet, the segment size grown by it), addressed to the relay (on epoll, a plain buffer on a socket
  * connected to the relay; io_uring names {@code remoteAddress()}, the peer, for a plain buffer, so there it is
- * always addressed); the application's message is released, as Netty releases what it replaces. Receiving: every packet Netty builds ({@code recvmsg}, UDP GRO segments, {@code connectedRead}) passes
- * through {@link #fireChannelRead}, which takes the header off (the buffer's reader index moves past it) and fires a
- * packet whose sender is the peer; what is not from the relay (nor a bypassed source) is dropped and counted.
+ * always addressed); the application's message is released, as Netty releases what it replaces. Receiving: every
+ * packet Netty builds ({@code recvmsg}, UDP GRO segments, {@code connectedRead}; io_uring's {@code recvmsg}
+ * completions) passes through {@link #fireChannelRead}, which takes the header off (the buffer's reader index moves
+ * past it) and fires a packet whose sender is the peer; what is not from the relay (nor a bypassed source) is dropped
+ * and counted.
  * {@code recvmmsg} is turned off for a tunnelled channel ({@link #slotSize}): its slots of {@code
  * MAX_DATAGRAM_PAYLOAD_SIZE} bytes would cut a maximal payload short by its header (io_uring's linked {@code recvmsg}
  * entries into such slots likewise). Connecting: the OS socket connects to the relay (epoll's {@code doConnect}, or

@@ -66,9 +66,12 @@ class NettyLayoutTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource({
-        "netty-transport-classes-epoll-4.1.118.Final.jar, io.netty.channel.epoll.EpollDatagramChannel$EpollDatagramChannelUnsafe, 0",
-        "netty-transport-classes-epoll-4.2.18.Final.jar, io.netty.channel.epoll.EpollDatagramChannel$EpollDatagramChannelUnsafe, 0",
-        "netty-transport-classes-io_uring-4.2.18.Final.jar, io.netty.channel.uring.IoUringDatagramChannel$IoUringDatagramChannelUnsafe, 1",
+        "netty-transport-classes-epoll-4.1.118.Final.jar,"
+                + " io.netty.channel.epoll.EpollDatagramChannel$EpollDatagramChannelUnsafe, 0",
+        "netty-transport-classes-epoll-4.2.18.Final.jar,"
+                + " io.netty.channel.epoll.EpollDatagramChannel$EpollDatagramChannelUnsafe, 0",
+        "netty-transport-classes-io_uring-4.2.18.Final.jar,"
+                + " io.netty.channel.uring.IoUringDatagramChannel$IoUringDatagramChannelUnsafe, 1",
         "netty-incubator-transport-classes-io_uring-0.0.26.Final.jar,"
                 + " io.netty.incubator.channel.uring.IOUringDatagramChannel$IOUringDatagramChannelUnsafe, 2",
     })
@@ -100,11 +103,12 @@ class NettyLayoutTest {
 
     @ParameterizedTest(name = "{1}")
     @CsvSource({
-        "netty-transport-classes-io_uring-4.2.18.Final.jar, io.netty.channel.uring.AbstractIoUringChannel, connectedRemote",
-        "netty-transport-classes-io_uring-4.2.18.Final.jar, io.netty.channel.uring.AbstractIoUringChannel$AbstractUringUnsafe,"
-                + " connectTarget",
-        "netty-incubator-transport-classes-io_uring-0.0.26.Final.jar, io.netty.incubator.channel.uring.AbstractIOUringChannel,"
+        "netty-transport-classes-io_uring-4.2.18.Final.jar, io.netty.channel.uring.AbstractIoUringChannel,"
                 + " connectedRemote",
+        "netty-transport-classes-io_uring-4.2.18.Final.jar,"
+                + " io.netty.channel.uring.AbstractIoUringChannel$AbstractUringUnsafe, connectTarget",
+        "netty-incubator-transport-classes-io_uring-0.0.26.Final.jar,"
+                + " io.netty.incubator.channel.uring.AbstractIOUringChannel, connectedRemote",
         "netty-incubator-transport-classes-io_uring-0.0.26.Final.jar,"
                 + " io.netty.incubator.channel.uring.AbstractIOUringChannel$AbstractUringUnsafe, connectTarget",
     })
