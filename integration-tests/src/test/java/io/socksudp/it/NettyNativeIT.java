@@ -222,6 +222,9 @@ class NettyNativeIT {
         for (int i = 0; i < mode.sysProps.length; i += 2) {
             b.sysProp(mode.sysProps[i], mode.sysProps[i + 1]);
         }
+        if (mode == Mode.PLAIN) {
+            b.sysProp("socksudp.log", "debug"); // each association opened and released, for the close check below
+        }
         int count = mode.count();
         try (ChildJvm app = b.start()) {
             Diagnosable[] all = {app, echo, via.equals("dante") ? dante : relay};
@@ -238,6 +241,12 @@ class NettyNativeIT {
             InetSocketAddress local = Demos.lastAddressIn(app.awaitStdout("^native: local (.*)$",
                     Duration.ofSeconds(1)).group(1));
             assertFromTheProxy(before, count, local, via, all);
+            if (mode == Mode.PLAIN) { // the client closes its channel before it exits: doClose releases the association
+                long opened = app.stderrLines().stream().filter(l -> l.contains("opened association via")).count();
+                long released = app.stderrLines().stream().filter(l -> l.contains("released association via")).count();
+                check(opened == 1 && released == 1, "expected one association opened and released by the channel's"
+                        + " close, saw " + opened + " opened and " + released + " released", all);
+            }
         }
     }
 
