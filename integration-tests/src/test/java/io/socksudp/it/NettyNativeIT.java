@@ -336,11 +336,12 @@ class NettyNativeIT {
     }
 
     /**
-     * The fake-layout library: an unknown layout is refused at construction, a shaded kqueue copy per call, and so is
-     * each of two copies of it in two class loaders of their own.
+     * The fake-layout library: an unknown layout is refused at construction (an epoll channel without Netty's write
+     * path; an io_uring channel whose read loop fires nothing), a shaded kqueue copy per call, and so is each of two
+     * copies of it in two class loaders of their own.
      */
     @ParameterizedTest(name = "fake {0}: refused, nothing at the far side")
-    @ValueSource(strings = {"unknown", "kqueue", "kqueue-connected", "two-loaders"})
+    @ValueSource(strings = {"unknown", "unknown-io_uring", "kqueue", "kqueue-connected", "two-loaders"})
     void fakeLayoutsFailClosed(String layout) {
         int before = echo.sources().size();
         ChildJvm.Builder b = Demos.socksified(ChildJvm.builder("fake-netty " + layout)
@@ -358,6 +359,9 @@ class NettyNativeIT {
                 case "unknown" -> "fake: FAILED construct: java.io.IOException: " + REFUSED + "epoll transport"
                         + " (io.socksudp.it.app.fakenetty.unknown.io.netty.channel.epoll.EpollDatagramChannel): its"
                         + " internals are not what socksudp knows";
+                case "unknown-io_uring" -> "fake: FAILED construct: java.io.IOException: " + REFUSED + "io_uring"
+                        + " transport (io.socksudp.it.app.fakenetty.unknownuring.io.netty.channel.uring"
+                        + ".IoUringDatagramChannel): its internals are not what socksudp knows";
                 case "kqueue" -> "fake: FAILED write: java.io.IOException: " + REFUSED + "kqueue transport";
                 case "two-loaders" -> "fake: loader 2 FAILED write: java.io.IOException: " + REFUSED + "kqueue transport";
                 default -> "fake: FAILED connect: java.io.IOException: " + REFUSED + "kqueue transport";
