@@ -52,7 +52,9 @@ public final class NettyStrategy {
                 loaded.add(c);
             }
         }
-        NettyTransport.owning("EpollDatagramChannel"); // the enum's values too, whatever was loaded
+        // The enum's values too, whatever was loaded; not through owning(), whose Role would be one more class at
+        // premain for every application (LazyStartIT's budget): Role loads with the first Netty class transformed.
+        NettyTransport.ofInternalName("EpollDatagramChannel");
         inst.addTransformer(new NettyTransformer(routing, host), true);
         if (!loaded.isEmpty()) {
             inst.retransformClasses(loaded.toArray(new Class<?>[0]));
