@@ -25,6 +25,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import io.socksudp.it.app.FakeNettyApp;
 import io.socksudp.it.app.NettyNativeEchoClient;
 import io.socksudp.it.support.ChildJvm;
+import io.socksudp.it.support.Cli;
 import io.socksudp.it.support.Dante;
 import io.socksudp.it.support.Demos;
 import io.socksudp.it.support.Demos.EchoServer;
@@ -297,6 +298,43 @@ class NettyNativeIT {
                         "the echo server saw the client's own port " + local.getPort(), all);
                 check(first.size() == 1 && !second.isEmpty() && second.stream().noneMatch(first::contains),
                         "the second round did not come from a new relay port: " + first + " then " + second, all);
+            }
+        }
+    }
+
+    /**
+     * An agent attached late ({@code attach PID}) retransforms io_uring's classes already loaded (channel, read loop,
+     * connect path): an unconnected channel opened before it sends its next round through the proxy (the far side sees
+     * the client's own port for round 1, the relay's for round 2); a channel connected before it fails its writes
+     * (its OS socket talks to the peer itself) and nothing more reaches the far side.
+     */
+    @ParameterizedTest(name = "io_uring connected={0}: a channel open before the attach")
+    @ValueSource(booleans = {false, true})
+    void ioUringChannelOpenBeforeAnAttach(boolean connected) {
+        Jdk jdk = Jdks.installs().get(0);
+        int before = echo.sources().size();
+        try (ChildJvm app = client(jdk, Stack.NETTY42_IO_URING, connected).args("--rounds", "2", "--pause", "8000")
+                .start()) {
+            Diagnosable[] all = {app, echo, relay};
+            app.awaitStdout("^native: round 1 OK$", Duration.ofSeconds(30));
+            InetSocketAddress local = Demos.lastAddressIn(app.awaitStdout("^native: local (.*)$",
+                    Duration.ofSeconds(1)).group(1));
+            List<InetSocketAddress> first = echo.awaitDatagrams(before + 3, Duration.ofSeconds(5));
+            check(first.subList(before, first.size()).stream().allMatch(a -> a.getPort() == local.getPort()),
+                    "before the attach the far side should see the client's own port", all);
+            ChildJvm attach = Cli.run(Cli.on(jdk.home(), "cli-attach",
+                    "attach", String.valueOf(app.pid()), "proxy=" + relay.address(), "nonProxyHosts="));
+            check(Cli.code(attach) == 0, "attach should succeed", attach, app);
+            int code = app.awaitExit(Duration.ofSeconds(60));
+            if (!connected) {
+                check(code == 0 && app.stdoutLines().contains("native: round 2 OK"),
+                        "the second round did not get every echo through the proxy (exit " + code + ")", all);
+                assertFromTheProxy(before + 3, 3, local, "relay", all);
+            } else {
+                check(code == 1 && app.stdoutLines().stream().filter(l -> l.startsWith("native: sent native-")
+                        && l.contains("FAILED java.io.IOException: socksudp: this channel was connected to")).count()
+                        == 3, "the channel connected before the attach should fail its three writes", all);
+                assertNothingArrived(before + 3, all);
             }
         }
     }
