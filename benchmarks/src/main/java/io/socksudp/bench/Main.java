@@ -49,6 +49,8 @@ public final class Main {
         {"ReceiveOnly.socket", PKG + "ReceiveOnly\\.socket$", "stub"},
         {"NettyEpoll.send", PKG + "NettyEpoll\\.send$", "stub"},
         {"NettyEpoll.receive", PKG + "NettyEpoll\\.receive$", "stub"},
+        {"NettyIoUring.send", PKG + "NettyIoUring\\.send$", "stub"},
+        {"NettyIoUring.receive", PKG + "NettyIoUring\\.receive$", "stub"},
         {"RoundTrip.reflectChannel", PKG + "RoundTrip\\.reflectChannel$", "stub"},
         {"RoundTrip.reflectSocket", PKG + "RoundTrip\\.reflectSocket$", "stub"},
         {"RoundTrip.relayChannel", PKG + "RoundTrip\\.relayChannel$", "relay"},

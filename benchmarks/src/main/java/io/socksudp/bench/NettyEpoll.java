@@ -8,6 +8,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.epoll.EpollDatagramChannel;
@@ -44,7 +45,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>One op is one datagram. {@code send}: {@value #BATCH} writes from the benchmark thread, one flush, then a
  * wait for the last write's future (which completes after the previous ones: one channel, one loop), so the
  * queue stays bounded. {@code receive}: the benchmark thread waits until the channel's handler has seen
- * {@value #BATCH} more datagrams from the blaster.
+ * {@value #BATCH} more datagrams from the blaster. {@link NettyIoUring} runs the same on io_uring (its states
+ * override {@code ioHandler()} and {@code channelClass()}).
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -64,10 +66,18 @@ public class NettyEpoll {
         InetSocketAddress target;
         ByteBuf payload;
 
+        IoHandlerFactory ioHandler() {
+            return EpollIoHandler.newFactory();
+        }
+
+        Class<? extends Channel> channelClass() {
+            return EpollDatagramChannel.class;
+        }
+
         @Setup(Level.Trial)
         public void setup() throws Exception {
-            group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
-            channel = new Bootstrap().group(group).channel(EpollDatagramChannel.class)
+            group = new MultiThreadIoEventLoopGroup(1, ioHandler());
+            channel = new Bootstrap().group(group).channel(channelClass())
                     .handler(new ChannelInitializer<Channel>() {
                         @Override
                         protected void initChannel(Channel ch) {
@@ -97,10 +107,18 @@ public class NettyEpoll {
         final AtomicLong received = new AtomicLong();
         long seen;
 
+        IoHandlerFactory ioHandler() {
+            return EpollIoHandler.newFactory();
+        }
+
+        Class<? extends Channel> channelClass() {
+            return EpollDatagramChannel.class;
+        }
+
         @Setup(Level.Trial)
         public void setup() throws Exception {
-            group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
-            channel = new Bootstrap().group(group).channel(EpollDatagramChannel.class)
+            group = new MultiThreadIoEventLoopGroup(1, ioHandler());
+            channel = new Bootstrap().group(group).channel(channelClass())
                     .option(ChannelOption.SO_RCVBUF, 1 << 20)
                     .handler(new SimpleChannelInboundHandler<DatagramPacket>() { // releases each packet
                         @Override
@@ -130,6 +148,10 @@ public class NettyEpoll {
     @Benchmark
     @OperationsPerInvocation(BATCH)
     public void send(SendState s) {
+        sendBatch(s);
+    }
+
+    static void sendBatch(SendState s) {
         ChannelFuture last = null;
         for (int i = 0; i < BATCH; i++) {
             last = s.channel.write(new DatagramPacket(s.payload.retainedDuplicate(), s.target));
@@ -141,6 +163,10 @@ public class NettyEpoll {
     @Benchmark
     @OperationsPerInvocation(BATCH)
     public long receive(ReceiveState s) {
+        return receiveBatch(s);
+    }
+
+    static long receiveBatch(ReceiveState s) {
         long until = s.seen + BATCH;
         long now;
         while ((now = s.received.get()) < until) {

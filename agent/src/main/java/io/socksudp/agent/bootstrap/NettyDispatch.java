@@ -45,6 +45,11 @@ public final class NettyDispatch {
         return hooks().connectDone(channel, result);
     }
 
+    public static Object connectedRemote(Object channel, Object remote) {
+        NettyHooks h = hooks;
+        return h == null ? remote : h.connectedRemote(channel, remote); // no hooks: no channel was connected by them
+    }
+
     public static void disconnecting(Object channel) {
         NettyHooks h = hooks;
         if (h != null) {

@@ -25,11 +25,21 @@ public interface NettyHooks {
      */
     Object outbound(Object channel, Object msg) throws IOException;
 
-    /** A tunnelled channel's {@code doConnect(remote, local)} is starting: the address its socket is to connect to. */
+    /**
+     * A tunnelled channel's {@code doConnect(remote, local)} (epoll), or any io_uring channel's unsafe {@code
+     * connect}, is starting: the address its socket is to connect to ({@code remote} itself for other channels).
+     */
     Object connectTarget(Object channel, Object remote) throws IOException;
 
     /** A tunnelled channel's {@code doConnect} returns {@code result} (1: connected): the peer is recorded then. */
     int connectDone(Object channel, int result) throws IOException;
+
+    /**
+     * An io_uring channel's connect has completed and {@code remote} (what the OS socket is connected to) is about to
+     * become its remote address: returns the peer instead when the agent connected it to the relay, else {@code
+     * remote}. Called for every io_uring channel, stream ones too.
+     */
+    Object connectedRemote(Object channel, Object remote);
 
     /** A tunnelled channel's {@code doDisconnect()} is starting. */
     void disconnecting(Object channel);

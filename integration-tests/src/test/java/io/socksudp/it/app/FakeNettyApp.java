@@ -5,10 +5,12 @@ import java.nio.charset.StandardCharsets;
 
 import io.socksudp.it.app.fakenetty.shaded.io.netty.channel.kqueue.KQueueDatagramChannel;
 import io.socksudp.it.app.fakenetty.unknown.io.netty.channel.epoll.EpollDatagramChannel;
+import io.socksudp.it.app.fakenetty.unknownuring.io.netty.channel.uring.IoUringDatagramChannel;
 
 /**
  * Drives the fake Netty native channels of {@code io.socksudp.it.app.fakenetty} (a test library): {@code --layout
- * unknown} constructs an epoll channel of a layout the agent does not know and sends; {@code --layout kqueue} writes
+ * unknown} constructs an epoll channel of a layout the agent does not know and sends, {@code --layout unknown-io_uring}
+ * an io_uring channel whose read loop fires nothing; {@code --layout kqueue} writes
  * through a shaded kqueue-like channel, unconnected or {@code --connect}ed; {@code --layout two-loaders} writes through
  * two copies of it, each defined by a class loader of its own. Prints {@code fake: sent} or
  * {@code fake: FAILED <step>: <exception>} and exits 0 either way (the test judges).
@@ -45,6 +47,11 @@ public final class FakeNettyApp {
             }
             if ("unknown".equals(layout)) {
                 try (EpollDatagramChannel ch = new EpollDatagramChannel()) {
+                    step = "send";
+                    ch.sendTo(payload, target);
+                }
+            } else if ("unknown-io_uring".equals(layout)) {
+                try (IoUringDatagramChannel ch = new IoUringDatagramChannel()) {
                     step = "send";
                     ch.sendTo(payload, target);
                 }

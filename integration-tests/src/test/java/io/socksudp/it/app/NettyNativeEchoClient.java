@@ -25,16 +25,18 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.DatagramPacket;
 
 /**
- * An ordinary Netty UDP echo client on one of Netty's native Linux transports (epoll, or io_uring on Netty 4.2),
+ * An ordinary Netty UDP echo client on one of Netty's native Linux transports (epoll, io_uring on Netty 4.2, or the
+ * incubator io_uring on Netty 4.1),
  * written as anyone would, knowing nothing about SOCKS. The transport's classes are named, not linked, so one program
  * runs on Netty 4.1 and 4.2 jars alike (4.2 creates an io_uring event loop group differently; epoll's works on both).
  *
- * <p>Usage: {@code NettyNativeEchoClient --transport epoll|io_uring --server IP:PORT --count N [--connect]
+ * <p>Usage: {@code NettyNativeEchoClient --transport epoll|io_uring|incubator_io_uring --server IP:PORT --count N [--connect]
  * [--size BYTES] [--batch] [--recvmmsg SLOT] [--gro] [--segmented]}. Each datagram is {@code native-I} padded with
  * dots to {@code --size} bytes. {@code --batch} writes all of them and flushes once (epoll then sends them with one
- * {@code sendmmsg}); {@code --segmented} sends them as one SegmentedDatagramPacket (UDP GSO, segments of {@code --size}
- * bytes); {@code --recvmmsg SLOT} sets {@code EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE} (epoll then receives with
- * {@code recvmmsg} into slots of that size) with a receive buffer of 16 slots; {@code --gro} sets {@code UDP_GRO}.
+ * {@code sendmmsg}, io_uring with one submission queue entry each); {@code --segmented} sends them as one
+ * SegmentedDatagramPacket (UDP GSO, segments of {@code --size} bytes); {@code --recvmmsg SLOT} sets the transport's
+ * {@code MAX_DATAGRAM_PAYLOAD_SIZE} (epoll then receives with {@code recvmmsg} into slots of that size, io_uring with
+ * linked {@code recvmsg} entries) with a receive buffer of 16 slots; {@code --gro} sets {@code UDP_GRO} (epoll only).
  * {@code --bind IP} binds an unconnected channel to that address (not the wildcard). {@code --rounds R --pause MS} sends them R times on the same channel, MS apart, printing {@code native: round I OK}
  * (or {@code FAILED}, which ends it) after each; any datagram that is not an echo fails the round it arrives in.
  * Prints {@code native: available}, {@code native: local ADDR}, {@code native: sent TEXT} (or {@code ... FAILED
@@ -122,7 +124,6 @@ public final class NettyNativeEchoClient {
         Set<String> unanswered = ConcurrentHashMap.newKeySet();
         unanswered.addAll(payloads);
         AtomicInteger wrong = new AtomicInteger();
-        final String expectedSender = NettyEchoClient.format(target);
         EventLoopGroup group = t.newGroup();
         int code = 1;
         try {
@@ -135,7 +136,9 @@ public final class NettyNativeEchoClient {
                             String shown = text.indexOf('.') > 0 ? text.substring(0, text.indexOf('.')) + " ("
                                     + text.length() + " bytes)" : text;
                             System.out.println("native: reply " + shown + " from " + from);
-                            if (!unanswered.remove(text) || !from.equals(expectedSender)) {
+                            // equals, not the text: a connected incubator channel reports its remoteAddress(),
+                            // which Netty records with the host string it was connected with (127.0.0.1/127.0.0.1:P)
+                            if (!unanswered.remove(text) || !target.equals(p.sender())) {
                                 wrong.incrementAndGet();
                             }
                             replies.get().countDown();
@@ -147,11 +150,11 @@ public final class NettyNativeEchoClient {
                         }
                     });
             if (slot > 0) {
-                b.option(epollOption("MAX_DATAGRAM_PAYLOAD_SIZE"), slot)
+                b.option(t.option("MAX_DATAGRAM_PAYLOAD_SIZE"), slot)
                         .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(16 * slot));
             }
             if (gro) {
-                b.option(epollOption("UDP_GRO"), true);
+                b.option(t.option("UDP_GRO"), true);
             }
             ChannelFuture opened = connect ? b.connect(target).await()
                     : (bindTo == null ? b.bind(0) : b.bind(bindTo, 0)).await();
@@ -226,12 +229,6 @@ public final class NettyNativeEchoClient {
         System.exit(code);
     }
 
-    /** An {@code EpollChannelOption} by name (named, not linked: the class exists only in the epoll jars). */
-    @SuppressWarnings("unchecked")
-    private static <T> ChannelOption<T> epollOption(String name) throws ReflectiveOperationException {
-        return (ChannelOption<T>) Class.forName("io.netty.channel.epoll.EpollChannelOption").getField(name).get(null);
-    }
-
     /** The exception and its causes on one line: Netty wraps a channel's construction failure in a ChannelException. */
     private static String chain(Throwable t) {
         StringBuilder s = new StringBuilder();
@@ -246,22 +243,37 @@ public final class NettyNativeEchoClient {
         final Class<?> availability;
         final Class<? extends io.netty.channel.Channel> channelClass;
         final String groupFactory;
+        final String options;
 
         @SuppressWarnings("unchecked")
-        private Transport(String availability, String channel, String groupFactory) throws ClassNotFoundException {
+        private Transport(String availability, String channel, String groupFactory, String options)
+                throws ClassNotFoundException {
             this.availability = Class.forName(availability);
             this.channelClass = (Class<? extends io.netty.channel.Channel>) Class.forName(channel);
             this.groupFactory = groupFactory;
+            this.options = options;
+        }
+
+        /** The transport's own channel option by name (named, not linked: the class exists only in its jars). */
+        @SuppressWarnings("unchecked")
+        <T> ChannelOption<T> option(String name) throws ReflectiveOperationException {
+            return (ChannelOption<T>) Class.forName(options).getField(name).get(null);
         }
 
         static Transport of(String name) throws ClassNotFoundException {
             switch (name) {
                 case "epoll":
                     return new Transport("io.netty.channel.epoll.Epoll", "io.netty.channel.epoll.EpollDatagramChannel",
-                            "io.netty.channel.epoll.EpollEventLoopGroup");
+                            "io.netty.channel.epoll.EpollEventLoopGroup", "io.netty.channel.epoll.EpollChannelOption");
                 case "io_uring":
                     return new Transport("io.netty.channel.uring.IoUring",
-                            "io.netty.channel.uring.IoUringDatagramChannel", "io.netty.channel.uring.IoUringIoHandler");
+                            "io.netty.channel.uring.IoUringDatagramChannel", "io.netty.channel.uring.IoUringIoHandler",
+                            "io.netty.channel.uring.IoUringChannelOption");
+                case "incubator_io_uring": // Netty 4.1's incubator: an event loop group of its own, as epoll's
+                    return new Transport("io.netty.incubator.channel.uring.IOUring",
+                            "io.netty.incubator.channel.uring.IOUringDatagramChannel",
+                            "io.netty.incubator.channel.uring.IOUringEventLoopGroup",
+                            "io.netty.incubator.channel.uring.IOUringChannelOption");
                 default:
                     throw new IllegalArgumentException("transport " + name);
             }

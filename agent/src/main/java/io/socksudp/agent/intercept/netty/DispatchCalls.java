@@ -18,8 +18,12 @@ import net.bytebuddy.utility.OpenedClassReader;
  * result)} before each of its returns; {@code disconnecting(this)} and {@code closing(this)} first in
  * {@code doDisconnect} and {@code doClose}; and every {@code pipeline.fireChannelRead(msg)} call replaced by
  * {@code (ChannelPipeline) fireChannelRead(pipeline, msg)}. In the read loop's class ({@link
- * NettyTransport#isEpollReadLoop}), {@code config.getMaxDatagramPayloadSize()} becomes {@code slotSize(config,
- * config.getMaxDatagramPayloadSize())}.
+ * NettyTransport.Role#READ_LOOP}), {@code config.getMaxDatagramPayloadSize()} becomes {@code slotSize(config,
+ * config.getMaxDatagramPayloadSize())}; for io_uring, whose read loop fires the packets, it becomes 0 and its {@code
+ * fireChannelRead} calls are replaced as above. io_uring has no {@code doConnect}: {@code remote = (SocketAddress)
+ * connectTarget(this$0, remote)} first in its base unsafe's {@code connect} ({@link NettyTransport.Role#BASE_UNSAFE})
+ * and {@code (InetSocketAddress) connectedRemote(this, computeRemoteAddr(..))} in its base channel ({@link
+ * NettyTransport.Role#BASE}) stand for {@code connectTarget} and {@code connectDone}.
  * {@link NettyLayout#GUARDED}: {@code checkWrite(this, msg)} in {@code filterOutboundMessage}, {@code
  * checkConnect(this, remote)} in {@code doConnect}. {@link NettyLayout#UNKNOWN}: {@code refuseChannel("the class")}
  * in every constructor.
@@ -40,12 +44,20 @@ final class DispatchCalls {
 
     /** {@code classfile} (class {@code name}, binary) with the calls its layout calls for. */
     static byte[] inline(final String name, byte[] classfile) {
-        if (NettyTransport.isEpollReadLoop(name)) {
-            return inlineReadLoop(classfile);
+        NettyTransport transport = NettyTransport.owning(name);
+        NettyTransport.Role role = transport == null ? NettyTransport.Role.CHANNEL : transport.roleOf(name);
+        switch (role) {
+            case READ_LOOP:
+                return inlineReadLoop(transport, name, classfile);
+            case BASE:
+                return inlineConnectedRemote(classfile);
+            case BASE_UNSAFE:
+                return inlineConnectTarget(name, classfile);
+            default:
+                break;
         }
         ClassFileInventory inventory = ClassFileInventory.of(name, classfile);
-        final NettyLayout layout = NettyLayout.of(NettyTransport.ofInternalName(name), inventory,
-                fireChannelReadCalls(classfile));
+        final NettyLayout layout = NettyLayout.of(transport, inventory, fireChannelReadCalls(classfile));
         final boolean tunnelled = layout == NettyLayout.TUNNELLED;
         final boolean guarded = layout == NettyLayout.GUARDED;
         ClassReader reader = OpenedClassReader.of(classfile);
@@ -113,21 +125,45 @@ final class DispatchCalls {
         return calls[0];
     }
 
-    /** The read loop's class with its {@code getMaxDatagramPayloadSize()} calls passed through {@code slotSize}. */
-    private static byte[] inlineReadLoop(byte[] classfile) {
+    /**
+     * The read loop's class with its {@code getMaxDatagramPayloadSize()} calls passed through {@code slotSize} (epoll:
+     * 0 for a tunnelled channel, so no {@code recvmmsg}). For a transport whose read loop fires the packets (io_uring),
+     * the size is always 0 instead (one {@code recvmsg} into the whole buffer, no linked entries into fixed slots):
+     * io_uring submits its reads ahead, from the channel's registration on, before its first send decides whether it is
+     * tunnelled, and a slot would cut a maximal payload short by its header (the channel's first reply, seen here).
+     * Its {@code fireChannelRead} calls are replaced too, or, when it has none (a layout the agent does not know),
+     * {@code refuseChannel} goes in its constructors: the channel cannot be created, since what it reads could not be
+     * unwrapped.
+     */
+    private static byte[] inlineReadLoop(NettyTransport transport, String name, byte[] classfile) {
+        final boolean reads = transport.readsInReadLoop();
+        final String refusal = reads && fireChannelReadCalls(classfile) == 0
+                ? name.substring(0, Math.max(name.indexOf('$'), 0)) : null;
         ClassReader reader = OpenedClassReader.of(classfile);
         ClassWriter writer = new ClassWriter(reader, ClassWriter.COMPUTE_MAXS);
         reader.accept(new ClassVisitor(OpenedClassReader.ASM_API, writer) {
             @Override
             public MethodVisitor visitMethod(int access, String method, String descriptor, String signature,
                                              String[] exceptions) {
-                return new MethodVisitor(OpenedClassReader.ASM_API,
-                        super.visitMethod(access, method, descriptor, signature, exceptions)) {
+                MethodVisitor mv = super.visitMethod(access, method, descriptor, signature, exceptions);
+                if (refusal != null && "<init>".equals(method)) {
+                    return atEntry(mv, "refuseChannel", refusal);
+                }
+                if (reads) {
+                    mv = replacingFireChannelRead(mv);
+                }
+                return new MethodVisitor(OpenedClassReader.ASM_API, mv) {
                     @Override
                     public void visitMethodInsn(int opcode, String owner, String called, String calledDescriptor,
                                                 boolean isInterface) {
                         boolean slot = opcode == Opcodes.INVOKEVIRTUAL
                                 && NettyMember.isMaxDatagramPayloadSize(called, calledDescriptor);
+                        if (slot && reads) { // io_uring: [config] -> [size] -> [0]
+                            super.visitMethodInsn(opcode, owner, called, calledDescriptor, isInterface);
+                            super.visitInsn(Opcodes.POP);
+                            super.visitInsn(Opcodes.ICONST_0);
+                            return;
+                        }
                         if (slot) {
                             super.visitInsn(Opcodes.DUP); // [config] -> [config, config]
                         }
@@ -136,6 +172,91 @@ final class DispatchCalls {
                             super.visitMethodInsn(Opcodes.INVOKESTATIC, DISPATCH, "slotSize",
                                     "(Ljava/lang/Object;I)I", false);
                         }
+                    }
+                };
+            }
+        }, 0);
+        return writer.toByteArray();
+    }
+
+    /**
+     * io_uring's base channel: in its instance methods ({@code computeRemote}) the result of {@code
+     * computeRemoteAddr(requested, actual)} becomes {@code (InetSocketAddress) connectedRemote(this, result)}, the peer
+     * for a channel the agent connected to the relay.
+     */
+    private static byte[] inlineConnectedRemote(byte[] classfile) {
+        ClassReader reader = OpenedClassReader.of(classfile);
+        ClassWriter writer = new ClassWriter(reader, ClassWriter.COMPUTE_MAXS);
+        reader.accept(new ClassVisitor(OpenedClassReader.ASM_API, writer) {
+            @Override
+            public MethodVisitor visitMethod(int access, String method, String descriptor, String signature,
+                                             String[] exceptions) {
+                MethodVisitor mv = super.visitMethod(access, method, descriptor, signature, exceptions);
+                if ((access & (Opcodes.ACC_STATIC | Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE)) != 0) {
+                    return mv;
+                }
+                return new MethodVisitor(OpenedClassReader.ASM_API, mv) {
+                    @Override
+                    public void visitMethodInsn(int opcode, String owner, String called, String calledDescriptor,
+                                                boolean isInterface) {
+                        super.visitMethodInsn(opcode, owner, called, calledDescriptor, isInterface);
+                        if (opcode == Opcodes.INVOKESTATIC && NettyMember.isComputeRemoteAddr(called, calledDescriptor)) {
+                            super.visitVarInsn(Opcodes.ALOAD, 0); // [remote] -> [remote, this] -> [this, remote]
+                            super.visitInsn(Opcodes.SWAP);
+                            super.visitMethodInsn(Opcodes.INVOKESTATIC, DISPATCH, "connectedRemote", OBJECT_OBJECT,
+                                    false);
+                            super.visitTypeInsn(Opcodes.CHECKCAST, "java/net/InetSocketAddress");
+                        }
+                    }
+                };
+            }
+        }, 0);
+        return writer.toByteArray();
+    }
+
+    /**
+     * io_uring's base unsafe: first thing in {@code connect(remote, local, promise)}, {@code remote = (SocketAddress)
+     * connectTarget(this$0, remote)} (the outer instance is the channel). Without that field the class is left as it
+     * is: a connect then reaches the peer directly, and every write to it is refused (see NettyTunnels.frame).
+     */
+    private static byte[] inlineConnectTarget(final String name, byte[] classfile) {
+        final String[] outer = {null};
+        OpenedClassReader.of(classfile).accept(new ClassVisitor(OpenedClassReader.ASM_API) {
+            @Override
+            public net.bytebuddy.jar.asm.FieldVisitor visitField(int access, String field, String descriptor,
+                                                                 String signature, Object value) {
+                if (field.equals(NettyMember.OUTER_INSTANCE) && (access & Opcodes.ACC_STATIC) == 0
+                        && descriptor.startsWith("L")) {
+                    outer[0] = descriptor;
+                }
+                return null;
+            }
+        }, ClassReader.SKIP_CODE | ClassReader.SKIP_DEBUG | ClassReader.SKIP_FRAMES);
+        if (outer[0] == null) {
+            return classfile;
+        }
+        final String owner = name.replace('.', '/');
+        ClassReader reader = OpenedClassReader.of(classfile);
+        ClassWriter writer = new ClassWriter(reader, ClassWriter.COMPUTE_MAXS);
+        reader.accept(new ClassVisitor(OpenedClassReader.ASM_API, writer) {
+            @Override
+            public MethodVisitor visitMethod(int access, String method, String descriptor, String signature,
+                                             String[] exceptions) {
+                MethodVisitor mv = super.visitMethod(access, method, descriptor, signature, exceptions);
+                if ((access & (Opcodes.ACC_STATIC | Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE)) != 0
+                        || !NettyMember.isUringConnect(method, descriptor)) {
+                    return mv;
+                }
+                return new MethodVisitor(OpenedClassReader.ASM_API, mv) {
+                    @Override
+                    public void visitCode() {
+                        super.visitCode();
+                        super.visitVarInsn(Opcodes.ALOAD, 0);
+                        super.visitFieldInsn(Opcodes.GETFIELD, owner, NettyMember.OUTER_INSTANCE, outer[0]);
+                        super.visitVarInsn(Opcodes.ALOAD, 1);
+                        super.visitMethodInsn(Opcodes.INVOKESTATIC, DISPATCH, "connectTarget", OBJECT_OBJECT, false);
+                        super.visitTypeInsn(Opcodes.CHECKCAST, "java/net/SocketAddress");
+                        super.visitVarInsn(Opcodes.ASTORE, 1);
                     }
                 };
             }

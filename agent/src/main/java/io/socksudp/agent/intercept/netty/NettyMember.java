@@ -24,8 +24,10 @@ enum NettyMember {
 
     /**
      * The one call every read path of {@code EpollDatagramChannel} hands each received packet to ({@code
-     * processPacket}, {@code processPacketList}, {@code connectedRead}): {@code ChannelPipeline.fireChannelRead(Object)},
-     * matched by name and the shape of its descriptor (the pipeline's package may be relocated).
+     * processPacket}, {@code processPacketList}, {@code connectedRead}), and io_uring's read loop too ({@code
+     * readComplete0} in 4.2, {@code readComplete} and {@code recvmsgComplete} in the incubator): {@code
+     * ChannelPipeline.fireChannelRead(Object)}, matched by name and the shape of its descriptor (the pipeline's package
+     * may be relocated).
      */
     static boolean isFireChannelRead(String name, String descriptor) {
         return name.equals("fireChannelRead") && descriptor.startsWith("(Ljava/lang/Object;)L")
@@ -39,6 +41,29 @@ enum NettyMember {
     static boolean isMaxDatagramPayloadSize(String name, String descriptor) {
         return name.equals("getMaxDatagramPayloadSize") && descriptor.equals("()I");
     }
+
+    /**
+     * io_uring's {@code AbstractUringUnsafe.connect(SocketAddress remote, SocketAddress local, ChannelPromise)}: every
+     * connect of an io_uring channel starts there (the pipeline's head calls it), before it submits {@code
+     * IORING_OP_CONNECT} (or, for TCP fast open, a {@code sendmsg}) with {@code remote}.
+     */
+    static boolean isUringConnect(String name, String descriptor) {
+        return name.equals("connect") && descriptor.startsWith("(Ljava/net/SocketAddress;Ljava/net/SocketAddress;L")
+                && descriptor.endsWith("/ChannelPromise;)V");
+    }
+
+    /**
+     * What io_uring's {@code AbstractIoUringChannel.computeRemote()} (run once the connect has completed, before the
+     * connect promise is notified) stores as the channel's remote address: {@code UnixChannelUtil.computeRemoteAddr(
+     * requested, socket.remoteAddress())}.
+     */
+    static boolean isComputeRemoteAddr(String name, String descriptor) {
+        return name.equals("computeRemoteAddr") && descriptor.equals(
+                "(Ljava/net/InetSocketAddress;Ljava/net/InetSocketAddress;)Ljava/net/InetSocketAddress;");
+    }
+
+    /** The field of an inner class that holds its outer instance (javac's name): an unsafe's channel. */
+    static final String OUTER_INSTANCE = "this$0";
 
     private final String name;
     private final String descriptor;

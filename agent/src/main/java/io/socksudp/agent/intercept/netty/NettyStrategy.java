@@ -16,8 +16,8 @@ import java.util.List;
  * the application has, possibly shaded, and they may never load at all: nothing is prepared at start-up but a
  * transformer that matches class names.
  *
- * <p>Today the strategy fails closed: no datagram of such a channel reaches a proxied destination (see
- * {@link NettyLayout}).
+ * <p>Epoll and io_uring (Netty 4.2's, and the 4.1 incubator's) are tunnelled; any other layout or transport fails
+ * closed: no datagram of such a channel reaches a proxied destination (see {@link NettyLayout}).
  */
 public final class NettyStrategy {
 
@@ -53,7 +53,9 @@ public final class NettyStrategy {
                 loaded.add(c);
             }
         }
-        NettyTransport.ofInternalName("EpollDatagramChannel"); // the enum's values too, whatever was loaded
+        // The enum's values too, whatever was loaded; not through owning(), whose Role would be one more class at
+        // premain for every application (LazyStartIT's budget): Role loads with the first Netty class transformed.
+        NettyTransport.ofInternalName("EpollDatagramChannel");
         ClassFileTransformer transformer = new NettyTransformer(routing, host);
         inst.addTransformer(transformer, true);
         if (!loaded.isEmpty()) {
@@ -64,6 +66,6 @@ public final class NettyStrategy {
 
     /** Whether the strategy transforms the class of this name (a rolled-back attach retransforms those loaded). */
     public static boolean isWatched(String className) {
-        return NettyTransport.ofInternalName(className) != null || NettyTransport.isEpollReadLoop(className);
+        return NettyTransport.owning(className) != null;
     }
 }

@@ -8,7 +8,7 @@ import java.security.ProtectionDomain;
 /**
  * Watches every class the JVM defines for Netty's native datagram channels and inlines the calls their
  * {@link NettyLayout} calls for ({@link DispatchCalls}). For any other class it does two string compares
- * ({@link NettyTransport#ofInternalName}) and returns: an application without Netty loads no ASM because of it,
+ * ({@link NettyTransport#owning}) and returns: an application without Netty loads no ASM because of it,
  * and the agent never loads a Netty class itself (it reads the class file the JVM hands it).
  */
 final class NettyTransformer implements ClassFileTransformer {
@@ -25,8 +25,7 @@ final class NettyTransformer implements ClassFileTransformer {
     @Override
     public byte[] transform(ClassLoader loader, String internalName, Class<?> classBeingRedefined,
                             ProtectionDomain protectionDomain, byte[] classfile) {
-        if (internalName == null || NettyTransport.ofInternalName(internalName) == null
-                && !NettyTransport.isEpollReadLoop(internalName)) {
+        if (internalName == null || NettyTransport.owning(internalName) == null) {
             return null; // a null loader is no reason to skip: Netty on -Xbootclasspath/a would leak otherwise
         }
         String name = internalName.replace('/', '.');

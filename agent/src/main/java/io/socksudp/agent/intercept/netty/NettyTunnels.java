@@ -14,29 +14,36 @@ import java.lang.invoke.MethodHandle;
 import java.lang.reflect.Field;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.net.UnknownHostException;
 
 /**
- * Tunnels Netty's epoll datagram channel ({@link NettyLayout#TUNNELLED}) through the socket's SOCKS5 association,
- * and guards or refuses the other layouts ({@link NettyGuard}).
+ * Tunnels Netty's epoll and io_uring datagram channels ({@link NettyLayout#TUNNELLED}) through the socket's SOCKS5
+ * association, and guards or refuses the other layouts ({@link NettyGuard}).
  *
  * <p>Sending: {@code filterOutboundMessage} sees every message written, on the event loop, before Netty queues it,
  * so whichever way Netty later sends it ({@code sendto}, {@code sendmmsg} for a multi-message flush, UDP GSO for a
- * SegmentedDatagramPacket) it is already the framed datagram: a new direct buffer holding the SOCKS header and the
- * payload (a header per segment for a segmented packet, the segment size grown by it), addressed to the relay (or a
- * plain buffer on a socket connected to the relay); the application's message is released, as Netty releases what it
- * replaces. Receiving: every packet Netty builds ({@code recvmsg}, UDP GRO segments, {@code connectedRead}) passes
- * through {@link #fireChannelRead}, which takes the header off (the buffer's reader index moves past it) and fires a
- * packet whose sender is the peer; what is not from the relay (nor a bypassed source) is dropped and counted.
+ * SegmentedDatagramPacket; io_uring's {@code IORING_OP_SENDMSG} entries, one per message of a flush) it is already
+ * the framed datagram: a new direct buffer holding the SOCKS header and the payload (a header per segment for a
+ * segmented packet, the segment size grown by it), addressed to the relay (on epoll, a plain buffer on a socket
+ * connected to the relay; io_uring names {@code remoteAddress()}, the peer, for a plain buffer, so there it is
+ * always addressed); the application's message is released, as Netty releases what it replaces. Receiving: every
+ * packet Netty builds ({@code recvmsg}, UDP GRO segments, {@code connectedRead}; io_uring's {@code recvmsg}
+ * completions) passes through {@link #fireChannelRead}, which takes the header off (the buffer's reader index moves
+ * past it) and fires a packet whose sender is the peer; what is not from the relay (nor a bypassed source) is dropped
+ * and counted.
  * {@code recvmmsg} is turned off for a tunnelled channel ({@link #slotSize}): its slots of {@code
- * MAX_DATAGRAM_PAYLOAD_SIZE} bytes would cut a maximal payload short by its header. Connecting: the OS socket
- * connects to the relay and Netty's record of the remote address is set to the peer after it.
+ * MAX_DATAGRAM_PAYLOAD_SIZE} bytes would cut a maximal payload short by its header (io_uring's linked {@code recvmsg}
+ * entries into such slots likewise). Connecting: the OS socket connects to the relay (epoll's {@code doConnect}, or
+ * io_uring's asynchronous {@code IORING_OP_CONNECT}, given the relay) and Netty's record of the remote address is set
+ * to the peer after it (epoll: the field, once {@code doConnect} returns; io_uring: what {@code computeRemote} stores,
+ * before the connect promise is notified).
  */
 final class NettyTunnels implements NettyHooks {
 
     private static final Logger LOG = LazyLogger.getLogger("socksudp");
-    private static final String CHANNEL_SUFFIX = "channel.epoll.EpollDatagramChannel";
     private static final String PIPELINE_SUFFIX = "channel.ChannelPipeline";
 
     private final NettyGuard guard;
@@ -51,8 +58,12 @@ final class NettyTunnels implements NettyHooks {
     private final ClassValue<Object> channelApis = new ClassValue<Object>() {
         @Override
         protected Object computeValue(Class<?> type) {
+            NettyTransport transport = NettyTransport.ofInternalName(type.getName());
+            if (transport == null) {
+                return new ClassNotFoundException(type.getName() + " is not one of Netty's native datagram channels");
+            }
             try {
-                return new ChannelApi(NettyApi.of(type, CHANNEL_SUFFIX), type);
+                return new ChannelApi(NettyApi.of(type, transport.channelSuffix()), type, transport);
             } catch (ReflectiveOperationException | RuntimeException e) {
                 return e;
             }
@@ -189,7 +200,8 @@ final class NettyTunnels implements NettyHooks {
             try {
                 Object ignored = (Object) api.writeHeader.invokeExact(framed, (Object) header);
                 copy(api, content, from, framed, length);
-                out = envelope || t.peer() == null ? (Object) api.newPacket.invokeExact(framed, (Object) relay) : framed;
+                out = envelope || t.peer() == null || ch.transport.namesRemoteForBareBuffers()
+                        ? (Object) api.newPacket.invokeExact(framed, (Object) relay) : framed;
             } catch (Throwable e) {
                 boolean released = (boolean) api.release.invokeExact(framed);
                 throw e;
@@ -235,8 +247,9 @@ final class NettyTunnels implements NettyHooks {
 
     @Override
     public Object connectTarget(Object channel, Object remote) throws IOException {
-        if (!(remote instanceof InetSocketAddress) || ((InetSocketAddress) remote).isUnresolved()) {
-            return remote; // Netty refuses it as usual
+        if (!(remote instanceof InetSocketAddress) || ((InetSocketAddress) remote).isUnresolved()
+                || NettyTransport.ofInternalName(channel.getClass().getName()) == null) {
+            return remote; // Netty refuses it as usual; or an io_uring stream channel, whose connect is TCP's
         }
         try {
             ChannelTunnels all = tunnels();
@@ -265,13 +278,35 @@ final class NettyTunnels implements NettyHooks {
         if (peer != null) {
             try {
                 // Netty recorded the relay (what the OS socket is connected to); the application's view is the peer.
-                channelApiOf(channel.getClass()).remote.set(channel, peer);
+                channelApiOf(channel.getClass()).remote.set(channel, asConnectedRemote(peer));
             } catch (IllegalAccessException | RuntimeException e) {
                 throw new IOException("socksudp cannot record the peer of " + channel.getClass().getName() + " ("
                         + e + "); the connect was refused", e);
             }
         }
         return result;
+    }
+
+    @Override
+    public Object connectedRemote(Object channel, Object remote) {
+        ChannelTunnels all = tunnels;
+        NativeFrontEnd t = all == null ? null : all.existingNativeTunnel(channel);
+        InetSocketAddress peer = t == null ? null : t.connectDone(true); // computeRemote runs on success only
+        return peer != null ? asConnectedRemote(peer) : remote; // the application's view; the OS socket's is the relay
+    }
+
+    /**
+     * The peer as Netty itself records a connected channel's remote address ({@code
+     * UnixChannelUtil.computeRemoteAddr}): the host string the application connected with beside the address (so
+     * {@code remoteAddress()} prints as without the agent, e.g. {@code 127.0.0.1/127.0.0.1:53}), no look-up.
+     */
+    private static InetSocketAddress asConnectedRemote(InetSocketAddress peer) {
+        try {
+            return new InetSocketAddress(InetAddress.getByAddress(peer.getHostString(), peer.getAddress().getAddress()),
+                    peer.getPort());
+        } catch (UnknownHostException | RuntimeException e) {
+            return peer; // as Netty falls back
+        }
     }
 
     @Override
@@ -303,7 +338,8 @@ final class NettyTunnels implements NettyHooks {
                 release(api, msg);
                 if (!receiveFailureLogged) {
                     receiveFailureLogged = true;
-                    LOG.warn("socksudp could not unwrap a datagram of Netty's epoll transport ({}); dropped", e.toString());
+                    LOG.warn("socksudp could not unwrap a datagram of Netty's native transport ({}); dropped",
+                            e.toString());
                 }
             }
         }
@@ -413,21 +449,26 @@ final class NettyTunnels implements NettyHooks {
         throw (T) t;
     }
 
-    /** The epoll channel's API and the two internals the connect path needs, per channel class. */
+    /** The channel's API and the two internals the connect path needs, per channel class. */
     private static final class ChannelApi {
         final NettyApi api;
-        /** {@code AbstractEpollChannel.remote}: what {@code remoteAddress()} reports. */
+        final NettyTransport transport;
+        /** {@code AbstractEpollChannel.remote} (io_uring's base has one too): what {@code remoteAddress()} reports. */
         final Field remote;
-        /** {@code AbstractEpollChannel.socket}: the LinuxSocket, for a reconnect to a new relay and an early bind. */
+        /**
+         * {@code AbstractEpollChannel.socket} ({@code AbstractIoUringChannel.socket}): the LinuxSocket, for a reconnect
+         * to a new relay and an early bind.
+         */
         final Field socket;
 
-        ChannelApi(NettyApi api, Class<?> channelClass) throws ReflectiveOperationException {
+        ChannelApi(NettyApi api, Class<?> channelClass, NettyTransport transport) throws ReflectiveOperationException {
             this.api = api;
+            this.transport = transport;
             this.remote = NettyApi.field(channelClass, "remote", SocketAddress.class);
             Field s = null;
             for (Class<?> c = channelClass; c != null && s == null; c = c.getSuperclass()) {
                 for (Field f : c.getDeclaredFields()) {
-                    if (f.getName().equals("socket") && f.getType().getName().endsWith("channel.epoll.LinuxSocket")) {
+                    if (f.getName().equals("socket") && f.getType().getName().endsWith(".LinuxSocket")) {
                         f.setAccessible(true);
                         s = f;
                     }

@@ -1,12 +1,13 @@
 /**
  * The Netty strategy: Netty's native datagram channels (epoll, io_uring, the 4.1 incubator's io_uring, kqueue), which
  * send and receive from native code on their own socket, around every JDK class the NIO and legacy strategies
- * instrument. Epoll (Netty 4.1 and 4.2) is tunnelled; the others fail closed (nothing reaches a proxied destination).
+ * instrument. Epoll (Netty 4.1 and 4.2) and io_uring (Netty 4.2, and the 4.1 incubator's) are tunnelled; kqueue and any
+ * layout the agent does not know fail closed (nothing reaches a proxied destination).
  *
  * <p>Call chain: {@code NettyTransformer} (a name check on every class the JVM defines) → {@code DispatchCalls}
  * (static calls inlined with ASM where {@code NettyLayout}, read from the class file, says: see {@code NettyMember})
  * → bootstrap {@code NettyDispatch} (found by every loader through parent delegation) → {@code NettyTunnels}
- * (epoll: framing, unwrapping, connect; the association, recovery and release are the shared {@code SocketTunnel}'s,
+ * (framing, unwrapping, connect; the association, recovery and release are the shared {@code SocketTunnel}'s,
  * behind an {@code intercept.NativeFrontEnd}) or {@code NettyGuard} (the refusals, the warning once per class).
  * Netty's API is reached through {@code NettyApi}: method handles found in the channel's own loader under its own
  * package root, so shaded and multiple copies work and the agent never links a Netty class.
@@ -29,7 +30,25 @@
  * the slot size): its fixed slots would cut a maximal payload short by its header. A connect to a proxied peer
  * connects the OS socket to the relay ({@code doConnect}'s argument replaced) and then sets
  * {@code AbstractEpollChannel.remote} to the peer, so {@code remoteAddress()} (and {@code connectedRead}'s sender) is
- * the peer. io_uring submits sends as submission queue entries from its own {@code doWrite} and connects
- * asynchronously ({@code IORING_OP_CONNECT}): not tunnelled yet, guarded like kqueue.
+ * the peer.
+ *
+ * <p>What the io_uring tunnel covers, from Netty 4.2.18's and the incubator 0.0.26's sources (the same shape under other
+ * names): {@code IoUringDatagramChannel.filterOutboundMessage} sees each message written, as epoll's does, before
+ * {@code scheduleWrite} turns it into an {@code IORING_OP_SENDMSG} entry (one per message of a flush; a {@code
+ * SegmentedDatagramPacket}'s segment size in a UDP_SEGMENT control message), so the framing is epoll's, except that
+ * the framed datagram is always an envelope addressed to the relay: for a bare buffer io_uring's {@code sendmsg} names
+ * {@code remoteAddress()}, which is the peer on a tunnelled channel. Reads are submitted ahead as {@code
+ * IORING_OP_RECVMSG} entries and completed in the channel's unsafe ({@code IoUringDatagramChannelUnsafe.readComplete0};
+ * the incubator's {@code recvmsgComplete}, and {@code readComplete} for a connected channel's plain {@code recv}, whose
+ * sender is {@code remoteAddress()}), which fires each packet: that unsafe is the read loop whose {@code
+ * fireChannelRead} calls are replaced (one that has none refuses the channel), and whose {@code
+ * getMaxDatagramPayloadSize()} becomes 0 (no linked {@code recvmsg} entries into fixed slots; always, since the first
+ * reads are submitted before the channel's first send). No multishot receive and no UDP_GRO for datagrams in either
+ * version. There is no {@code doConnect}: {@code AbstractUringUnsafe.connect} (shared with io_uring's stream channels,
+ * which the hook lets through by class name) submits {@code IORING_OP_CONNECT} asynchronously, so the relay is given
+ * to it at its entry (the channel from the unsafe's {@code this$0}), and the peer is recorded where {@code
+ * AbstractIoUringChannel.computeRemote} stores {@code computeRemoteAddr(requested, actual)}, which runs once the connect
+ * has completed and before its promise is notified. A connected channel re-associated after a loss has its socket
+ * re-pointed with a plain {@code connect(2)} on the channel's {@code LinuxSocket}, outside the ring, as on epoll.
  */
 package io.socksudp.agent.intercept.netty;

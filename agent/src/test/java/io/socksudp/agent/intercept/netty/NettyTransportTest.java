@@ -23,6 +23,26 @@ class NettyTransportTest {
     }
 
     @Test
+    void recognisesTheClassesAroundTheChannels() {
+        assertEquals(NettyTransport.Role.READ_LOOP, NettyTransport.EPOLL.roleOf(
+                "io/netty/channel/epoll/EpollDatagramChannel$EpollDatagramChannelUnsafe"));
+        assertEquals(NettyTransport.IO_URING, NettyTransport.owning(
+                "shaded/io/netty/channel/uring/IoUringDatagramChannel$IoUringDatagramChannelUnsafe"));
+        assertEquals(NettyTransport.Role.BASE, NettyTransport.IO_URING.roleOf("io.netty.channel.uring.AbstractIoUringChannel"));
+        assertEquals(NettyTransport.Role.BASE_UNSAFE, NettyTransport.IO_URING.roleOf(
+                "io/netty/channel/uring/AbstractIoUringChannel$AbstractUringUnsafe"));
+        assertEquals(NettyTransport.INCUBATOR_IO_URING, NettyTransport.owning(
+                "io/netty/incubator/channel/uring/AbstractIOUringChannel$AbstractUringUnsafe"));
+        assertEquals(NettyTransport.Role.CHANNEL, NettyTransport.KQUEUE.roleOf("x/KQueueDatagramChannel"));
+        assertNull(NettyTransport.owning("io/netty/channel/AbstractChannel$AbstractUnsafe"));
+        assertNull(NettyTransport.owning("io/netty/channel/uring/IoUringSocketChannel"));
+        assertNull(NettyTransport.owning("io/netty/channel/uring/MyAbstractIoUringChannel"));
+        assertNull(NettyTransport.owning("io/netty/channel/kqueue/KQueueDatagramChannel$KQueueDatagramChannelUnsafe"));
+        assertNull(NettyTransport.owning("java/lang/String"));
+        assertNull(NettyTransport.owning(""));
+    }
+
+    @Test
     void leavesEverythingElseAlone() {
         assertNull(NettyTransport.ofInternalName("io/netty/channel/socket/nio/NioDatagramChannel"));
         assertNull(NettyTransport.ofInternalName("io/netty/channel/epoll/EpollDomainDatagramChannel"));
