@@ -159,10 +159,10 @@ final class NettyApi {
 
     /**
      * A public lookup whose lookup class is {@code owner}, so that the JVM resolves the member (and the Netty types
-     * in its signature) in the copy's own loader. From {@code publicLookup()} itself (lookup class Object) JDK 8 to 13
-     * resolve as if from the boot loader, which records a loader constraint on each Netty type name: the second copy
+     * in its signature) in the copy's own loader. From {@code publicLookup()} itself (lookup class Object) JDK 8 and
+     * 11 resolve as if from the boot loader, which records a loader constraint on each Netty type name: the second copy
      * of {@code io.netty} in another loader then fails with a LinkageError ("no such method"), and its datagrams were
-     * refused rather than tunnelled. JDK 14+ resolve a public lookup's members unconditionally.
+     * refused rather than tunnelled (NettyLoadersIT; JDK 17's public lookup did not).
      */
     private static MethodHandles.Lookup from(Class<?> owner) {
         return PUBLIC.in(owner);
