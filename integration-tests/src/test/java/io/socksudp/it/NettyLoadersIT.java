@@ -106,13 +106,13 @@ class NettyLoadersIT {
         List<Arguments> cases = new ArrayList<>();
         Jdk test = Jdks.all("test").get(0);
         // Netty 4.1 and 4.2 side by side; the same 4.2 jars in two loaders (two copies of one version); gRPC's shaded
-        // copy alone, connected; and all four at once, also on JDK 11 and 8, whose method handle look-ups differ
-        // (there a public lookup resolved from the boot loader, and the second io.netty copy was refused: NettyApi).
+        // copy alone, connected; and all four at once, also on JDK 25, 11 and 8 (on 11 and 8 a public method handle
+        // lookup resolved from the boot loader, and the second io.netty copy was refused; see NettyApi).
         cases.add(Arguments.of(test, "4.1 and 4.2", List.of(Copy.netty41("n41"), Copy.netty42("n42")), false, "dante"));
         cases.add(Arguments.of(test, "4.2 twice", List.of(Copy.netty42("first"), Copy.netty42("second")), true,
                 "relay"));
         cases.add(Arguments.of(test, "gRPC shaded", List.of(Copy.grpc("grpc")), true, "dante"));
-        for (Jdk jdk : Jdks.all("test,11,8")) {
+        for (Jdk jdk : Jdks.all("test,25,11,8")) {
             cases.add(Arguments.of(jdk, "4.1, 4.2, 4.2 again and gRPC shaded", List.of(Copy.netty41("n41"),
                     Copy.netty42("n42a"), Copy.netty42("n42b"), Copy.grpc("grpc")), false, "relay"));
         }
