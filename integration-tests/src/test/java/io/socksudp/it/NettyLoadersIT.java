@@ -154,6 +154,38 @@ class NettyLoadersIT {
     }
 
     /**
+     * A loader that does not delegate to its parents (as an OSGi framework's bundle loaders, which delegate only
+     * {@code java.*} by default) cannot see the agent's bootstrap class {@code NettyDispatch} that the epoll channel
+     * now calls: that copy fails closed (every write fails, with a NoClassDefFoundError naming the class: not the
+     * agent's clear IOException), nothing of it reaches the far side, and a normal copy beside it in the same JVM
+     * is still tunnelled.
+     */
+    @Test
+    void aLoaderThatDoesNotDelegateFailsClosed() {
+        int before = echo.sources().size();
+        Copy normal = Copy.netty42("normal");
+        Copy isolated = new Copy("isolated", "io.netty.", TestEnv.netty42NativeLibs(),
+                "io.netty.channel.epoll.EpollDatagramChannel");
+        ChildJvm.Builder b = loadersApp(Jdks.all("test").get(0), List.of(normal), "relay")
+                .args("--copy", isolated.arg() + "=isolated");
+        try (ChildJvm app = b.start()) {
+            Diagnosable[] all = {app, echo, relay};
+            int code = app.awaitExit(Duration.ofSeconds(60));
+            check(code == 1 && app.stdoutLines().contains("copy normal: OK 3/3"), "expected the normal copy to get"
+                    + " its echoes and the program to fail for the isolated one (exit " + code + ")", all);
+            long refused = app.stdoutLines().stream().filter(l -> l.matches("copy isolated: send isolated-0-\\d FAILED"
+                    + " java.lang.NoClassDefFoundError: io/socksudp/agent/bootstrap/NettyDispatch")).count();
+            check(refused == 3, "expected each of the isolated copy's 3 writes to fail, " + refused + " did", all);
+            int local = app.stdoutMatches(LOCAL).stream().filter(m -> m.group(1).equals("normal"))
+                    .map(m -> Integer.parseInt(m.group(3))).findFirst().orElseThrow();
+            assertFromTheProxy(before, 3, Set.of(local), "relay", all);
+            Demos.sleep(500); // a datagram sent directly would have arrived on loopback well within this
+            check(echo.sources().size() == before + 3, "the far side got " + (echo.sources().size() - before)
+                    + " datagrams, expected the normal copy's 3 only", all);
+        }
+    }
+
+    /**
      * Vert.x's datagram socket with {@code preferNativeTransport}: Vert.x finds epoll on the class path and uses it
      * (its EpollDatagramChannel loads, NIO's does not), and the echoes go through danted. Vert.x 5 needs Java 11.
      */

@@ -21,7 +21,7 @@ import java.util.TreeSet;
  *
  * <p>Usage: {@code NettyLoadersApp --server IP:PORT --copy LABEL=ROOT=DIR [--copy ...] [--count N] [--channels K]
  * [--connect] [--end none|close|drop|hold|shutdown] [--linger S]}; ROOT is the copy's package root with its dot ({@code
- * io.netty.}). Prints {@code copy LABEL: channel I CLASS local ADDR}, {@code copy LABEL: reply TEXT from ADDR}, {@code
+ * io.netty.}); {@code LABEL=ROOT=DIR=isolated} loads that copy in a loader that does not delegate to its parents. Prints {@code copy LABEL: channel I CLASS local ADDR}, {@code copy LABEL: reply TEXT from ADDR}, {@code
  * copy LABEL: OK n/n} (or {@code FAILED ...}), {@code threads: NAME|NAME|...}; exits 0 when every copy got every
  * echo, 1 otherwise, 3 when epoll is not available here.
  */
@@ -40,7 +40,7 @@ public final class NettyLoadersApp {
                     server = args[++i];
                     break;
                 case "--copy":
-                    copySpecs.add(args[++i].split("=", 3));
+                    copySpecs.add(args[++i].split("=", 4));
                     break;
                 case "--count":
                     count = Integer.parseInt(args[++i]);
@@ -67,7 +67,8 @@ public final class NettyLoadersApp {
         printThreads("before");
         List<NettyCopy> copies = new ArrayList<>();
         for (String[] spec : copySpecs) {
-            NettyCopy copy = new NettyCopy(spec[0], loaderOver(new File(spec[2])), spec[1], target);
+            NettyCopy copy = new NettyCopy(spec[0], loaderOver(new File(spec[2]), spec.length > 3
+                    && spec[3].equals("isolated")), spec[1], target);
             Throwable unavailable = copy.unavailability();
             if (unavailable != null) {
                 System.out.println("loaders: UNAVAILABLE " + spec[0] + " " + unavailable);
@@ -153,8 +154,12 @@ public final class NettyLoadersApp {
         System.exit(ok ? 0 : 1);
     }
 
-    /** A loader over every jar in {@code dir}, its parent this program's loader (which has no Netty). */
-    private static ClassLoader loaderOver(File dir) throws Exception {
+    /**
+     * A loader over every jar in {@code dir}, its parent this program's loader (which has no Netty); {@code isolated}:
+     * one that, as an OSGi framework's bundle loaders by default, delegates only the JDK's own packages and finds
+     * every other class in its jars alone (so it does not see the agent's bootstrap classes either).
+     */
+    private static ClassLoader loaderOver(File dir, boolean isolated) throws Exception {
         File[] jars = dir.listFiles((d, name) -> name.endsWith(".jar"));
         if (jars == null || jars.length == 0) {
             throw new IllegalArgumentException("no jars in " + dir);
@@ -164,7 +169,32 @@ public final class NettyLoadersApp {
         for (int i = 0; i < jars.length; i++) {
             urls[i] = jars[i].toURI().toURL();
         }
-        return new URLClassLoader(urls, NettyLoadersApp.class.getClassLoader());
+        return isolated ? new IsolatingLoader(urls) : new URLClassLoader(urls, NettyLoadersApp.class.getClassLoader());
+    }
+
+    /** Parent-first for java., javax., jdk. and sun. only (boot delegation); everything else from its own jars. */
+    private static final class IsolatingLoader extends URLClassLoader {
+        IsolatingLoader(URL[] urls) {
+            super(urls, null);
+        }
+
+        @Override
+        protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+            synchronized (getClassLoadingLock(name)) {
+                if (name.startsWith("java.") || name.startsWith("javax.") || name.startsWith("jdk.")
+                        || name.startsWith("sun.")) {
+                    return super.loadClass(name, resolve);
+                }
+                Class<?> c = findLoadedClass(name);
+                if (c == null) {
+                    c = findClass(name);
+                }
+                if (resolve) {
+                    resolveClass(c);
+                }
+                return c;
+            }
+        }
     }
 
     /** The live threads' names, sorted, on one line. */
