@@ -22,7 +22,8 @@ import java.util.TreeSet;
  * <p>Usage: {@code NettyLoadersApp --server IP:PORT --copy LABEL=ROOT=DIR [--copy ...] [--count N] [--channels K]
  * [--connect] [--end none|close|drop|hold|shutdown] [--linger S]}; ROOT is the copy's package root with its dot ({@code
  * io.netty.}); {@code LABEL=ROOT=DIR=isolated} loads that copy in a loader that does not delegate to its parents. Prints {@code copy LABEL: channel I CLASS local ADDR}, {@code copy LABEL: reply TEXT from ADDR}, {@code
- * copy LABEL: OK n/n} (or {@code FAILED ...}), {@code threads: NAME|NAME|...}; exits 0 when every copy got every
+ * copy LABEL: OK n/n} (or {@code FAILED ...}; {@code FAILED open: CAUSES} for a copy whose channel cannot be made,
+ * the others going on), {@code threads: NAME|NAME|...}; exits 0 when every copy got every
  * echo, 1 otherwise, 3 when epoll is not available here.
  */
 public final class NettyLoadersApp {
@@ -79,16 +80,30 @@ public final class NettyLoadersApp {
         }
         boolean ok = true;
         try {
-            for (NettyCopy copy : copies) {
-                copy.open(channels, connect);
+            List<String> labels = new ArrayList<>();
+            for (int i = 0; i < copies.size(); i++) {
+                try {
+                    copies.get(i).open(channels, connect);
+                    labels.add(copySpecs.get(i)[0]);
+                } catch (Exception e) { // this copy is out; the others go on
+                    ok = false;
+                    StringBuilder chain = new StringBuilder();
+                    for (Throwable c = e; c != null; c = c.getCause()) {
+                        chain.append(chain.length() == 0 ? "" : " <- ").append(c);
+                    }
+                    System.out.println("copy " + copySpecs.get(i)[0] + ": FAILED open: " + chain);
+                    copies.get(i).shutdown();
+                    copies.set(i, null);
+                }
             }
+            copies.removeIf(c -> c == null);
             int[] sent = new int[copies.size()];
             for (int i = 0; i < copies.size(); i++) {
                 sent[i] = copies.get(i).send(count, connect);
             }
             for (int i = 0; i < copies.size(); i++) {
                 NettyCopy copy = copies.get(i);
-                String label = copySpecs.get(i)[0];
+                String label = labels.get(i);
                 int expected = count * channels;
                 if (sent[i] == expected && copy.awaitReplies(10)) {
                     System.out.println("copy " + label + ": OK " + expected + "/" + expected);
