@@ -2,6 +2,7 @@ package io.socksudp.it;
 
 import static io.socksudp.it.support.Checks.check;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,6 +23,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import io.socksudp.it.app.NameLookups;
+import io.socksudp.it.probe.TamperingAgent;
+import io.socksudp.it.support.TamperingAgentJar;
 import io.socksudp.it.support.ChildJvm;
 import io.socksudp.it.support.Dante;
 import io.socksudp.it.support.Diagnosable;
@@ -345,13 +348,112 @@ class DnsIT {
             check(code != 0 && app.stdoutLines().stream().noneMatch(l -> l.startsWith("LOOKUP")),
                     "the JVM ran its look-ups with another resolver provider in charge (exit " + code + ")", all);
             check(app.stderrLines().stream().anyMatch(l -> l.startsWith("socksudp: socksudp.dns is set, but this JVM"
-                    + " resolves names with") && l.contains("another InetAddressResolverProvider was found first")),
+                    + " resolves names with") && l.contains("another InetAddressResolverProvider,"
+                    + " their.TheirProvider, was found first")),
                     "no sentence saying why the JVM stopped", all);
             check(dns.queries().size() == before, "a query reached dnsmasq", all);
         }
     }
 
+    /**
+     * A name looked up before socksudp's premain (by another agent listed first; only {@code localhost}, which the
+     * hosts file answers). JDK 18+ chooses its resolver at that first look-up, before the agent could offer its own,
+     * and keeps it: the agent finds the built-in resolver chosen and stops the start (exit 2, one sentence), before
+     * the application looks anything up. Before 18 the JDK asks its name service at every look-up, and the agent
+     * replaces it in premain: the look-ups that follow go through the proxy as in any JVM. Either way nothing reaches
+     * a DNS server directly (dnsmasq and iptables).
+     */
+    @ParameterizedTest(name = "{0}: a name looked up before the agent started")
+    @MethodSource("jdks")
+    void aLookUpBeforeTheAgentStarted(Jdk jdk, @TempDir Path dir) throws Exception {
+        jdk.assumePresent();
+        int before = dns.queries().size();
+        zeroCounters();
+        try (ChildJvm app = tampered(jdk, "lookup", dir, "all:myhost.socksudp.test").start()) {
+            Diagnosable[] all = {app, dns, dante, lab};
+            if (jdk.feature() >= 18) {
+                assertRefused(app, "socksudp: socksudp.dns is set, but this JVM resolves names with",
+                        "(a name was looked up before the agent started, and the JDK keeps the resolver it chose"
+                        + " then)", all);
+                check(dns.queries().size() == before, "a query reached dnsmasq", all);
+            } else {
+                awaitDone(app, all);
+                expect(app, "all:myhost.socksudp.test", "[192.0.2.7, 2001:db8:0:0:0:0:0:7]", all);
+                List<Dnsmasq.Query> queries = dns.queries().subList(before, dns.queries().size());
+                check(names(queries, CLIENT_NAT).isEmpty() && names(queries, PUBLIC).equals(Set.of(
+                        "myhost.socksudp.test")), "only myhost.socksudp.test may be asked, through danted ("
+                        + PUBLIC + "); dnsmasq saw " + queries, all);
+            }
+            check(app.stderrLines().stream().anyMatch(l -> l.startsWith("tampering-agent: looked up localhost")),
+                    "the tampering agent did not look localhost up", all);
+            check(directPackets() == 0, "iptables counted " + directPackets() + " packet(s) from the client to port"
+                    + " 53", all);
+        }
+    }
+
+    /**
+     * Before JDK 18 the agent wraps the JDK's own name service (JDK 9-17's {@code InetAddress.nameService}, JDK 8's
+     * {@code InetAddress.nameServices}); another agent listed first clears it: the JVM must stop at start naming the
+     * field, before any look-up, and nothing may reach a DNS server. JDK 18+ has neither field: not applicable there.
+     */
+    @ParameterizedTest(name = "{0}: the JDK's name service cleared before the agent started")
+    @MethodSource("nameServiceJdks")
+    void aClearedNameServiceStopsTheStart(Jdk jdk, @TempDir Path dir) throws Exception {
+        jdk.assumePresent();
+        int before = dns.queries().size();
+        zeroCounters();
+        try (ChildJvm app = tampered(jdk, "clear-name-service", dir, "all:myhost.socksudp.test").start()) {
+            Diagnosable[] all = {app, dns, dante, lab};
+            String field = jdk.feature() == 8 ? "InetAddress.nameServices, the JDK's list of name services, is empty"
+                    : "InetAddress.nameService, the JDK's own name service, is null";
+            assertRefused(app, "socksudp: socksudp.dns is set, but this JDK (", field, all);
+            check(dns.queries().size() == before, "a query reached dnsmasq", all);
+            check(directPackets() == 0, "iptables counted " + directPackets() + " packet(s) from the client to port"
+                    + " 53", all);
+        }
+    }
+
+    /** The JDKs before 18, where the agent wraps the JDK's name service (see providerJdks for the opposite). */
+    static Stream<Jdk> nameServiceJdks() {
+        return jdks().filter(j -> {
+            boolean applicable = !j.present() || j.feature() < 18;
+            if (!applicable) {
+                System.out.println("DNS " + j + " the JDK's name service cleared: NOT APPLICABLE: JDK 18+ has no"
+                        + " InetAddress.nameService (resolver providers instead); this is JDK " + j.feature());
+            }
+            return applicable;
+        });
+    }
+
     // ================================================================================================ helpers
+
+    /**
+     * The look-ups with {@code socksudp.dns}, and {@link TamperingAgent} in {@code mode} listed before socksudp (both
+     * as JVM options: its premain runs first).
+     */
+    private static ChildJvm.Builder tampered(Jdk jdk, String mode, Path dir, String... steps) throws IOException {
+        Path jar = TamperingAgentJar.write(dir);
+        ChildJvm.Builder b = lab.jvm(Host.CLIENT, "lookups tampered " + mode + " " + jdk).javaHome(jdk.home())
+                .classpath(TestEnv.testClasses()).mainClass(NameLookups.class.getName()).args(steps);
+        if (jdk.feature() >= 9) {
+            b.jvmArg("--add-opens", "java.base/java.net=ALL-UNNAMED"); // for the tampering agent's reflection
+        }
+        return b.jvmArg("-javaagent:" + jar + "=" + mode, "-javaagent:" + TestEnv.agentJar())
+                .sysProp("socksudp.proxy", PROXY).sysProp("socksudp.nonProxyHosts", NON_PROXY)
+                .sysProp("socksudp.dns", DNS);
+    }
+
+    /** The JVM stopped at start (exit 2) with one socksudp sentence holding both parts, before any look-up. */
+    private static void assertRefused(ChildJvm app, String start, String part, Diagnosable... all) {
+        int code = app.awaitExit(Duration.ofSeconds(60));
+        check(code == 2 && app.stdoutLines().stream().noneMatch(l -> l.startsWith("LOOKUP")),
+                "the JVM did not stop at start (exit " + code + ")", all);
+        List<String> sentences = app.stderrLines().stream().filter(l -> l.startsWith("socksudp: ")).toList();
+        check(sentences.size() == 1 && sentences.get(0).startsWith(start) && sentences.get(0).contains(part)
+                && sentences.get(0).endsWith("refusing to let look-ups leave directly"),
+                "expected one sentence starting '" + start + "' naming '" + part + "', got " + sentences, all);
+    }
+
 
     private static ChildJvm.Builder lookups(Jdk jdk, String label, String proxy, boolean withDns, String... steps) {
         ChildJvm.Builder b = lab.jvm(Host.CLIENT, "lookups " + label + " " + jdk).javaHome(jdk.home())

@@ -43,6 +43,16 @@ public final class TestEnv {
         return existingDir("socksudp.netty42NativeLibs", "Netty 4.2's native transport jars (maven-dependency-plugin copy)");
     }
 
+    /** target/grpc-shaded-libs: gRPC's grpc-netty-shaded jar alone (Netty relocated, its epoll library renamed). */
+    public static Path grpcShadedLibs() {
+        return existingDir("socksudp.grpcShadedLibs", "grpc-netty-shaded (maven-dependency-plugin copy)");
+    }
+
+    /** target/vertx-libs: Vert.x core with Netty 4.2 and its epoll transport, for NettyLoadersIT. */
+    public static Path vertxLibs() {
+        return existingDir("socksudp.vertxLibs", "Vert.x and Netty 4.2's jars (maven-dependency-plugin copy)");
+    }
+
     /** target/test-classes, which also holds the small test applications in io.socksudp.it.app. */
     public static Path testClasses() {
         return existingDir("socksudp.testClasses", "the integration tests' compiled classes");

@@ -68,10 +68,55 @@ public final class NameServiceHooks {
         }
         if (!(chosen instanceof Jdk18Resolver)) {
             throw new StartupException("socksudp.dns is set, but this JVM resolves names with " + chosen
-                    + " rather than the agent's resolver (another InetAddressResolverProvider was found first, or a"
-                    + " name was looked up before the agent started); refusing to let look-ups leave directly");
+                    + " rather than the agent's resolver (" + whyNotOurs() + "); refusing to let look-ups leave"
+                    + " directly");
         }
         return "InetAddressResolverProvider (JDK 18+)";
+    }
+
+    /**
+     * Why the JDK did not choose the agent's provider. ServiceLoader takes the first provider listed on the class
+     * path; when that is the agent's own, the JDK chose before it could find it: a name was looked up before the agent
+     * started (an agent listed before socksudp's is run before socksudp's jar is on the class path, and a late attach
+     * comes after the application's look-ups), and the JDK keeps that choice.
+     */
+    private static String whyNotOurs() {
+        String first = null;
+        try {
+            java.util.Enumeration<java.net.URL> lists = ClassLoader.getSystemResources(
+                    "META-INF/services/java.net.spi.InetAddressResolverProvider");
+            while (first == null && lists.hasMoreElements()) {
+                first = firstEntry(lists.nextElement());
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // unknown: say both
+        }
+        if (first == null) {
+            return "another InetAddressResolverProvider was found first, or a name was looked up before the agent"
+                    + " started";
+        }
+        if (first.equals(ResolverProvider.class.getName())) {
+            return "a name was looked up before the agent started, and the JDK keeps the resolver it chose then";
+        }
+        return "another InetAddressResolverProvider, " + first + ", was found first";
+    }
+
+    /** The first provider class named in a {@code META-INF/services} file, or null. */
+    private static String firstEntry(java.net.URL list) throws java.io.IOException {
+        java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(list.openStream(),
+                java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            for (String line = in.readLine(); line != null; line = in.readLine()) {
+                int comment = line.indexOf('#');
+                String name = (comment >= 0 ? line.substring(0, comment) : line).trim();
+                if (!name.isEmpty()) {
+                    return name;
+                }
+            }
+            return null;
+        } finally {
+            in.close();
+        }
     }
 
     // ------------------------------------------------------------------------------------------- JDK 9 to 17
@@ -85,6 +130,12 @@ public final class NameServiceHooks {
             }
             field.setAccessible(true);
             final Object original = field.get(null);
+            if (original == null) {
+                // Only something other than the JDK clears it (InetAddress sets it in its static initialiser): the
+                // names left to the system would then fail obscurely, and what else was changed is unknown.
+                throw unsupported("InetAddress.nameService, the JDK's own name service, is null (cleared before"
+                        + " socksudp started, by another agent or library)", null);
+            }
             final Method lookup = type.getMethod("lookupAllHostAddr", String.class);
             final Method reverse = type.getMethod("getHostByAddr", byte[].class);
             lookup.setAccessible(true);
@@ -119,7 +170,14 @@ public final class NameServiceHooks {
                 throw unsupported("InetAddress.nameServices is not a static List", null);
             }
             field.setAccessible(true);
-            final List<?> originals = new ArrayList<Object>((List<?>) field.get(null));
+            List<?> installed = (List<?>) field.get(null);
+            if (installed == null || installed.isEmpty()) {
+                // JDK 8's InetAddress always puts at least its default name service there: emptied by someone else.
+                throw unsupported("InetAddress.nameServices, the JDK's list of name services, is "
+                        + (installed == null ? "null" : "empty") + " (cleared before socksudp started, by another"
+                        + " agent or library)", null);
+            }
+            final List<?> originals = new ArrayList<Object>(installed);
             final Method lookup = type.getMethod("lookupAllHostAddr", String.class);
             final Method reverse = type.getMethod("getHostByAddr", byte[].class);
             Object proxy = Proxy.newProxyInstance(null, new Class<?>[] {type}, new Handler(resolver,

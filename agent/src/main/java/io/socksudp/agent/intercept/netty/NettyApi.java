@@ -89,9 +89,9 @@ final class NettyApi {
         config = virtual(channel, "config", type(root + "channel.ChannelConfig", loader));
         pipelineChannel = virtual(pipeline, "channel", channel);
         fireChannelRead = virtual(pipeline, "fireChannelRead", pipeline, Object.class);
-        newPacket = erased(PUBLIC.findConstructor(datagramPacket,
+        newPacket = erased(from(datagramPacket).findConstructor(datagramPacket,
                 MethodType.methodType(void.class, byteBuf, InetSocketAddress.class)));
-        newPacketFrom = erased(PUBLIC.findConstructor(datagramPacket,
+        newPacketFrom = erased(from(datagramPacket).findConstructor(datagramPacket,
                 MethodType.methodType(void.class, byteBuf, InetSocketAddress.class, InetSocketAddress.class)));
         segmentSize = segmented == null ? null : virtual(segmented, "segmentSize", int.class);
     }
@@ -154,7 +154,18 @@ final class NettyApi {
 
     private static MethodHandle virtual(Class<?> owner, String name, Class<?> returns, Class<?>... parameters)
             throws ReflectiveOperationException {
-        return erased(PUBLIC.findVirtual(owner, name, MethodType.methodType(returns, parameters)));
+        return erased(from(owner).findVirtual(owner, name, MethodType.methodType(returns, parameters)));
+    }
+
+    /**
+     * A public lookup whose lookup class is {@code owner}, so that the JVM resolves the member (and the Netty types
+     * in its signature) in the copy's own loader. From {@code publicLookup()} itself (lookup class Object) JDK 8 and
+     * 11 resolve as if from the boot loader, which records a loader constraint on each Netty type name: the second copy
+     * of {@code io.netty} in another loader then fails with a LinkageError ("no such method"), and its datagrams were
+     * refused rather than tunnelled (NettyLoadersIT; JDK 17's public lookup did not).
+     */
+    private static MethodHandles.Lookup from(Class<?> owner) {
+        return PUBLIC.in(owner);
     }
 
     /** {@code handle} with every reference type as Object, for invokeExact from code that cannot name Netty's. */

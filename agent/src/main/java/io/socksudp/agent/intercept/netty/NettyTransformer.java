@@ -1,5 +1,7 @@
 package io.socksudp.agent.intercept.netty;
 
+import io.socksudp.agent.bootstrap.NettyDispatch;
+import io.socksudp.agent.config.LazyLogger;
 import io.socksudp.agent.intercept.Routing;
 
 import java.lang.instrument.ClassFileTransformer;
@@ -31,6 +33,9 @@ final class NettyTransformer implements ClassFileTransformer {
         String name = internalName.replace('/', '.');
         try {
             installHooks(); // before the advice can run: the class is defined only after this returns
+            if (!seesDispatch(loader)) {
+                return refuseUnseen(internalName, name, loader, classfile);
+            }
             return instrument(name, classfile);
         } catch (Throwable t) {
             // loaded unchanged it would send around the proxy: stop instead
@@ -50,6 +55,38 @@ final class NettyTransformer implements ClassFileTransformer {
                 }
             }
         }
+    }
+
+    /**
+     * Whether {@code loader} finds the bootstrap class the inlined calls go to. One that does not delegate to its
+     * parents (an OSGi bundle's, by default) would fail them with a NoClassDefFoundError at the first write and at
+     * close; asked only for Netty's channel classes, so rarely.
+     */
+    private static boolean seesDispatch(ClassLoader loader) {
+        if (loader == null) {
+            return true;
+        }
+        try {
+            return Class.forName(NettyDispatch.class.getName(), false, loader) == NettyDispatch.class;
+        } catch (ClassNotFoundException | LinkageError | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** The channel class with constructors that throw the reason, logged once here (its read loop is left alone). */
+    private static byte[] refuseUnseen(String internalName, String name, ClassLoader loader, byte[] classfile) {
+        NettyTransport transport = NettyTransport.ofInternalName(internalName);
+        if (transport == null) {
+            return null; // a read loop (an unsafe): no channel of its class can be made
+        }
+        String message = "socksudp does not tunnel " + transport.description() + " (" + name + ") in class loader "
+                + loader + ": that loader does not find socksudp's bootstrap classes through its parents (as an OSGi"
+                + " bundle's by default), so a datagram would leave directly, around the SOCKS5 proxy, and the"
+                + " channel is refused. Let it delegate io.socksudp.agent.bootstrap to the boot loader (OSGi:"
+                + " org.osgi.framework.bootdelegation=io.socksudp.agent.bootstrap), or use Netty's NIO transport"
+                + " (NioEventLoopGroup and NioDatagramChannel), which socksudp tunnels.";
+        LazyLogger.getLogger("socksudp").warn(message); // not a static field: premain loads this class
+        return ConstructorRefusal.inline(classfile, message);
     }
 
     /** The class with its calls to the hooks; package-private for tests, which hand it class files of their own. */
