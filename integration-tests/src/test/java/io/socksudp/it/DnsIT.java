@@ -215,6 +215,56 @@ class DnsIT {
         }
     }
 
+    /** The JDKs with a SecurityManager (8, 11 and the test JDK, 17): from 24 it cannot be installed any more. */
+    static Stream<Jdk> securityManagerJdks() {
+        return Jdks.all(System.getProperty("socksudp.it.dnsSecurityManagerJdks", "test,11,8")).stream()
+                .filter(j -> j.jvmArgs().isEmpty());
+    }
+
+    /**
+     * Under a SecurityManager whose policy trusts the agent jar (AllPermission) and lets the application resolve names
+     * but connect nowhere: the agent's own DNS client (its association, the query's datagram, the TCP CONNECT of a
+     * truncated answer) runs in doPrivileged, so the look-ups still go through the proxy and nothing leaves directly.
+     */
+    @ParameterizedTest(name = "{0}: under a SecurityManager, the application restricted")
+    @MethodSource("securityManagerJdks")
+    void lookUpsUnderASecurityManager(Jdk jdk, @TempDir Path dir) throws IOException {
+        jdk.assumePresent();
+        Path policy = dir.resolve("test.policy");
+        Files.writeString(policy, "grant codeBase \"file:" + TestEnv.agentJar().toAbsolutePath()
+                + "\" { permission java.security.AllPermission; };\n"
+                + "grant codeBase \"file:" + TestEnv.testClasses().toAbsolutePath() + "/\" {\n"
+                + "  permission java.net.SocketPermission \"*\", \"resolve\";\n"
+                + "  permission java.util.PropertyPermission \"*\", \"read\";\n"
+                + "  permission java.lang.RuntimePermission \"writeFileDescriptor\";\n"
+                + "};\n");
+        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        int before = dns.queries().size();
+        zeroCounters();
+        try (ChildJvm app = lookups(jdk, "security manager", PROXY, true, "all:myhost.socksudp.test",
+                "all:big.socksudp.test", "all:nx.socksudp.test", "reverse:192.0.2.7")
+                .jvmArg("-Djava.security.manager").sysProp("java.security.policy", "=" + policy).start()) {
+            Diagnosable[] all = {app, dns, dante, lab};
+            awaitDone(app, all);
+            expect(app, "all:myhost.socksudp.test", "[192.0.2.7, 2001:db8:0:0:0:0:0:7]", all);
+            String big = result(app, "all:big.socksudp.test");
+            check(big.startsWith("[192.0.2.") && big.split(", ").length == BIG, "big.socksudp.test: expected all "
+                    + BIG + " addresses (asked again over TCP through the proxy), got " + big, all);
+            String nx = result(app, "all:nx.socksudp.test");
+            check(nx.startsWith("UnknownHostException: ") && nx.contains("NXDOMAIN"), "nx.socksudp.test: expected"
+                    + " an UnknownHostException naming NXDOMAIN, got " + nx, all);
+            expect(app, "reverse:192.0.2.7", "myhost.socksudp.test", all);
+            check(app.mergedLines().stream().noneMatch(l -> l.startsWith("\tat ") || l.contains("Exception in")
+                    || l.contains("AccessControlException")), "a stack trace or AccessControlException", all);
+            List<Dnsmasq.Query> queries = dns.queries().subList(before, dns.queries().size());
+            check(names(queries, PUBLIC).containsAll(Set.of("myhost.socksudp.test", "big.socksudp.test",
+                    "nx.socksudp.test", "7.2.0.192.in-addr.arpa")), "dnsmasq should have seen these names from"
+                    + " danted (" + PUBLIC + "), saw " + queries, all);
+            check(names(queries, CLIENT_NAT).isEmpty(), "names asked directly: " + queries, all);
+            check(directPackets() == 0, "the client's namespace sent packets to port 53 directly", all);
+        }
+    }
+
     @ParameterizedTest(name = "{0}: java.net.preferIPv6Addresses=true")
     @MethodSource("jdks")
     void ordersAddressesAsTheJdkWould(Jdk jdk) {
