@@ -63,7 +63,8 @@ class DnsIT {
             "2001:db8::8 v6only.socksudp.test",
             "192.0.2.99 both.socksudp.test",
             "192.0.2.60 short.socksudp.test",
-            "192.0.2.70 sys.direct.socksudp.test"));
+            "192.0.2.70 sys.direct.socksudp.test",
+            "192.0.2.80 cached.socksudp.test"));
     /** More A records than a 512-byte UDP answer holds: dnsmasq answers truncated, the agent asks again over TCP. */
     private static final int BIG = 40;
 
@@ -212,6 +213,47 @@ class DnsIT {
                     all);
             check(directPackets() == 0, "iptables counted " + directPackets() + " packet(s) from the client to port 53",
                     all);
+        }
+    }
+
+    /** One JDK per way the agent hooks look-ups: 8 (sun.net.spi), the test JDK 17 (NameService), 25 (provider). */
+    static Stream<Jdk> cacheJdks() {
+        return Jdks.all("test,25,8").stream().filter(j -> j.jvmArgs().isEmpty());
+    }
+
+    /**
+     * TTLs are not the agent's business: the JDK's own cache policy stays in charge. Three look-ups of one name with
+     * the default policy (30 s) ask the DNS server once (at most twice: one retransmission on a loaded machine); with
+     * {@code networkaddress.cache.ttl=0} (a security property, from a java.security.properties file of the test's
+     * own) every look-up asks again, so at least three A queries arrive.
+     */
+    @ParameterizedTest(name = "{0}: the JDK's cache policy in charge")
+    @MethodSource("cacheJdks")
+    void theJdksCachePolicyDecidesWhenToAskAgain(Jdk jdk, @TempDir Path dir) throws IOException {
+        jdk.assumePresent();
+        Path noCache = dir.resolve("no-cache.security");
+        Files.writeString(noCache, "networkaddress.cache.ttl=0\nnetworkaddress.cache.negative.ttl=0\n");
+        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        String name = "all:cached.socksudp.test";
+        for (boolean cached : new boolean[] {true, false}) {
+            int before = dns.queries().size();
+            ChildJvm.Builder b = lookups(jdk, cached ? "default cache" : "no cache", PROXY, true, name, name, name);
+            if (!cached) {
+                b.sysProp("java.security.properties", noCache.toString());
+            }
+            try (ChildJvm app = b.start()) {
+                Diagnosable[] all = {app, dns, dante, lab};
+                awaitDone(app, all);
+                long answers = app.stdoutLines().stream().filter(l -> l.equals("LOOKUP " + name + " -> [192.0.2.80]"))
+                        .count();
+                check(answers == 3, "expected three answers [192.0.2.80], got " + app.stdoutLines(), all);
+                long asked = dns.queries().subList(before, dns.queries().size()).stream()
+                        .filter(q -> q.sourceIp().equals(PUBLIC) && q.name().equals("cached.socksudp.test")
+                                && q.type().equals("A")).count();
+                check(cached ? asked >= 1 && asked <= 2 : asked >= 3, (cached ? "default cache policy: expected"
+                        + " one A query (two with a retransmission)" : "networkaddress.cache.ttl=0: expected an A"
+                        + " query per look-up (three or more)") + " for three look-ups, dnsmasq saw " + asked, all);
+            }
         }
     }
 
