@@ -49,6 +49,25 @@ class CliIT {
                 "an unknown command: exit 2, one line", bad);
     }
 
+    /**
+     * A runtime without the Attach API (jlink'd without jdk.attach: {@code --limit-modules} makes one of the test JDK)
+     * and one without JMX: attach and status each say so in one sentence, exit 1, no stack trace (status without
+     * java.management died with NoClassDefFoundError: javax/management/JMException before).
+     */
+    @Test
+    void aRuntimeWithoutTheAttachApiOrJmxIsOneSentence() {
+        String pid = String.valueOf(ProcessHandle.current().pid());
+        for (String[] c : new String[][] {{"attach", "java.base,java.instrument,java.management", "has no Attach API"},
+                {"status", "java.base,java.instrument,java.management", "has no Attach API"},
+                {"status", "java.base,java.instrument", "has no JMX (module java.management)"}}) {
+            ChildJvm cli = Cli.run(Cli.on(TestEnv.javaHome(), "cli-" + c[0] + "-limited", c[0], pid)
+                    .jvmArg("--limit-modules", c[1]));
+            check(Cli.code(cli) == 1 && cli.stderrLines().size() == 1 && cli.stderrText().contains(c[2])
+                    && cli.stderrText().contains("run the command with a JDK's java"), c[0] + " with only " + c[1]
+                    + ": expected exit 1 and one sentence '" + c[2] + "'", cli);
+        }
+    }
+
     @Test
     void logFileGetsTheAgentsLinesAppendedTimestampedAndPrivate() throws IOException {
         Path dir = Files.createTempDirectory("socksudp-log");

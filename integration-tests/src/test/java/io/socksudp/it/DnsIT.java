@@ -63,7 +63,8 @@ class DnsIT {
             "2001:db8::8 v6only.socksudp.test",
             "192.0.2.99 both.socksudp.test",
             "192.0.2.60 short.socksudp.test",
-            "192.0.2.70 sys.direct.socksudp.test"));
+            "192.0.2.70 sys.direct.socksudp.test",
+            "192.0.2.80 cached.socksudp.test"));
     /** More A records than a 512-byte UDP answer holds: dnsmasq answers truncated, the agent asks again over TCP. */
     private static final int BIG = 40;
 
@@ -212,6 +213,97 @@ class DnsIT {
                     all);
             check(directPackets() == 0, "iptables counted " + directPackets() + " packet(s) from the client to port 53",
                     all);
+        }
+    }
+
+    /** One JDK per way the agent hooks look-ups: 8 (sun.net.spi), the test JDK 17 (NameService), 25 (provider). */
+    static Stream<Jdk> cacheJdks() {
+        return Jdks.all("test,25,8").stream().filter(j -> j.jvmArgs().isEmpty());
+    }
+
+    /**
+     * TTLs are not the agent's business: the JDK's own cache policy stays in charge. Three look-ups of one name with
+     * the default policy (30 s) ask the DNS server once (at most twice: one retransmission on a loaded machine); with
+     * {@code networkaddress.cache.ttl=0} (a security property, from a java.security.properties file of the test's
+     * own) every look-up asks again, so at least three A queries arrive.
+     */
+    @ParameterizedTest(name = "{0}: the JDK's cache policy in charge")
+    @MethodSource("cacheJdks")
+    void theJdksCachePolicyDecidesWhenToAskAgain(Jdk jdk, @TempDir Path dir) throws IOException {
+        jdk.assumePresent();
+        Path noCache = dir.resolve("no-cache.security");
+        Files.writeString(noCache, "networkaddress.cache.ttl=0\nnetworkaddress.cache.negative.ttl=0\n");
+        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        String name = "all:cached.socksudp.test";
+        for (boolean cached : new boolean[] {true, false}) {
+            int before = dns.queries().size();
+            ChildJvm.Builder b = lookups(jdk, cached ? "default cache" : "no cache", PROXY, true, name, name, name);
+            if (!cached) {
+                b.sysProp("java.security.properties", noCache.toString());
+            }
+            try (ChildJvm app = b.start()) {
+                Diagnosable[] all = {app, dns, dante, lab};
+                awaitDone(app, all);
+                long answers = app.stdoutLines().stream().filter(l -> l.equals("LOOKUP " + name + " -> [192.0.2.80]"))
+                        .count();
+                check(answers == 3, "expected three answers [192.0.2.80], got " + app.stdoutLines(), all);
+                long asked = dns.queries().subList(before, dns.queries().size()).stream()
+                        .filter(q -> q.sourceIp().equals(PUBLIC) && q.name().equals("cached.socksudp.test")
+                                && q.type().equals("A")).count();
+                check(cached ? asked >= 1 && asked <= 2 : asked >= 3, (cached ? "default cache policy: expected"
+                        + " one A query (two with a retransmission)" : "networkaddress.cache.ttl=0: expected an A"
+                        + " query per look-up (three or more)") + " for three look-ups, dnsmasq saw " + asked, all);
+            }
+        }
+    }
+
+    /** The JDKs with a SecurityManager (8, 11 and the test JDK, 17): from 24 it cannot be installed any more. */
+    static Stream<Jdk> securityManagerJdks() {
+        return Jdks.all(System.getProperty("socksudp.it.dnsSecurityManagerJdks", "test,11,8")).stream()
+                .filter(j -> j.jvmArgs().isEmpty());
+    }
+
+    /**
+     * Under a SecurityManager whose policy trusts the agent jar (AllPermission) and lets the application resolve names
+     * but connect nowhere: the agent's own DNS client (its association, the query's datagram, the TCP CONNECT of a
+     * truncated answer) runs in doPrivileged, so the look-ups still go through the proxy and nothing leaves directly.
+     */
+    @ParameterizedTest(name = "{0}: under a SecurityManager, the application restricted")
+    @MethodSource("securityManagerJdks")
+    void lookUpsUnderASecurityManager(Jdk jdk, @TempDir Path dir) throws IOException {
+        jdk.assumePresent();
+        Path policy = dir.resolve("test.policy");
+        Files.writeString(policy, "grant codeBase \"file:" + TestEnv.agentJar().toAbsolutePath()
+                + "\" { permission java.security.AllPermission; };\n"
+                + "grant codeBase \"file:" + TestEnv.testClasses().toAbsolutePath() + "/\" {\n"
+                + "  permission java.net.SocketPermission \"*\", \"resolve\";\n"
+                + "  permission java.util.PropertyPermission \"*\", \"read\";\n"
+                + "  permission java.lang.RuntimePermission \"writeFileDescriptor\";\n"
+                + "};\n");
+        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        int before = dns.queries().size();
+        zeroCounters();
+        try (ChildJvm app = lookups(jdk, "security manager", PROXY, true, "all:myhost.socksudp.test",
+                "all:big.socksudp.test", "all:nx.socksudp.test", "reverse:192.0.2.7")
+                .jvmArg("-Djava.security.manager").sysProp("java.security.policy", "=" + policy).start()) {
+            Diagnosable[] all = {app, dns, dante, lab};
+            awaitDone(app, all);
+            expect(app, "all:myhost.socksudp.test", "[192.0.2.7, 2001:db8:0:0:0:0:0:7]", all);
+            String big = result(app, "all:big.socksudp.test");
+            check(big.startsWith("[192.0.2.") && big.split(", ").length == BIG, "big.socksudp.test: expected all "
+                    + BIG + " addresses (asked again over TCP through the proxy), got " + big, all);
+            String nx = result(app, "all:nx.socksudp.test");
+            check(nx.startsWith("UnknownHostException: ") && nx.contains("NXDOMAIN"), "nx.socksudp.test: expected"
+                    + " an UnknownHostException naming NXDOMAIN, got " + nx, all);
+            expect(app, "reverse:192.0.2.7", "myhost.socksudp.test", all);
+            check(app.mergedLines().stream().noneMatch(l -> l.startsWith("\tat ") || l.contains("Exception in")
+                    || l.contains("AccessControlException")), "a stack trace or AccessControlException", all);
+            List<Dnsmasq.Query> queries = dns.queries().subList(before, dns.queries().size());
+            check(names(queries, PUBLIC).containsAll(Set.of("myhost.socksudp.test", "big.socksudp.test",
+                    "nx.socksudp.test", "7.2.0.192.in-addr.arpa")), "dnsmasq should have seen these names from"
+                    + " danted (" + PUBLIC + "), saw " + queries, all);
+            check(names(queries, CLIENT_NAT).isEmpty(), "names asked directly: " + queries, all);
+            check(directPackets() == 0, "the client's namespace sent packets to port 53 directly", all);
         }
     }
 

@@ -252,6 +252,59 @@ class NettyNativeIT {
     }
 
     /**
+     * JDK 8, 11 and the test JDK (17), where a SecurityManager can be installed (from 24 it cannot): connected on 11,
+     * unconnected on 8 and 17 (the association's set-up is the same; one case each keeps the suite's time).
+     */
+    static Stream<Arguments> securityManagerCases() {
+        return Jdks.all("test,11,8").stream().filter(j -> j.jvmArgs().isEmpty())
+                .map(j -> Arguments.of(j, j.present() && j.feature() == 11));
+    }
+
+    /**
+     * Under a SecurityManager whose policy trusts the agent jar and Netty's jars (AllPermission) and lets the
+     * application itself reach only the echo server on the network (files and runtime permissions it has, for what
+     * Netty does in its context): Netty's epoll channel, whose event loop threads inherit the
+     * application's access control context, still gets every echo through the proxy: the control connection is
+     * opened on the agent's socksudp-associate threads, created in doPrivileged (AssociationManager), so it is
+     * checked against the agent jar's permissions, not the application's (which would refuse the proxy's port).
+     */
+    @ParameterizedTest(name = "{0} Netty 4.1 epoll connected={1}: under a SecurityManager, the application restricted")
+    @MethodSource("securityManagerCases")
+    void epollUnderASecurityManager(Jdk jdk, boolean connected, @org.junit.jupiter.api.io.TempDir Path dir)
+            throws java.io.IOException {
+        jdk.assumePresent();
+        Path policy = dir.resolve("test.policy");
+        java.nio.file.Files.writeString(policy, "grant codeBase \"file:" + TestEnv.agentJar().toAbsolutePath()
+                + "\" { permission java.security.AllPermission; };\n"
+                + "grant codeBase \"file:" + Stack.NETTY41_EPOLL.libs().toAbsolutePath()
+                + "/-\" { permission java.security.AllPermission; };\n"
+                + "grant codeBase \"file:" + TestEnv.testClasses().toAbsolutePath() + "/\" {\n"
+                + "  permission java.net.SocketPermission \"" + echo.address() + "\", \"connect,accept,resolve\";\n"
+                + "  permission java.net.SocketPermission \"localhost:0\", \"listen\";\n"
+                + "  permission java.util.PropertyPermission \"*\", \"read\";\n"
+                // what Netty does in the application's context (no doPrivileged of its own): extracting and loading
+                // its native library (its epoll classes initialised by the application's frames), reflection
+                + "  permission java.io.FilePermission \"<<ALL FILES>>\", \"read,write,delete\";\n"
+                + "  permission java.lang.RuntimePermission \"*\";\n"
+                + "  permission java.lang.reflect.ReflectPermission \"suppressAccessChecks\";\n"
+                + "};\n");
+        int before = echo.sources().size();
+        ChildJvm.Builder b = Demos.socksified(client(jdk, Stack.NETTY41_EPOLL, connected), dante.address())
+                .jvmArg("-Djava.security.manager").sysProp("java.security.policy", "=" + policy);
+        try (ChildJvm app = b.start()) {
+            Diagnosable[] all = {app, echo, dante};
+            int code = app.awaitExit(Duration.ofSeconds(60));
+            check(code == 0 && app.stdoutLines().contains("native: OK 3/3"),
+                    "the client did not get every echo under the SecurityManager (exit " + code + ")", all);
+            check(app.mergedLines().stream().noneMatch(l -> l.contains("AccessControlException")
+                    || l.startsWith("\tat ")), "an AccessControlException or a stack trace", all);
+            InetSocketAddress local = Demos.lastAddressIn(app.awaitStdout("^native: local (.*)$",
+                    Duration.ofSeconds(1)).group(1));
+            assertFromTheProxy(before, 3, local, "dante", all);
+        }
+    }
+
+    /**
      * Recovery and the relay-only rule: after a round of echoes, datagrams from a stranger are sent straight to the
      * client's port (none may reach the application: a datagram that is not an echo fails the client) and danted's
      * relaying process is killed (the association dies with it); the next round, on the same channel, must get every

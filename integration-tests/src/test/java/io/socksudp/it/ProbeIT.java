@@ -143,6 +143,21 @@ class ProbeIT {
                 "an unreachable server: exit 1 saying so", unreachable);
     }
 
+    /**
+     * The reference relay's {@code no-replies} (a relay, or a firewall beside it, that relays out and delivers nothing
+     * back, whatever the request names): no setting works, so exit 1 with one sentence saying what was seen.
+     */
+    @Test
+    void aRelayThatNeverDeliversRepliesIsOneSentenceAndExit1() {
+        try (ReferenceRelay relay = Demos.startReferenceRelayWith("--misbehave", "no-replies")) {
+            ChildJvm probe = probe(relay.address());
+            check(Cli.code(probe) == 1, "probe of a relay that never delivers replies should exit 1", probe, relay);
+            check(probe.stderrLines().size() == 1 && probe.stderrText().contains("relayed datagrams out but never"
+                    + " back with any UDP ASSOCIATE form"), "one sentence: out, never back, with any form", probe,
+                    relay);
+        }
+    }
+
     @Test
     void credentialsComeFromAFileOrTheEnvironmentNeverTheCommandLine() throws IOException {
         try (ReferenceRelay relay = Demos.startReferenceRelay("alice", "s3cret-pw")) {

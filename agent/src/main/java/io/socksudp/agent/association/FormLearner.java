@@ -227,7 +227,9 @@ final class FormLearner {
             return new Verdict(AssociateMode.ZERO, "socksudp.associate=auto: could not check SOCKS5 proxy " + proxy
                     + ": no datagram relayed through it reached this host at " + local + " (" + join(tried)
                     + "; a NAT or firewall between this host and the proxy?); using zero, RFC 1928's form for"
-                    + " clients behind NAT (checked in " + millisSince(started) + " ms)");
+                    + " clients behind NAT; a server that needs the client's port (hpsockd) delivers no reply with it:"
+                    + " if replies never come back, set socksudp.associate=port ('java -jar socksudp-agent.jar probe "
+                    + proxy + " --echo HOST:PORT' tells) (checked in " + millisSince(started) + " ms)");
         }
         throw new ProxyUnavailableException("socksudp.associate=auto: SOCKS5 proxy " + proxy + " relayed datagrams"
                 + " out but delivered no reply with any UDP ASSOCIATE form (" + join(tried) + "); no datagram is sent"

@@ -16,6 +16,16 @@ public final class Main {
         System.exit(run(args, System.out, System.err));
     }
 
+    /** A runtime linked without java.management (jlink) has no JMX: status cannot read the MBean. */
+    private static boolean hasJmx() {
+        try {
+            Class.forName("javax.management.JMException", false, Main.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException e) {
+            return false;
+        }
+    }
+
     static int run(String[] args, PrintStream out, PrintStream err) {
         String command = args.length == 0 ? "help" : args[0];
         String[] rest = args.length == 0 ? args : Arrays.copyOfRange(args, 1, args.length);
@@ -35,6 +45,11 @@ public final class Main {
                 return AttachCommand.run(rest, out, err);
             }
             if (command.equals("status")) {
+                if (!hasJmx()) { // StatusCommand's own classes need java.management to load at all
+                    err.println("socksudp status: this Java runtime (" + System.getProperty("java.home") + ") has no"
+                            + " JMX (module java.management): run the command with a JDK's java.");
+                    return 1;
+                }
                 return StatusCommand.run(rest, out, err);
             }
             throw new UsageException("unknown command '" + command + "'; the commands are help, probe, attach,"

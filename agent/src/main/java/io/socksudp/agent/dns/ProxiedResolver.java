@@ -13,6 +13,9 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.security.AccessController;
+import java.security.PrivilegedActionException;
+import java.security.PrivilegedExceptionAction;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -25,6 +28,11 @@ import java.util.Set;
  * the system resolver (the hook asks it when this returns null); everything else asked of the DNS server through the
  * proxy, with the search list and ndots of resolv.conf. Fail closed: whatever goes wrong on the way is an
  * {@link UnknownHostException} naming the proxy and the DNS server, never a fallback to the system resolver.
+ *
+ * <p>Under a SecurityManager the work runs in {@code doPrivileged}: the JDK asks the application's permission to
+ * resolve the name ({@code SocketPermission "resolve"}) before it calls here; reading the hosts file and resolv.conf,
+ * the association and the datagrams to the relay, the TCP CONNECT of a truncated answer are the agent's own work,
+ * which the application need not be allowed (the agent jar is granted AllPermission, as start-up checks).
  *
  * <p>No cache: the JDK's own ({@code networkaddress.cache.ttl}, negative {@code networkaddress.cache.negative.ttl})
  * stays in charge, as with its built-in resolver, which does not see TTLs either.
@@ -63,7 +71,40 @@ public final class ProxiedResolver {
      * The addresses of {@code host} in {@code order}, or null when the system resolver is to answer (nonProxyHosts,
      * the proxy's own name, or a look-up that the DNS exchange itself needs).
      */
-    public InetAddress[] lookup(String host, AddressOrder order) throws UnknownHostException {
+    public InetAddress[] lookup(final String host, final AddressOrder order) throws UnknownHostException {
+        if (System.getSecurityManager() == null) {
+            return lookupAsAgent(host, order);
+        }
+        return privileged(new PrivilegedExceptionAction<InetAddress[]>() {
+            @Override
+            public InetAddress[] run() throws UnknownHostException {
+                return lookupAsAgent(host, order);
+            }
+        });
+    }
+
+    /** The name of {@code address}, or null when the system resolver is to answer (nonProxyHosts). */
+    public String reverse(final byte[] address) throws UnknownHostException {
+        if (System.getSecurityManager() == null) {
+            return reverseAsAgent(address);
+        }
+        return privileged(new PrivilegedExceptionAction<String>() {
+            @Override
+            public String run() throws UnknownHostException {
+                return reverseAsAgent(address);
+            }
+        });
+    }
+
+    private static <T> T privileged(PrivilegedExceptionAction<T> action) throws UnknownHostException {
+        try {
+            return AccessController.doPrivileged(action);
+        } catch (PrivilegedActionException e) {
+            throw (UnknownHostException) e.getException(); // the only checked exception the actions throw
+        }
+    }
+
+    private InetAddress[] lookupAsAgent(String host, AddressOrder order) throws UnknownHostException {
         byte[] literal = IpLiteral.bytes(host);
         if (literal != null) {
             return new InetAddress[] {InetAddress.getByAddress(host, literal)}; // never sent anywhere
@@ -90,8 +131,7 @@ public final class ProxiedResolver {
         }
     }
 
-    /** The name of {@code address}, or null when the system resolver is to answer (nonProxyHosts). */
-    public String reverse(byte[] address) throws UnknownHostException {
+    private String reverseAsAgent(byte[] address) throws UnknownHostException {
         String fromFile = hosts.name(address);
         if (fromFile != null) {
             return fromFile;
