@@ -22,15 +22,21 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import io.socksudp.it.app.HostileClient;
 import io.socksudp.it.support.ChildJvm;
 import io.socksudp.it.support.ChildProcess;
 import io.socksudp.it.support.Demos;
 import io.socksudp.it.support.Diagnosable;
+import io.socksudp.it.support.Jdks;
+import io.socksudp.it.support.Jdks.Jdk;
 import io.socksudp.it.support.ScriptedSocks;
 import io.socksudp.it.support.ScriptedSocks.Attack;
 import io.socksudp.it.support.ScriptedSocks.Handshake;
@@ -114,7 +120,7 @@ class HostileSuiteIT {
         List<Handshake> cases = Arrays.stream(Handshake.values()).filter(h -> h != Handshake.GOOD).toList();
         check(EXPECTED.keySet().containsAll(cases), "a handshake case without an expectation");
         try (ScriptedSocks proxy = ScriptedSocks.start(); Sink sink = new Sink();
-             ChildJvm app = client(proxy, sink, "--handshakes",
+             ChildJvm app = client(proxy, sink, null, "--handshakes",
                      cases.stream().map(Handshake::id).collect(Collectors.joining(",")))) {
             awaitLeaksLine(app, proxy, sink, Duration.ofSeconds(150));
             Map<String, Matcher> outcomes = new HashMap<>();
@@ -170,11 +176,21 @@ class HostileSuiteIT {
         }
     }
 
-    @Test
-    void everyHostileRelayDatagramIsDroppedAndCounted() {
+    /**
+     * The relay's datagrams meet each JDK's receive path: the build's JDK, JDK 8 (the old NIO and the plain
+     * DatagramSocketImpl) and JDK 17 with the legacy DatagramSocket implementation (the agent's second strategy).
+     */
+    static Stream<Arguments> relayJdks() {
+        return Jdks.all("test,8,17-plain").stream().map(Arguments::of);
+    }
+
+    @ParameterizedTest(name = "{0}: every hostile relay datagram is dropped and counted")
+    @MethodSource("relayJdks")
+    void everyHostileRelayDatagramIsDroppedAndCounted(Jdk jdk) {
+        jdk.assumePresent();
         int flood = 1000;
         try (ScriptedSocks proxy = ScriptedSocks.start().floodSize(flood); Sink sink = new Sink();
-             ChildJvm app = client(proxy, sink, "--relay")) {
+             ChildJvm app = client(proxy, sink, jdk, "--relay")) {
             awaitLeaksLine(app, proxy, sink, Duration.ofSeconds(60));
             Map<String, Long> previous = new HashMap<>();
             for (String api : APIS) {
@@ -204,17 +220,22 @@ class HostileSuiteIT {
                             + got + ", expected " + e.getValue() + (extra > 0 ? " plus up to " + extra + " (flood)" : "")
                             + " in: " + drops, app, proxy);
                 }
-                System.out.println("HostileSuiteIT: relay attacks on " + api + ": " + drops);
+                System.out.println("HostileSuiteIT: relay attacks on " + jdk + " " + api + ": " + drops);
             }
             app.awaitExit(Duration.ofSeconds(10));
         }
     }
 
-    private static ChildJvm client(ScriptedSocks proxy, Sink sink, String... mode) {
+    /** The client on {@code jdk} (null: the test's JDK). */
+    private static ChildJvm client(ScriptedSocks proxy, Sink sink, Jdk jdk, String... mode) {
         List<String> args = new ArrayList<>(List.of("--select", proxy.selectAddress(), "--target",
                 "127.0.0.1:" + sink.port(), "--apis", String.join(",", APIS)));
         args.addAll(List.of(mode));
-        return Demos.socksified(ChildJvm.builder("hostile-client"), proxy.address())
+        ChildJvm.Builder b = ChildJvm.builder("hostile-client" + (jdk == null ? "" : " " + jdk));
+        if (jdk != null) {
+            b.javaHome(jdk.home()).jvmArg(jdk.jvmArgs().toArray(new String[0]));
+        }
+        return Demos.socksified(b, proxy.address())
                 .sysProp("socksudp.connectTimeout", String.valueOf(CONNECT_TIMEOUT_MS))
                 .sysProp("socksudp.associate", "port") // DST.PORT names the client's socket: relay-is-the-client
                 .sysProp("socksudp.username", "hostile").sysProp("socksudp.password", "not-a-secret")

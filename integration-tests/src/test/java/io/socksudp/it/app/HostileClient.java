@@ -29,13 +29,13 @@ import javax.management.ObjectName;
  *     {@code case NAME API error MS MESSAGE} or {@code case NAME API sent MS [delivered ...]} (what a receive got
  *     within 300 ms after it); before each, a probe through the
  *     good script ends the failure backoff the last case caused, so that every case meets a real handshake.</li>
- * <li>relay: per API one datagram, then every datagram received for 3 s or until the good reply:
+ * <li>relay: per API one datagram, then every datagram received for 5 s or until the good reply:
  *     {@code rx API from=ADDRESS text=PAYLOAD}, then {@code drops API CAUSE=N ...} (the agent's MBean).</li>
  * </ul>
  * Then {@code leaks threads=BEFORE/AFTER fds=BEFORE/AFTER live=N agent=NAME:COUNT,...} (threads but the agent's,
  * which are counted by name) once the agent's threads and sockets had up to
  * 5 s to go: the counts after the first probe (the agent's own lazy threads started) against those at the end;
- * it lives 1.5 s more, for the test to count the server's open control connections.
+ * it lives 0.8 s more, for the test to count the server's open control connections.
  */
 public final class HostileClient {
 
@@ -94,7 +94,7 @@ public final class HostileClient {
         }
         System.out.println("leaks threads=" + threadsBefore + "/" + threadsAfter + " fds=" + fdsBefore + "/" + fdsAfter
                 + " live=" + live + " agent=" + agentThreads());
-        Thread.sleep(1500); // the test checks the server's side meanwhile: every control connection closed
+        Thread.sleep(800); // the test checks the server's side meanwhile: every control connection closed
     }
 
     private static void handshakeCase(String name, String api) throws InterruptedException {
@@ -139,7 +139,7 @@ public final class HostileClient {
     private static void relayRound(String api) throws Exception {
         byte[] d = api.getBytes(StandardCharsets.US_ASCII);
         String expected = "plain:" + api;
-        long end = System.currentTimeMillis() + 3000;
+        long end = System.currentTimeMillis() + 5000;
         if (api.equals("socket")) {
             try (DatagramSocket s = new DatagramSocket()) {
                 s.setSoTimeout(200);

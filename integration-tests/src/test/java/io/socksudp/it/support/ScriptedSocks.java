@@ -342,8 +342,9 @@ public final class ScriptedSocks implements AutoCloseable, Diagnosable {
 
     /**
      * The hostile relay: each datagram from a client is answered, in order, with what no client may deliver
-     * ({@link #relayAttack}: {@code ATTACK_*} kinds), then a flood of FRAG != 0 datagrams, then after a pause one
-     * well-formed reply with payload {@code plain:<payload>} naming the datagram's destination as its sender.
+     * ({@link #relayAttack}: {@link Attack}), ending in a flood of FRAG != 0 datagrams, then after a pause one
+     * well-formed reply with payload {@code plain:<payload>} naming the datagram's destination as its sender,
+     * repeated four times 250 ms apart.
      */
     private void relayLoop() {
         byte[] buf = new byte[65536];
@@ -367,6 +368,18 @@ public final class ScriptedSocks implements AutoCloseable, Diagnosable {
                 Demos.sleep(100); // the flood drains before the one good reply
                 byte[] reply = concat(header(0, dst, port), concat(bytes("plain:"), payload));
                 relay.send(new DatagramPacket(reply, reply.length, client));
+                // again, a few times: on a loaded machine the flood may still fill the client's receive buffer
+                // when the first arrives (a loss UDP allows); the client stops at the first it gets
+                daemon("scripted-socks-repeat", () -> {
+                    for (int i = 0; i < 4 && !closed; i++) {
+                        Demos.sleep(250);
+                        try {
+                            relay.send(new DatagramPacket(reply, reply.length, client));
+                        } catch (IOException e) {
+                            return;
+                        }
+                    }
+                });
                 events.add("relay: answered " + new String(payload, StandardCharsets.ISO_8859_1) + " from " + client);
             } catch (SocketException e) {
                 return;
