@@ -115,7 +115,7 @@ public final class ProxyClient {
         boolean ok = false;
         try {
             InetSocketAddress relay = relayAddress(opened.reply.bound(), opened.proxy);
-            if (localAddress != null && relay.getPort() == localAddress.getPort() && isThisHost(relay.getAddress())) {
+            if (isTheSocketItself(relay, localAddress)) {
                 // Framed datagrams would come back to the socket "from the relay" and be delivered as if from their
                 // destination: a proxy that is misconfigured or hostile, never a relay.
                 throw new ProxyUnavailableException("SOCKS5 proxy " + proxyName() + " named the socket's own address "
@@ -137,6 +137,19 @@ public final class ProxyClient {
                 opened.control.close();
             }
         }
+    }
+
+    /**
+     * Whether datagrams to {@code relay} would reach the socket bound to {@code local}: the same port, and the
+     * socket's own address, or, for a socket bound to the wildcard, any address of this host. A relay on another
+     * address of this host with the same port number is another socket, and fine.
+     */
+    static boolean isTheSocketItself(InetSocketAddress relay, InetSocketAddress local) {
+        if (local == null || local.getAddress() == null || relay.getPort() != local.getPort()) {
+            return false;
+        }
+        return local.getAddress().isAnyLocalAddress() ? isThisHost(relay.getAddress())
+                : local.getAddress().equals(relay.getAddress());
     }
 
     /** Whether {@code address} is one of this host's own (loopback, wildcard, or an interface's). */
