@@ -10,6 +10,8 @@ import io.socksudp.agent.socks.SocksProtocolException;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
 import java.nio.channels.SocketChannel;
 
 /**
@@ -113,6 +115,13 @@ public final class ProxyClient {
         boolean ok = false;
         try {
             InetSocketAddress relay = relayAddress(opened.reply.bound(), opened.proxy);
+            if (isTheSocketItself(relay, localAddress)) {
+                // Framed datagrams would come back to the socket "from the relay" and be delivered as if from their
+                // destination: a proxy that is misconfigured or hostile, never a relay.
+                throw new ProxyUnavailableException("SOCKS5 proxy " + proxyName() + " named the socket's own address "
+                        + relay + " as its UDP relay (BND.ADDR/BND.PORT): its datagrams would loop back to it as if"
+                        + " from their destination");
+            }
             ok = true;
             return new Granted(opened.channel, relay, opened.requested);
         } catch (SocksProtocolException e) {
@@ -127,6 +136,31 @@ public final class ProxyClient {
             if (!ok) {
                 opened.control.close();
             }
+        }
+    }
+
+    /**
+     * Whether datagrams to {@code relay} would reach the socket bound to {@code local}: the same port, and the
+     * socket's own address, or, for a socket bound to the wildcard, any address of this host. A relay on another
+     * address of this host with the same port number is another socket, and fine.
+     */
+    static boolean isTheSocketItself(InetSocketAddress relay, InetSocketAddress local) {
+        if (local == null || local.getAddress() == null || relay.getPort() != local.getPort()) {
+            return false;
+        }
+        return local.getAddress().isAnyLocalAddress() ? isThisHost(relay.getAddress())
+                : local.getAddress().equals(relay.getAddress());
+    }
+
+    /** Whether {@code address} is one of this host's own (loopback, wildcard, or an interface's). */
+    static boolean isThisHost(InetAddress address) {
+        if (address.isLoopbackAddress() || address.isAnyLocalAddress()) {
+            return true;
+        }
+        try {
+            return NetworkInterface.getByInetAddress(address) != null;
+        } catch (SocketException e) {
+            return false;
         }
     }
 

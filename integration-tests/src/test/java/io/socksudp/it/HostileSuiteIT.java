@@ -1,0 +1,319 @@
+package io.socksudp.it;
+
+import static io.socksudp.it.support.Checks.check;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import io.socksudp.it.app.HostileClient;
+import io.socksudp.it.support.ChildJvm;
+import io.socksudp.it.support.ChildProcess;
+import io.socksudp.it.support.Demos;
+import io.socksudp.it.support.Diagnosable;
+import io.socksudp.it.support.Jdks;
+import io.socksudp.it.support.Jdks.Jdk;
+import io.socksudp.it.support.ScriptedSocks;
+import io.socksudp.it.support.ScriptedSocks.Attack;
+import io.socksudp.it.support.ScriptedSocks.Handshake;
+import io.socksudp.it.support.TestEnv;
+
+/**
+ * The hostile-server suite (issue 14, item 2): one real child JVM with the agent against {@link ScriptedSocks}, a
+ * SOCKS5 server that fails at every step of the handshake, and a relay that sends what no client may deliver.
+ * Table-driven: each handshake case, on a java.nio {@code DatagramChannel} and a java.net {@code DatagramSocket},
+ * must end in an {@code IOException} naming the proxy within {@code connectTimeout} (or, where the proxy's answer is
+ * legal, in a datagram that went where the proxy said, framed); each relay attack must be dropped and counted under
+ * its cause, on both APIs. Throughout: nothing reaches the destination directly (a real socket listens there), and at
+ * the end no thread, fd, association or control connection is left over. The observed table goes to
+ * {@code target/hostile-suite.md}.
+ */
+@Timeout(180)
+class HostileSuiteIT {
+
+    private static final int CONNECT_TIMEOUT_MS = 600;
+    /** A loaded CI machine's scheduling, on top of the deadline. */
+    private static final int SLACK_MS = 700;
+    private static final List<String> APIS = List.of("channel", "socket");
+    private static final Pattern CASE = Pattern.compile("^case (\\S+) (\\S+) (error|sent|unchecked) (\\d+) ?(.*)$");
+    private static final Pattern LEAKS = Pattern.compile("^leaks threads=(\\d+)/(\\d+) fds=(\\d+)/(\\d+) live=(\\d+)"
+            + " agent=(\\S*)$");
+    /** The agent's bounded pool of set-up threads (AssociationManager.SETUP_THREADS); idle ones end after 10 s. */
+    private static final int SETUP_THREADS = 4;
+
+    /** What each handshake case must end in: a message fragment, or SENT (the datagram went where BND said). */
+    private static final String SENT = "(sent)";
+    private static final Map<Handshake, String> EXPECTED = new LinkedHashMap<>();
+
+    static {
+        String timeout = "did not complete the handshake within " + CONNECT_TIMEOUT_MS + " ms";
+        String malformed = "answered with a malformed reply";
+        String closed = "cannot reach SOCKS5 proxy";
+        EXPECTED.put(Handshake.CLOSE_AT_ACCEPT, closed);
+        EXPECTED.put(Handshake.SILENCE_AT_ACCEPT, timeout);
+        EXPECTED.put(Handshake.GARBAGE, malformed);
+        EXPECTED.put(Handshake.GARBAGE_THEN_CLOSE, malformed);
+        EXPECTED.put(Handshake.SELECTION_WRONG_VERSION, malformed);
+        EXPECTED.put(Handshake.SELECTION_TRUNCATED_CLOSE, closed);
+        EXPECTED.put(Handshake.SELECTION_TRUNCATED_SILENCE, timeout);
+        EXPECTED.put(Handshake.NO_ACCEPTABLE_METHOD, "accepts none of the offered authentication methods");
+        EXPECTED.put(Handshake.METHOD_NOT_OFFERED, "which was not offered");
+        EXPECTED.put(Handshake.METHOD_UNKNOWN, "which was not offered");
+        EXPECTED.put(Handshake.CLOSE_AFTER_SELECTION, closed);
+        EXPECTED.put(Handshake.SILENCE_AFTER_SELECTION, timeout);
+        EXPECTED.put(Handshake.AUTH_REJECTED, "rejected the username and password of user 'hostile'");
+        EXPECTED.put(Handshake.AUTH_WRONG_VERSION, malformed);
+        EXPECTED.put(Handshake.AUTH_TRUNCATED_CLOSE, closed);
+        EXPECTED.put(Handshake.CLOSE_AFTER_AUTH, closed);
+        EXPECTED.put(Handshake.SILENCE_AFTER_AUTH, timeout);
+        for (Handshake h : Handshake.values()) {
+            if (h.name().startsWith("REP_")) {
+                EXPECTED.put(h, "refused UDP ASSOCIATE");
+            }
+        }
+        EXPECTED.put(Handshake.REPLY_WRONG_VERSION, malformed);
+        EXPECTED.put(Handshake.ATYP_0, malformed);
+        EXPECTED.put(Handshake.ATYP_2, malformed);
+        EXPECTED.put(Handshake.ATYP_5, malformed);
+        EXPECTED.put(Handshake.ATYP_255, malformed);
+        EXPECTED.put(Handshake.REPLY_TRUNCATED_CLOSE, closed);
+        EXPECTED.put(Handshake.REPLY_TRUNCATED_SILENCE, timeout);
+        EXPECTED.put(Handshake.NAME_LENGTH_OVERSIZED_CLOSE, closed);
+        EXPECTED.put(Handshake.NAME_LENGTH_OVERSIZED_SILENCE, timeout);
+        EXPECTED.put(Handshake.RELAY_NAMED_255_BYTES, "advertised its UDP relay as the host name");
+        EXPECTED.put(Handshake.RELAY_PORT_ZERO, "relay port 0");
+        EXPECTED.put(Handshake.BYTES_AFTER_REPLY, "byte(s) after its UDP ASSOCIATE reply");
+        EXPECTED.put(Handshake.BYTES_LATER_ON_CONTROL, SENT);
+        EXPECTED.put(Handshake.RELAY_UNRELATED_PORT, SENT);
+        EXPECTED.put(Handshake.RELAY_IS_THE_CLIENT, "named the socket's own address");
+        EXPECTED.put(Handshake.HUGE_REPLY, malformed);
+    }
+
+    private static final Path TABLE = Paths.get("target", "hostile-suite.md");
+
+    @Test
+    void everyHandshakeFailureIsAClearIOExceptionWithinTheConnectTimeout() throws IOException {
+        List<Handshake> cases = Arrays.stream(Handshake.values()).filter(h -> h != Handshake.GOOD).toList();
+        check(EXPECTED.keySet().containsAll(cases), "a handshake case without an expectation");
+        try (ScriptedSocks proxy = ScriptedSocks.start(); Sink sink = new Sink();
+             ChildJvm app = client(proxy, sink, null, "--handshakes",
+                     cases.stream().map(Handshake::id).collect(Collectors.joining(",")))) {
+            awaitLeaksLine(app, proxy, sink, Duration.ofSeconds(150));
+            Map<String, Matcher> outcomes = new HashMap<>();
+            for (String line : app.stdoutLines()) {
+                Matcher m = CASE.matcher(line);
+                if (m.matches()) {
+                    outcomes.put(m.group(1) + " " + m.group(2), m);
+                }
+            }
+            StringBuilder table = new StringBuilder("| case | API | outcome | ms | message |\n| --- | --- | --- | --- | --- |\n");
+            long slowest = 0;
+            Map<String, Integer> connections = proxy.connectionsPerCase();
+            for (Handshake h : cases) {
+                check(connections.getOrDefault(h.id(), 0) >= APIS.size(), h.id() + ": the server saw "
+                        + connections.get(h.id()) + " control connection(s); each API's send must meet the script, not"
+                        + " a failure remembered from the case before", app, proxy);
+                for (String api : APIS) {
+                    Matcher m = outcomes.get(h.id() + " " + api);
+                    check(m != null, h.id() + " " + api + ": no outcome printed", app, proxy);
+                    String kind = m.group(3);
+                    long ms = Long.parseLong(m.group(4));
+                    String message = m.group(5);
+                    table.append("| ").append(h.id()).append(" | ").append(api).append(" | ").append(kind)
+                            .append(" | ").append(ms).append(" | ").append(message.replace("|", "/")).append(" |\n");
+                    String expected = EXPECTED.get(h);
+                    if (expected.equals(SENT)) {
+                        check(kind.equals("sent"), h.id() + " " + api + ": the proxy's answer is legal, the send should"
+                                + " have gone to the relay it named, got " + m.group(), app, proxy);
+                        // what is delivered must be the relay's own answer, never the client's datagram come back
+                        check(!message.contains("delivered") || message.contains("delivered " + ("plain:case "
+                                + h.id()).length() + " bytes"), h.id() + " " + api + ": a datagram other than the"
+                                + " relay's answer was delivered: " + m.group(), app, proxy);
+                        continue;
+                    }
+                    slowest = Math.max(slowest, ms);
+                    check(kind.equals("error"), h.id() + " " + api + ": expected an IOException, got " + m.group(),
+                            app, proxy);
+                    check(message.contains("SOCKS5 proxy " + proxy.address()), h.id() + " " + api + ": the exception"
+                            + " does not name the proxy " + proxy.address() + ": " + message, app, proxy);
+                    check(message.contains(expected), h.id() + " " + api + ": expected '" + expected + "' in: "
+                            + message, app, proxy);
+                    check(ms <= CONNECT_TIMEOUT_MS + SLACK_MS, h.id() + " " + api + ": the send failed after " + ms
+                            + " ms, connectTimeout is " + CONNECT_TIMEOUT_MS + " ms", app, proxy);
+                }
+            }
+            check(proxy.decoyDatagrams() >= APIS.size(), "relay-unrelated-port: the datagrams did not go (framed) to"
+                    + " the port the proxy named", app, proxy);
+            write(table.append("\nslowest failure: ").append(slowest).append(" ms (connectTimeout ")
+                    .append(CONNECT_TIMEOUT_MS).append(" ms)\n"));
+            System.out.println("HostileSuiteIT: " + cases.size() + " handshake cases x " + APIS.size()
+                    + " APIs, slowest failure " + slowest + " ms with connectTimeout " + CONNECT_TIMEOUT_MS + " ms");
+            app.awaitExit(Duration.ofSeconds(10));
+        }
+    }
+
+    /**
+     * The relay's datagrams meet each JDK's receive path: the build's JDK, JDK 8 (the old NIO and the plain
+     * DatagramSocketImpl) and JDK 17 with the legacy DatagramSocket implementation (the agent's second strategy).
+     */
+    static Stream<Arguments> relayJdks() {
+        return Jdks.all("test,8,17-plain").stream().map(Arguments::of);
+    }
+
+    @ParameterizedTest(name = "{0}: every hostile relay datagram is dropped and counted")
+    @MethodSource("relayJdks")
+    void everyHostileRelayDatagramIsDroppedAndCounted(Jdk jdk) {
+        jdk.assumePresent();
+        int flood = 1000;
+        try (ScriptedSocks proxy = ScriptedSocks.start().floodSize(flood); Sink sink = new Sink();
+             ChildJvm app = client(proxy, sink, jdk, "--relay")) {
+            awaitLeaksLine(app, proxy, sink, Duration.ofSeconds(60));
+            Map<String, Long> previous = new HashMap<>();
+            for (String api : APIS) {
+                List<String> rx = app.stdoutLines().stream().filter(l -> l.startsWith("rx " + api + " ")).toList();
+                check(rx.equals(List.of("rx " + api + " from=/127.0.0.1:" + sink.port() + " text=plain:" + api)),
+                        api + ": expected exactly the one well-formed reply, got " + rx, app, proxy);
+                String drops = app.stdoutLines().stream().filter(l -> l.startsWith("drops " + api + " ")).findFirst()
+                        .orElseThrow(() -> new AssertionError(api + ": no drop counters printed"));
+                Map<String, Long> counts = new HashMap<>();
+                for (String pair : drops.substring(("drops " + api + " ").length()).split(" ")) {
+                    String[] kv = pair.split("=");
+                    counts.put(kv[0], Long.parseLong(kv[1]) - previous.getOrDefault(kv[0], 0L));
+                }
+                previous.replaceAll((k, v) -> v + counts.getOrDefault(k, 0L));
+                counts.forEach(previous::putIfAbsent);
+                Map<String, Integer> expected = new HashMap<>();
+                for (Attack a : Attack.values()) {
+                    if (a.count > 0) {
+                        expected.merge(a.cause, a.count, Integer::sum);
+                    }
+                }
+                for (Map.Entry<String, Integer> e : expected.entrySet()) {
+                    long extra = e.getKey().equals("fragmented") ? flood : 0;
+                    long got = counts.getOrDefault(e.getKey(), -1L);
+                    // the flood may overflow the socket's receive buffer: what the kernel dropped, the agent never saw
+                    check(got >= e.getValue() && got <= e.getValue() + extra, api + ": " + e.getKey() + " counted "
+                            + got + ", expected " + e.getValue() + (extra > 0 ? " plus up to " + extra + " (flood)" : "")
+                            + " in: " + drops, app, proxy);
+                }
+                System.out.println("HostileSuiteIT: relay attacks on " + jdk + " " + api + ": " + drops);
+            }
+            app.awaitExit(Duration.ofSeconds(10));
+        }
+    }
+
+    /** The client on {@code jdk} (null: the test's JDK). */
+    private static ChildJvm client(ScriptedSocks proxy, Sink sink, Jdk jdk, String... mode) {
+        List<String> args = new ArrayList<>(List.of("--select", proxy.selectAddress(), "--target",
+                "127.0.0.1:" + sink.port(), "--apis", String.join(",", APIS)));
+        args.addAll(List.of(mode));
+        ChildJvm.Builder b = ChildJvm.builder("hostile-client" + (jdk == null ? "" : " " + jdk));
+        if (jdk != null) {
+            b.javaHome(jdk.home()).jvmArg(jdk.jvmArgs().toArray(new String[0]));
+        }
+        return Demos.socksified(b, proxy.address())
+                .sysProp("socksudp.connectTimeout", String.valueOf(CONNECT_TIMEOUT_MS))
+                .sysProp("socksudp.associate", "port") // DST.PORT names the client's socket: relay-is-the-client
+                .sysProp("socksudp.username", "hostile").sysProp("socksudp.password", "not-a-secret")
+                .classpath(TestEnv.testClasses()).mainClass(HostileClient.class.getName()).args(args).start();
+    }
+
+    /**
+     * Waits for the client's final line and checks what it and the far side say: no thread, fd or association of
+     * the client left over, no control connection open at the server, nothing at the destination.
+     */
+    private static void awaitLeaksLine(ChildJvm app, ScriptedSocks proxy, Sink sink, Duration timeout) {
+        String line = app.awaitLine(ChildProcess.Stream.STDOUT, l -> l.startsWith("leaks "), timeout);
+        check(line != null, "the client did not finish", app, proxy);
+        Matcher m = LEAKS.matcher(line);
+        check(m.matches(), "unexpected line " + line, app);
+        int openControls = proxy.openControls();
+        check(Integer.parseInt(m.group(2)) <= Integer.parseInt(m.group(1)), "threads leaked: " + line, app, proxy);
+        check(Integer.parseInt(m.group(4)) <= Integer.parseInt(m.group(3)), "fds leaked: " + line, app, proxy);
+        for (String nameCount : m.group(6).split(",")) {
+            String[] nc = nameCount.split(":");
+            int bound = nc[0].equals("socksudp-associate") ? SETUP_THREADS : 1; // the others are lazy singletons
+            check(Integer.parseInt(nc[1]) <= bound, "agent threads beyond their bound: " + line, app, proxy);
+        }
+        check(m.group(5).equals("0"), "associations still live after every socket was closed: " + line, app, proxy);
+        check(openControls == 0, openControls + " control connection(s) still open at the server after every socket"
+                + " was closed", app, proxy);
+        check(sink.received.isEmpty(), "datagrams reached the destination directly: " + sink.received, app, proxy);
+        System.out.println("HostileSuiteIT: " + line + ", control connections open at the server: " + openControls);
+    }
+
+    private static void write(CharSequence md) {
+        try {
+            Files.createDirectories(TABLE.getParent());
+            Files.writeString(TABLE, "<!-- written by HostileSuiteIT -->\n" + md);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The destination: a real socket that records every datagram that reaches it (none may: the relay forwards nothing). */
+    private static final class Sink implements AutoCloseable, Diagnosable {
+        final DatagramSocket socket;
+        final List<String> received = new CopyOnWriteArrayList<>();
+
+        Sink() {
+            try {
+                socket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            Thread t = new Thread(() -> {
+                byte[] buf = new byte[65536];
+                while (true) {
+                    DatagramPacket p = new DatagramPacket(buf, buf.length);
+                    try {
+                        socket.receive(p);
+                    } catch (IOException e) {
+                        return;
+                    }
+                    received.add(p.getLength() + " bytes from " + p.getSocketAddress());
+                }
+            }, "hostile-suite-sink");
+            t.setDaemon(true);
+            t.start();
+        }
+
+        int port() {
+            return socket.getLocalPort();
+        }
+
+        @Override
+        public void close() {
+            socket.close();
+        }
+
+        @Override
+        public String describe() {
+            return "--- destination 127.0.0.1:" + port() + " received directly: " + received + "\n";
+        }
+    }
+}
