@@ -410,6 +410,27 @@ class NettyNativeIT {
         }
     }
 
+    /**
+     * An io_uring channel the application never closes (epoll's: NettyLoadersIT's release cases): a registered native
+     * channel is held by its event loop, so it is not collected while the group runs; the group's shutdown closes it,
+     * and its close releases the association, one opened and one released.
+     */
+    @ParameterizedTest(name = "{0}: a channel left open is released by its event loop group's shutdown")
+    @EnumSource(value = Stack.class, names = {"NETTY42_IO_URING", "NETTY41_INCUBATOR_IO_URING"})
+    void channelLeftOpenIsReleasedByTheGroupsShutdown(Stack stack) {
+        Jdk jdk = Jdks.installs().get(0);
+        try (ChildJvm app = Demos.socksified(client(jdk, stack, false), relay.address()).args("--leave-open")
+                .sysProp("socksudp.log", "debug").start()) {
+            Diagnosable[] all = {app, echo, relay};
+            int code = app.awaitExit(Duration.ofSeconds(60));
+            check(code == 0 && app.stdoutLines().contains("native: OK 3/3"), "the client did not get every echo", all);
+            long opened = app.stderrLines().stream().filter(l -> l.contains("opened association via")).count();
+            long released = app.stderrLines().stream().filter(l -> l.contains("released association via")).count();
+            check(opened == 1 && released == 1, "expected one association opened and released by the group's"
+                    + " shutdown, saw " + opened + " opened and " + released + " released", all);
+        }
+    }
+
     static Stream<Arguments> recoveryCases() {
         return Stream.of(Arguments.of(Stack.NETTY41_EPOLL, false), Arguments.of(Stack.NETTY42_EPOLL, true),
                 Arguments.of(Stack.NETTY42_IO_URING, false), Arguments.of(Stack.NETTY42_IO_URING, true),

@@ -38,7 +38,8 @@ import io.netty.channel.socket.DatagramPacket;
  * {@code MAX_DATAGRAM_PAYLOAD_SIZE} (epoll then receives with {@code recvmmsg} into slots of that size, io_uring with
  * linked {@code recvmsg} entries) with a receive buffer of 16 slots; {@code --gro} sets {@code UDP_GRO} (epoll only).
  * {@code --bind IP} binds an unconnected channel to that address (not the wildcard). {@code --rounds R --pause MS} sends them R times on the same channel, MS apart, printing {@code native: round I OK}
- * (or {@code FAILED}, which ends it) after each; {@code --probe-loop IP} writes and flushes the first round's
+ * (or {@code FAILED}, which ends it) after each; {@code --leave-open} does not close the channel (the
+ * event loop group's shutdown does); {@code --probe-loop IP} writes and flushes the first round's
  * datagrams without waiting for each and probes the event loop meanwhile (see {@code probeLoop}); any datagram that is not an echo fails the round it arrives in.
  * Prints {@code native: available}, {@code native: local ADDR}, {@code native: sent TEXT} (or {@code ... FAILED
  * cause}), {@code native: reply TEXT from ADDR} per echo (TEXT without its padding, and {@code (N bytes)} when padded),
@@ -61,6 +62,7 @@ public final class NettyNativeEchoClient {
         int rounds = 1;
         long pause = 0;
         String probeLoop = null;
+        boolean leaveOpen = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--transport":
@@ -95,6 +97,9 @@ public final class NettyNativeEchoClient {
                     break;
                 case "--pause":
                     pause = Long.parseLong(args[++i]);
+                    break;
+                case "--leave-open":
+                    leaveOpen = true;
                     break;
                 case "--probe-loop":
                     probeLoop = args[++i];
@@ -231,7 +236,9 @@ public final class NettyNativeEchoClient {
                     System.out.println("native: OK " + count + "/" + count);
                     code = 0;
                 }
-                ch.close().sync();
+                if (!leaveOpen) {
+                    ch.close().sync();
+                }
             }
         } catch (Exception e) {
             System.out.println("native: FAILED " + chain(e));

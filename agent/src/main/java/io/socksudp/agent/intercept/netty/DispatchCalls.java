@@ -30,7 +30,8 @@ import net.bytebuddy.utility.OpenedClassReader;
  * checkConnect(this, remote)} in {@code doConnect}. {@link NettyLayout#UNKNOWN}: {@code refuseChannel("the class")}
  * in every constructor.
  *
- * <p>Plain ASM rather than Byte Buddy's {@code Advice}: none of these adds a local and one a branch only (see {@code returningWhenHeld}), so no stack map frame
+ * <p>Plain ASM rather than Byte Buddy's {@code Advice}: none of these adds a local, and only {@code holdWrites} a
+ * branch (with a frame equal to the method's initial one, see {@code returningWhenHeld}), so no other stack map frame
  * changes and only the maximum stack is recomputed; and Byte Buddy would have to resolve Netty's other types (generic
  * signatures) through the application's loader, which a loader that hides its class files as resources would make
  * fail. The IOExceptions these calls throw are not declared by the advised methods; Netty catches them as Throwable
