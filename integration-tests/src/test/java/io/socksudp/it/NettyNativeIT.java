@@ -386,6 +386,33 @@ class NettyNativeIT {
     }
 
     /**
+     * A close while the first writes wait for a slow proxy's handshake wins at once: the close completes well before
+     * the handshake would, the three writes fail (Netty's own close fails what its buffer holds), and nothing reaches
+     * the far side.
+     */
+    @Test
+    void closeWhileWritesWaitWinsAtOnce() {
+        Jdk jdk = Jdks.installs().get(0);
+        int before = echo.sources().size();
+        try (SlowFront slow = SlowFront.start(relay.address(), SLOW_HANDSHAKE_MILLIS);
+             ChildJvm app = Demos.socksified(client(jdk, Stack.NETTY42_EPOLL, false), slow.address())
+                     .args("--close-at-once").start()) {
+            Diagnosable[] all = {app, echo, relay};
+            int code = app.awaitExit(Duration.ofSeconds(60));
+            long closed = Long.parseLong(app.awaitStdout("^native: closed after (\\d+) ms$", Duration.ofSeconds(1))
+                    .group(1));
+            System.out.println("NETTY-LOOP close while writes wait: " + closed + " ms");
+            long failed = app.stdoutLines().stream().filter(l -> l.startsWith("native: sent native-")
+                    && l.contains(" FAILED ")).count();
+            check(code == 1 && failed == 3, "expected the three waiting writes to fail (exit " + code + ", "
+                    + failed + " failed)", all);
+            check(closed < SLOW_HANDSHAKE_MILLIS / 4, "the close took " + closed + " ms: it waited for the"
+                    + " handshake", all);
+            assertNothingArrived(before, all);
+        }
+    }
+
+    /**
      * Writes held for a set-up that fails (nothing listens at the proxy's address) fail their promises with the
      * set-up's IOException, as a write that waited did; nothing reaches the far side.
      */

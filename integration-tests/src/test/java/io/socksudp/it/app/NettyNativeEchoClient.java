@@ -38,7 +38,8 @@ import io.netty.channel.socket.DatagramPacket;
  * {@code MAX_DATAGRAM_PAYLOAD_SIZE} (epoll then receives with {@code recvmmsg} into slots of that size, io_uring with
  * linked {@code recvmsg} entries) with a receive buffer of 16 slots; {@code --gro} sets {@code UDP_GRO} (epoll only).
  * {@code --bind IP} binds an unconnected channel to that address (not the wildcard). {@code --rounds R --pause MS} sends them R times on the same channel, MS apart, printing {@code native: round I OK}
- * (or {@code FAILED}, which ends it) after each; {@code --leave-open} does not close the channel (the
+ * (or {@code FAILED}, which ends it) after each; {@code --close-at-once} writes and flushes them without waiting, then
+ * closes the channel at once and prints {@code native: closed after N ms}; {@code --leave-open} does not close the channel (the
  * event loop group's shutdown does); {@code --probe-loop IP} writes and flushes the first round's
  * datagrams without waiting for each and probes the event loop meanwhile (see {@code probeLoop}); any datagram that is not an echo fails the round it arrives in.
  * Prints {@code native: available}, {@code native: local ADDR}, {@code native: sent TEXT} (or {@code ... FAILED
@@ -63,6 +64,7 @@ public final class NettyNativeEchoClient {
         long pause = 0;
         String probeLoop = null;
         boolean leaveOpen = false;
+        boolean closeAtOnce = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--transport":
@@ -97,6 +99,9 @@ public final class NettyNativeEchoClient {
                     break;
                 case "--pause":
                     pause = Long.parseLong(args[++i]);
+                    break;
+                case "--close-at-once":
+                    closeAtOnce = true;
                     break;
                 case "--leave-open":
                     leaveOpen = true;
@@ -203,13 +208,20 @@ public final class NettyNativeEchoClient {
                         Object msg = connect ? Unpooled.copiedBuffer(text, StandardCharsets.US_ASCII)
                                 : new DatagramPacket(Unpooled.copiedBuffer(text, StandardCharsets.US_ASCII), target);
                         futures.add(batch ? ch.write(msg)
-                                : probeLoop != null ? ch.writeAndFlush(msg) : ch.writeAndFlush(msg).await());
+                                : probeLoop != null || closeAtOnce ? ch.writeAndFlush(msg)
+                                : ch.writeAndFlush(msg).await());
                     }
                     if (batch) {
                         ch.flush();
                     }
                     if (probeLoop != null && round == 1) {
                         probeLoop(b, ch, probeLoop);
+                    }
+                    if (closeAtOnce && round == 1) {
+                        long closing = System.nanoTime();
+                        ch.close().sync();
+                        System.out.println("native: closed after " + (System.nanoTime() - closing) / 1_000_000
+                                + " ms");
                     }
                     for (int i = 0; i < count; i++) {
                         ChannelFuture f = futures.get(i).await();
