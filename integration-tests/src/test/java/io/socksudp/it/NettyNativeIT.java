@@ -15,10 +15,12 @@ import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -33,6 +35,7 @@ import io.socksudp.it.support.Demos.ReferenceRelay;
 import io.socksudp.it.support.Diagnosable;
 import io.socksudp.it.support.Jdks;
 import io.socksudp.it.support.Jdks.Jdk;
+import io.socksudp.it.support.SlowFront;
 import io.socksudp.it.support.TestEnv;
 
 /**
@@ -389,6 +392,122 @@ class NettyNativeIT {
                         == 3, "the channel connected before the attach should fail its three writes", all);
                 assertNothingArrived(before + 3, all);
             }
+        }
+    }
+
+    /** How long the slow proxy holds back each handshake's first answer. */
+    private static final long SLOW_HANDSHAKE_MILLIS = 4000;
+
+    /**
+     * A channel's first writes while its association is being set up with a slow proxy (the reference relay behind a
+     * {@link SlowFront} that holds back each handshake's answer for {@link #SLOW_HANDSHAKE_MILLIS}) do not stall its
+     * event loop: three datagrams written and flushed without waiting, then two more channels bound on the same loop
+     * (the group has one thread) and a datagram from one to the other (to 127.0.0.2, which nonProxyHosts sends
+     * directly) arrives well before the set-up ends. The three then go through the proxy in the order written (the
+     * echoes come back in that order), none directly.
+     */
+    @ParameterizedTest(name = "{0}: the first writes wait for a slow proxy off the event loop, which goes on")
+    @EnumSource(value = Stack.class, names = {"NETTY41_EPOLL", "NETTY42_EPOLL"})
+    void firstWritesDoNotStallTheEventLoop(Stack stack) {
+        Jdk jdk = Jdks.installs().get(0);
+        int before = echo.sources().size();
+        try (SlowFront slow = SlowFront.start(relay.address(), SLOW_HANDSHAKE_MILLIS);
+             ChildJvm app = Demos.socksified(client(jdk, stack, false), slow.address())
+                     .args("--probe-loop", "127.0.0.2").sysProp("socksudp.nonProxyHosts", "127.0.0.2").start()) {
+            Diagnosable[] all = {app, echo, relay};
+            int code = app.awaitExit(Duration.ofSeconds(60));
+            check(code == 0 && app.stdoutLines().contains("native: OK 3/3"),
+                    "the client did not get every echo (exit " + code + ")", all);
+            long probe = Long.parseLong(app.awaitStdout("^native: loop probe (\\d+) ms$", Duration.ofSeconds(1))
+                    .group(1));
+            long first = Long.parseLong(app.awaitStdout("^native: first write done after (\\d+) ms$",
+                    Duration.ofSeconds(1)).group(1));
+            System.out.println("NETTY-LOOP " + stack + ": event loop probe " + probe + " ms, first write done after "
+                    + first + " ms (handshake held " + SLOW_HANDSHAKE_MILLIS + " ms)");
+            check(first >= SLOW_HANDSHAKE_MILLIS - 200, "the first write completed after " + first + " ms: the"
+                    + " proxy's handshake was not slow, so the probe proves nothing", all);
+            check(probe < SLOW_HANDSHAKE_MILLIS / 2, "the event loop answered only after " + probe + " ms: it"
+                    + " waited for the association", all);
+            List<String> replies = app.stdoutLines().stream().filter(l -> l.startsWith("native: reply native-"))
+                    .map(l -> l.substring("native: reply ".length(), l.indexOf(" from "))).toList();
+            check(replies.equals(List.of("native-0", "native-1", "native-2")), "the echoes came back as " + replies
+                    + ", not in the order written", all);
+            InetSocketAddress local = Demos.lastAddressIn(app.awaitStdout("^native: local (.*)$",
+                    Duration.ofSeconds(1)).group(1));
+            assertFromTheProxy(before, 3, local, "relay", all);
+        }
+    }
+
+    /**
+     * A close while the first writes wait for a slow proxy's handshake wins at once: the close completes well before
+     * the handshake would, the three writes fail (Netty's own close fails what its buffer holds), and nothing reaches
+     * the far side.
+     */
+    @Test
+    void closeWhileWritesWaitWinsAtOnce() {
+        Jdk jdk = Jdks.installs().get(0);
+        int before = echo.sources().size();
+        try (SlowFront slow = SlowFront.start(relay.address(), SLOW_HANDSHAKE_MILLIS);
+             ChildJvm app = Demos.socksified(client(jdk, Stack.NETTY42_EPOLL, false), slow.address())
+                     .args("--close-at-once").start()) {
+            Diagnosable[] all = {app, echo, relay};
+            int code = app.awaitExit(Duration.ofSeconds(60));
+            long closed = Long.parseLong(app.awaitStdout("^native: closed after (\\d+) ms$", Duration.ofSeconds(1))
+                    .group(1));
+            System.out.println("NETTY-LOOP close while writes wait: " + closed + " ms");
+            long failed = app.stdoutLines().stream().filter(l -> l.startsWith("native: sent native-")
+                    && l.contains(" FAILED ")).count();
+            check(code == 1 && failed == 3, "expected the three waiting writes to fail (exit " + code + ", "
+                    + failed + " failed)", all);
+            check(closed < SLOW_HANDSHAKE_MILLIS / 4, "the close took " + closed + " ms: it waited for the"
+                    + " handshake", all);
+            assertNothingArrived(before, all);
+        }
+    }
+
+    /**
+     * Writes held for a set-up that fails (nothing listens at the proxy's address) fail their promises with the
+     * set-up's IOException, as a write that waited did; nothing reaches the far side.
+     */
+    @Test
+    void heldWritesFailWhenTheProxyIsDown() throws Exception {
+        Jdk jdk = Jdks.installs().get(0);
+        int before = echo.sources().size();
+        int closedPort;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closedPort = s.getLocalPort();
+        }
+        try (ChildJvm app = Demos.socksified(client(jdk, Stack.NETTY42_EPOLL, false), "127.0.0.1:" + closedPort)
+                .args("--probe-loop", "127.0.0.2").sysProp("socksudp.nonProxyHosts", "127.0.0.2").start()) {
+            Diagnosable[] all = {app, echo};
+            int code = app.awaitExit(Duration.ofSeconds(60));
+            long failed = app.stdoutLines().stream().filter(l -> l.startsWith("native: sent native-")
+                    && l.contains(" FAILED ") && l.contains("cannot reach SOCKS5 proxy 127.0.0.1:" + closedPort))
+                    .count();
+            check(code == 1 && failed == 3, "expected the three held writes to fail naming the proxy (exit " + code
+                    + ", " + failed + " failed so)", all);
+            assertNothingArrived(before, all);
+        }
+    }
+
+    /**
+     * An io_uring channel the application never closes (epoll's: NettyLoadersIT's release cases): a registered native
+     * channel is held by its event loop, so it is not collected while the group runs; the group's shutdown closes it,
+     * and its close releases the association, one opened and one released.
+     */
+    @ParameterizedTest(name = "{0}: a channel left open is released by its event loop group's shutdown")
+    @EnumSource(value = Stack.class, names = {"NETTY42_IO_URING", "NETTY41_INCUBATOR_IO_URING"})
+    void channelLeftOpenIsReleasedByTheGroupsShutdown(Stack stack) {
+        Jdk jdk = Jdks.installs().get(0);
+        try (ChildJvm app = Demos.socksified(client(jdk, stack, false), relay.address()).args("--leave-open")
+                .sysProp("socksudp.log", "debug").start()) {
+            Diagnosable[] all = {app, echo, relay};
+            int code = app.awaitExit(Duration.ofSeconds(60));
+            check(code == 0 && app.stdoutLines().contains("native: OK 3/3"), "the client did not get every echo", all);
+            long opened = app.stderrLines().stream().filter(l -> l.contains("opened association via")).count();
+            long released = app.stderrLines().stream().filter(l -> l.contains("released association via")).count();
+            check(opened == 1 && released == 1, "expected one association opened and released by the group's"
+                    + " shutdown, saw " + opened + " opened and " + released + " released", all);
         }
     }
 

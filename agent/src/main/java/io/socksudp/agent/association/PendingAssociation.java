@@ -30,6 +30,8 @@ public final class PendingAssociation implements ProxyClient.Cancellation {
     private volatile IOException failure;
     private SocketChannel control;
     private boolean cancelled;
+    /** Told once the set-up ends (a Netty event loop's held writes), under this object's lock until then. */
+    private Runnable whenDone;
 
     PendingAssociation(long deadlineNanos, String proxy) {
         this.deadlineNanos = deadlineNanos;
@@ -147,8 +149,24 @@ public final class PendingAssociation implements ProxyClient.Cancellation {
         return cancelled;
     }
 
+    /**
+     * Runs {@code task} once the set-up has ended (on the thread that ends it), or at once when it has: for a caller
+     * that must not wait (a Netty event loop), so it needs no thread of its own. One task per set-up; a second
+     * replaces the first (the one caller that registers, a channel's event loop, keeps a flag of its own).
+     */
+    public void whenDone(Runnable task) {
+        synchronized (this) {
+            if (!isDone()) {
+                whenDone = task;
+                return;
+            }
+        }
+        task.run();
+    }
+
     /** Records the outcome once and wakes the waiters; false when it was cancelled (or finished) already. */
     boolean finish(Association a, IOException f) {
+        Runnable task;
         synchronized (this) {
             if (isDone()) {
                 return false;
@@ -156,7 +174,12 @@ public final class PendingAssociation implements ProxyClient.Cancellation {
             association = a;
             failure = f;
             done.countDown();
-            return true;
+            task = whenDone;
+            whenDone = null;
         }
+        if (task != null) {
+            task.run();
+        }
+        return true;
     }
 }

@@ -64,6 +64,12 @@ public final class NettyDispatch {
         }
     }
 
+    /** First in a tunnelled epoll channel's {@code doWrite}: true to write nothing now (see NettyHooks). */
+    public static boolean holdWrites(Object channel, Object outboundBuffer) {
+        NettyHooks h = hooks;
+        return h != null && h.holdWrites(channel, outboundBuffer);
+    }
+
     public static Object fireChannelRead(Object pipeline, Object msg) {
         return hooks.fireChannelRead(pipeline, msg); // installed before any channel could be constructed
     }

@@ -44,6 +44,13 @@ public interface NettyHooks {
     /** A tunnelled channel's {@code doDisconnect()} is starting. */
     void disconnecting(Object channel);
 
+    /**
+     * A tunnelled epoll channel's {@code doWrite(ChannelOutboundBuffer)} is starting: true when it must write nothing
+     * now, because messages in {@code outboundBuffer} wait for the association's set-up (a flush is run on the
+     * channel's event loop when it ends); their framing is done here once it has.
+     */
+    boolean holdWrites(Object channel, Object outboundBuffer);
+
     /** A tunnelled channel's {@code doClose()} is starting: its association is released. */
     void closing(Object channel);
 

@@ -60,6 +60,20 @@ public final class ClassFileInventory {
                 : className + " has no method " + name + descriptor;
     }
 
+    /**
+     * Whether the class declares a method {@code name} whose descriptor starts and ends so (a parameter type of a
+     * package that may be relocated, as a shaded Netty's).
+     */
+    public boolean declaresMethod(String name, String descriptorStart, String descriptorEnd) {
+        for (String member : members) {
+            if (member.startsWith(name + "(") && member.length() > name.length()
+                    && member.startsWith(descriptorStart, name.length()) && member.endsWith(descriptorEnd)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** A minimal reader: constant pool (to find the UTF-8 entries), then fields and methods, names and types. */
     private static final class Parser {
         private final byte[] b;

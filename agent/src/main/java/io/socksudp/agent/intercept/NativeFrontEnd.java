@@ -1,5 +1,6 @@
 package io.socksudp.agent.intercept;
 
+import io.socksudp.agent.association.PendingAssociation;
 import io.socksudp.agent.bootstrap.UdpTunnel;
 import io.socksudp.agent.metrics.Metrics;
 import io.socksudp.agent.socks.UdpHeader;
@@ -31,6 +32,8 @@ public final class NativeFrontEnd implements TunnelFrontEnd {
     private boolean lastTargetDirect;
     private byte[] lastTargetHeader;
     private InetSocketAddress connecting;
+    /** See {@link #heldWrites()}; the event loop's only. */
+    private Object heldWrites;
 
     private final byte[] headerBytes = new byte[MAX_HEADER];
     private final ByteBuffer header = ByteBuffer.wrap(headerBytes);
@@ -82,6 +85,36 @@ public final class NativeFrontEnd implements TunnelFrontEnd {
                     + " the datagram was dropped");
         }
         return relay;
+    }
+
+    /**
+     * Never waits (an event loop's write): the relay when the association is ready, null while it is being set up
+     * ({@link #pendingSetUp} then tells when it ends); throws what {@link #relayForSend} throws.
+     */
+    public InetSocketAddress relayIfReady(Object channel) throws IOException {
+        InetSocketAddress relay = tunnel.relayOrDiscard(channel, SocketTunnel.Wait.NONE);
+        if (relay == SocketTunnel.PENDING) {
+            return null;
+        }
+        if (relay == null) {
+            throw new IOException("socksudp: no association with the SOCKS5 proxy could be had (onUnavailable=drop);"
+                    + " the datagram was dropped");
+        }
+        return relay;
+    }
+
+    /** The association's set-up in progress, or null when it has ended meanwhile. */
+    public PendingAssociation pendingSetUp() {
+        return tunnel.pendingSetUp();
+    }
+
+    /** The strategy's record of writes held for the set-up (Netty: a channel's held messages), else null. */
+    public Object heldWrites() {
+        return heldWrites;
+    }
+
+    public void heldWrites(Object held) {
+        heldWrites = held;
     }
 
     /** The peer this socket is connected to through the tunnel, else null. */

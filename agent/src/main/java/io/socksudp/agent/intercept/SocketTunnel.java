@@ -148,6 +148,11 @@ final class SocketTunnel implements Association.LossListener, PendingAssociation
         return a.relay();
     }
 
+    /** The set-up in progress, or null (none, or it has just ended: {@link #relayOrDiscard} then tells). */
+    synchronized PendingAssociation pendingSetUp() {
+        return pending;
+    }
+
     /** The set-up in progress for this socket, starting one if there is none; a failed one when none may start. */
     private PendingAssociation setUp(Object socket) throws IOException {
         synchronized (this) {

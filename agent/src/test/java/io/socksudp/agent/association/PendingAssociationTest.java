@@ -115,4 +115,26 @@ class PendingAssociationTest {
         assertSame(failure, seen.get());
         assertEquals(Boolean.TRUE, flag.get());
     }
+
+    /** A caller that must not wait (a Netty event loop) is told of the end once, on the thread that ends it. */
+    @Test
+    void when_done_runs_once_at_the_end_or_at_once_when_it_is_over() throws Exception {
+        PendingAssociation p = new PendingAssociation(System.nanoTime() + 10 * SECOND, "p:1");
+        java.util.List<String> runs = new java.util.concurrent.CopyOnWriteArrayList<>();
+        p.whenDone(() -> runs.add(Thread.currentThread().getName()));
+        assertTrue(runs.isEmpty(), "not before the end");
+        Thread ender = new Thread(() -> p.finish(null, new IOException("refused")), "ender");
+        ender.start();
+        ender.join(2000);
+        assertEquals(java.util.List.of("ender"), runs);
+        assertFalse(p.finish(null, new IOException("late")));
+        assertEquals(1, runs.size(), "once");
+        p.whenDone(() -> runs.add("late"));
+        assertEquals("late", runs.get(1), "a set-up over already runs it at once");
+
+        PendingAssociation cancelled = new PendingAssociation(System.nanoTime() + 10 * SECOND, "p:1");
+        cancelled.whenDone(() -> runs.add("cancelled"));
+        cancelled.cancel(new AsynchronousCloseException());
+        assertEquals("cancelled", runs.get(2), "a cancel (the socket closed) ends it too");
+    }
 }

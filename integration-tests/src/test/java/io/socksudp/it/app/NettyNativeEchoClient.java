@@ -38,7 +38,10 @@ import io.netty.channel.socket.DatagramPacket;
  * {@code MAX_DATAGRAM_PAYLOAD_SIZE} (epoll then receives with {@code recvmmsg} into slots of that size, io_uring with
  * linked {@code recvmsg} entries) with a receive buffer of 16 slots; {@code --gro} sets {@code UDP_GRO} (epoll only).
  * {@code --bind IP} binds an unconnected channel to that address (not the wildcard). {@code --rounds R --pause MS} sends them R times on the same channel, MS apart, printing {@code native: round I OK}
- * (or {@code FAILED}, which ends it) after each; any datagram that is not an echo fails the round it arrives in.
+ * (or {@code FAILED}, which ends it) after each; {@code --close-at-once} writes and flushes them without waiting, then
+ * closes the channel at once and prints {@code native: closed after N ms}; {@code --leave-open} does not close the channel (the
+ * event loop group's shutdown does); {@code --probe-loop IP} writes and flushes the first round's
+ * datagrams without waiting for each and probes the event loop meanwhile (see {@code probeLoop}); any datagram that is not an echo fails the round it arrives in.
  * Prints {@code native: available}, {@code native: local ADDR}, {@code native: sent TEXT} (or {@code ... FAILED
  * cause}), {@code native: reply TEXT from ADDR} per echo (TEXT without its padding, and {@code (N bytes)} when padded),
  * then {@code native: OK n/n} (exit 0: every reply is one of the datagrams sent, byte for byte, from the server) or
@@ -59,6 +62,9 @@ public final class NettyNativeEchoClient {
         String bindTo = null;
         int rounds = 1;
         long pause = 0;
+        String probeLoop = null;
+        boolean leaveOpen = false;
+        boolean closeAtOnce = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--transport":
@@ -93,6 +99,15 @@ public final class NettyNativeEchoClient {
                     break;
                 case "--pause":
                     pause = Long.parseLong(args[++i]);
+                    break;
+                case "--close-at-once":
+                    closeAtOnce = true;
+                    break;
+                case "--leave-open":
+                    leaveOpen = true;
+                    break;
+                case "--probe-loop":
+                    probeLoop = args[++i];
                     break;
                 case "--segmented":
                     segmented = true;
@@ -188,16 +203,32 @@ public final class NettyNativeEchoClient {
                     sent = f.isSuccess() ? count : 0;
                 } else {
                     List<ChannelFuture> futures = new ArrayList<>();
+                    long issued = System.nanoTime();
                     for (String text : payloads) {
                         Object msg = connect ? Unpooled.copiedBuffer(text, StandardCharsets.US_ASCII)
                                 : new DatagramPacket(Unpooled.copiedBuffer(text, StandardCharsets.US_ASCII), target);
-                        futures.add(batch ? ch.write(msg) : ch.writeAndFlush(msg).await());
+                        futures.add(batch ? ch.write(msg)
+                                : probeLoop != null || closeAtOnce ? ch.writeAndFlush(msg)
+                                : ch.writeAndFlush(msg).await());
                     }
                     if (batch) {
                         ch.flush();
                     }
+                    if (probeLoop != null && round == 1) {
+                        probeLoop(b, ch, probeLoop);
+                    }
+                    if (closeAtOnce && round == 1) {
+                        long closing = System.nanoTime();
+                        ch.close().sync();
+                        System.out.println("native: closed after " + (System.nanoTime() - closing) / 1_000_000
+                                + " ms");
+                    }
                     for (int i = 0; i < count; i++) {
                         ChannelFuture f = futures.get(i).await();
+                        if (i == 0 && probeLoop != null && round == 1) {
+                            System.out.println("native: first write done after "
+                                    + (System.nanoTime() - issued) / 1_000_000 + " ms");
+                        }
                         String text = payloads.get(i);
                         String shown = text.indexOf('.') > 0 ? text.substring(0, text.indexOf('.')) : text;
                         System.out.println("native: sent " + shown + (f.isSuccess() ? "" : " FAILED " + chain(f.cause())));
@@ -217,7 +248,9 @@ public final class NettyNativeEchoClient {
                     System.out.println("native: OK " + count + "/" + count);
                     code = 0;
                 }
-                ch.close().sync();
+                if (!leaveOpen) {
+                    ch.close().sync();
+                }
             }
         } catch (Exception e) {
             System.out.println("native: FAILED " + chain(e));
@@ -227,6 +260,38 @@ public final class NettyNativeEchoClient {
         }
         System.out.flush();
         System.exit(code);
+    }
+
+    /**
+     * While the first datagrams' futures are pending (each written and flushed, not waited for): a second channel on
+     * the same event loop (the group has one thread) sends {@code probe} to a third one bound at {@code address}
+     * ("IP", port chosen), and prints {@code native: loop probe N ms} (from its write to the third channel's read) and
+     * then {@code native: first write done after N ms} (from the same start to the first datagram's future).
+     */
+    private static void probeLoop(Bootstrap b, Channel first, String address) throws Exception {
+        long start = System.nanoTime();
+        CountDownLatch heard = new CountDownLatch(1);
+        Channel listener = quiet(b, heard).bind(address, 0).sync().channel();
+        Channel second = quiet(b, heard).bind("127.0.0.1", 0).sync().channel();
+        if (listener.eventLoop() != first.eventLoop() || second.eventLoop() != first.eventLoop()) {
+            throw new IllegalStateException("the probe's channels are not on the first channel's event loop");
+        }
+        second.writeAndFlush(new DatagramPacket(Unpooled.copiedBuffer("probe", StandardCharsets.US_ASCII),
+                (InetSocketAddress) listener.localAddress()));
+        boolean ok = heard.await(30, TimeUnit.SECONDS);
+        System.out.println("native: loop probe " + (ok ? (System.nanoTime() - start) / 1_000_000 + " ms" : "LOST"));
+        second.close().sync();
+        listener.close().sync();
+        System.out.flush();
+    }
+
+    private static Bootstrap quiet(Bootstrap b, CountDownLatch heard) {
+        return b.clone().handler(new SimpleChannelInboundHandler<DatagramPacket>() {
+            @Override
+            protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket p) {
+                heard.countDown();
+            }
+        });
     }
 
     /** The exception and its causes on one line: Netty wraps a channel's construction failure in a ChannelException. */

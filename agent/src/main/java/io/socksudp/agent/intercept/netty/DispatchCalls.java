@@ -4,6 +4,7 @@ import io.socksudp.agent.intercept.ClassFileInventory;
 import net.bytebuddy.jar.asm.ClassReader;
 import net.bytebuddy.jar.asm.ClassVisitor;
 import net.bytebuddy.jar.asm.ClassWriter;
+import net.bytebuddy.jar.asm.Label;
 import net.bytebuddy.jar.asm.MethodVisitor;
 import net.bytebuddy.jar.asm.Opcodes;
 import net.bytebuddy.jar.asm.Type;
@@ -16,7 +17,8 @@ import net.bytebuddy.utility.OpenedClassReader;
  * <p>{@link NettyLayout#TUNNELLED}: {@code msg = outbound(this, msg)} first in {@code filterOutboundMessage};
  * {@code remote = (SocketAddress) connectTarget(this, remote)} first in {@code doConnect} and {@code connectDone(this,
  * result)} before each of its returns; {@code disconnecting(this)} and {@code closing(this)} first in
- * {@code doDisconnect} and {@code doClose}; and every {@code pipeline.fireChannelRead(msg)} call replaced by
+ * {@code doDisconnect} and {@code doClose}; epoll's {@code doWrite(in)} returns at once when {@code holdWrites(this,
+ * in)}; and every {@code pipeline.fireChannelRead(msg)} call replaced by
  * {@code (ChannelPipeline) fireChannelRead(pipeline, msg)}. In the read loop's class ({@link
  * NettyTransport.Role#READ_LOOP}), {@code config.getMaxDatagramPayloadSize()} becomes {@code slotSize(config,
  * config.getMaxDatagramPayloadSize())}; for io_uring, whose read loop fires the packets, it becomes 0 and its {@code
@@ -28,7 +30,8 @@ import net.bytebuddy.utility.OpenedClassReader;
  * checkConnect(this, remote)} in {@code doConnect}. {@link NettyLayout#UNKNOWN}: {@code refuseChannel("the class")}
  * in every constructor.
  *
- * <p>Plain ASM rather than Byte Buddy's {@code Advice}: none of these adds a branch or a local, so no stack map frame
+ * <p>Plain ASM rather than Byte Buddy's {@code Advice}: none of these adds a local, and only {@code holdWrites} a
+ * branch (with a frame equal to the method's initial one, see {@code returningWhenHeld}), so no other stack map frame
  * changes and only the maximum stack is recomputed; and Byte Buddy would have to resolve Netty's other types (generic
  * signatures) through the application's loader, which a loader that hides its class files as resources would make
  * fail. The IOExceptions these calls throw are not declared by the advised methods; Netty catches them as Throwable
@@ -81,6 +84,9 @@ final class DispatchCalls {
                 }
                 if (tunnelled && NettyMember.DO_CONNECT.is(method, descriptor)) {
                     return connectDoneAtReturns(replacingArgument(mv, "connectTarget", "java/net/SocketAddress"));
+                }
+                if (tunnelled && transport == NettyTransport.EPOLL && NettyMember.isDoWrite(method, descriptor)) {
+                    return returningWhenHeld(mv);
                 }
                 if (tunnelled && NettyMember.DO_DISCONNECT.is(method, descriptor)) {
                     return withThisAtEntry(mv, "disconnecting");
@@ -314,6 +320,30 @@ final class DispatchCalls {
     }
 
     /** First thing: {@code NettyDispatch.<hook>(this)}. */
+    /**
+     * The method with, first thing, {@code if (NettyDispatch.holdWrites(this, arg0)) return;}: the one hook that
+     * adds a branch. Its target is the method's first instruction, whose frame is the method's initial one (a {@code
+     * F_SAME} frame, relative to it, leaves the frames that follow as they were); {@code doWrite} starts with no
+     * frame of its own (its first instruction is no jump target).
+     */
+    private static MethodVisitor returningWhenHeld(MethodVisitor mv) {
+        return new MethodVisitor(OpenedClassReader.ASM_API, mv) {
+            @Override
+            public void visitCode() {
+                super.visitCode();
+                Label write = new Label();
+                super.visitVarInsn(Opcodes.ALOAD, 0);
+                super.visitVarInsn(Opcodes.ALOAD, 1);
+                super.visitMethodInsn(Opcodes.INVOKESTATIC, DISPATCH, "holdWrites",
+                        "(Ljava/lang/Object;Ljava/lang/Object;)Z", false);
+                super.visitJumpInsn(Opcodes.IFEQ, write);
+                super.visitInsn(Opcodes.RETURN);
+                super.visitLabel(write);
+                super.visitFrame(Opcodes.F_SAME, 0, null, 0, null);
+            }
+        };
+    }
+
     private static MethodVisitor withThisAtEntry(MethodVisitor mv, final String hook) {
         return new MethodVisitor(OpenedClassReader.ASM_API, mv) {
             @Override

@@ -10,7 +10,7 @@ import io.socksudp.agent.intercept.ClassFileInventory;
 enum NettyLayout {
     /**
      * Epoll's channel as Netty 4.1 and 4.2 have it: declares {@link NettyMember#FILTER_OUTBOUND}, {@link
-     * NettyMember#DO_CONNECT}, {@link NettyMember#DO_DISCONNECT}, {@link NettyMember#DO_CLOSE} and hands received
+     * NettyMember#DO_CONNECT}, {@link NettyMember#DO_DISCONNECT}, {@link NettyMember#DO_CLOSE}, {@code doWrite} and hands received
      * packets to {@code ChannelPipeline.fireChannelRead}: its datagrams to proxied destinations are framed and sent
      * to the relay, what it receives is unwrapped (see {@code NettyTunnels}). io_uring's channel (Netty 4.2, and the
      * 4.1 incubator's) declares the same but {@code doConnect}: its packets are fired by its read loop, which refuses
@@ -37,7 +37,8 @@ enum NettyLayout {
         boolean closes = NettyMember.DO_DISCONNECT.declaredIn(channelClass)
                 && NettyMember.DO_CLOSE.declaredIn(channelClass);
         if (transport == NettyTransport.EPOLL && fireChannelReadCalls > 0
-                && NettyMember.DO_CONNECT.declaredIn(channelClass) && closes) {
+                && NettyMember.DO_CONNECT.declaredIn(channelClass) && NettyMember.doWriteDeclaredIn(channelClass)
+                && closes) {
             return TUNNELLED;
         }
         if (transport != null && transport.readsInReadLoop() && closes) {

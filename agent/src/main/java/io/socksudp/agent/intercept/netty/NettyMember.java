@@ -62,6 +62,22 @@ enum NettyMember {
                 "(Ljava/net/InetSocketAddress;Ljava/net/InetSocketAddress;)Ljava/net/InetSocketAddress;");
     }
 
+    /**
+     * Epoll's {@code EpollDatagramChannel.doWrite(ChannelOutboundBuffer)}: every flush's sends start there ({@code
+     * AbstractEpollUnsafe.flush0}, also on {@code EPOLLOUT}), on the event loop; declared by the channel class in Netty
+     * 4.1 and 4.2. A write whose association is still being set up is held in the buffer by a hook first in it.
+     */
+    static boolean isDoWrite(String name, String descriptor) {
+        return name.equals("doWrite") && descriptor.startsWith(DO_WRITE_START) && descriptor.endsWith(DO_WRITE_END);
+    }
+
+    static boolean doWriteDeclaredIn(ClassFileInventory type) {
+        return type.declaresMethod("doWrite", DO_WRITE_START, DO_WRITE_END);
+    }
+
+    private static final String DO_WRITE_START = "(L";
+    private static final String DO_WRITE_END = "/ChannelOutboundBuffer;)V";
+
     /** The field of an inner class that holds its outer instance (javac's name): an unsafe's channel. */
     static final String OUTER_INSTANCE = "this$0";
 

@@ -1,5 +1,6 @@
 package io.socksudp.agent.intercept.netty;
 
+import io.socksudp.agent.association.PendingAssociation;
 import io.socksudp.agent.bootstrap.NettyDispatch;
 import io.socksudp.agent.bootstrap.NettyHooks;
 import io.socksudp.agent.config.LazyLogger;
@@ -187,7 +188,17 @@ final class NettyTunnels implements NettyHooks {
         if (t.isDirect(destination)) {
             return msg;
         }
-        InetSocketAddress relay = t.relayForSend(channel);
+        InetSocketAddress relay;
+        boolean hold = false;
+        if (ch.transport == NettyTransport.EPOLL) {
+            relay = t.relayIfReady(channel); // an event loop never waits for the proxy
+            if (relay == null) {
+                hold = true; // framed now, addressed to the relay once there is one (see holdWrites)
+                relay = HELD;
+            }
+        } else {
+            relay = t.relayForSend(channel);
+        }
         byte[] header = t.header(destination);
         int from = (int) api.readerIndex.invokeExact(content);
         int length = (int) api.readableBytes.invokeExact(content);
@@ -200,7 +211,7 @@ final class NettyTunnels implements NettyHooks {
             try {
                 Object ignored = (Object) api.writeHeader.invokeExact(framed, (Object) header);
                 copy(api, content, from, framed, length);
-                out = envelope || t.peer() == null || ch.transport.namesRemoteForBareBuffers()
+                out = hold || envelope || t.peer() == null || ch.transport.namesRemoteForBareBuffers()
                         ? (Object) api.newPacket.invokeExact(framed, (Object) relay) : framed;
             } catch (Throwable e) {
                 boolean released = (boolean) api.release.invokeExact(framed);
@@ -208,7 +219,185 @@ final class NettyTunnels implements NettyHooks {
             }
         }
         boolean released = (boolean) api.release.invokeExact(msg);
+        if (hold) {
+            hold(channel, t);
+        }
         return out;
+    }
+
+    /**
+     * Where a datagram framed while its association is being set up is addressed, until {@link #holdWrites} readdresses
+     * it to the relay (recognised by identity): {@code 0.0.0.0:0}, which the kernel refuses to send to ({@code EINVAL}),
+     * so a held datagram that reached the socket by any path Netty might add would fail, never leave.
+     */
+    private static final InetSocketAddress HELD = new InetSocketAddress(anyAddress(), 0);
+
+    private static InetAddress anyAddress() {
+        try {
+            return InetAddress.getByAddress(new byte[4]);
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * A datagram was framed while the association is being set up (addressed to {@link #HELD}): it goes into Netty's
+     * outbound buffer so, and the channel's {@code doWrite} sends nothing while one is there ({@link #holdWrites});
+     * the set-up's end runs a flush on the channel's event loop.
+     */
+    private void hold(Object channel, NativeFrontEnd t) {
+        HeldWrites held = (HeldWrites) t.heldWrites();
+        if (held == null) {
+            held = new HeldWrites();
+            t.heldWrites(held);
+        }
+        if (!held.counted) {
+            held.counted = true;
+            synchronized (this) {
+                holding++;
+            }
+        }
+        held.count++;
+        PendingAssociation setup = t.pendingSetUp();
+        if (setup == null || setup != held.waitingFor) {
+            held.waitingFor = setup;
+            HeldWrites.Flush flush = new HeldWrites.Flush(channel);
+            if (setup != null) {
+                setup.whenDone(flush);
+            } else {
+                flush.run(); // it ended meanwhile
+            }
+        }
+    }
+
+    /** How many channels hold writes: while none does, a flush costs one volatile read more. */
+    private volatile int holding;
+
+    @Override
+    public boolean holdWrites(Object channel, Object buffer) {
+        if (holding == 0) {
+            return false;
+        }
+        ChannelTunnels all = tunnels;
+        NativeFrontEnd t = all == null ? null : all.existingNativeTunnel(channel);
+        HeldWrites held = t == null ? null : (HeldWrites) t.heldWrites();
+        if (held == null || held.count == 0) {
+            return false;
+        }
+        try {
+            PendingAssociation setup = held.waitingFor;
+            if (setup != null) {
+                if (!setup.isDone()) {
+                    return true; // its end runs a flush
+                }
+                held.waitingFor = null;
+                try {
+                    setup.poll();
+                } catch (IOException e) {
+                    failHeld(channel, buffer, held, e); // as each write would have failed had it waited
+                    return false;
+                }
+            }
+            InetSocketAddress relay;
+            try {
+                relay = t.relayIfReady(channel);
+            } catch (IOException e) {
+                failHeld(channel, buffer, held, e);
+                return false;
+            }
+            if (relay == null) { // lost again meanwhile: wait for the new set-up
+                PendingAssociation again = t.pendingSetUp();
+                held.waitingFor = again;
+                HeldWrites.Flush flush = new HeldWrites.Flush(channel);
+                if (again != null) {
+                    again.whenDone(flush);
+                } else {
+                    flush.run();
+                }
+                return true;
+            }
+            readdress(channel, buffer, held, relay);
+            return false;
+        } catch (Throwable e) {
+            // Fail closed: a held datagram stays unsent (and addressed to 0.0.0.0:0) until the channel closes.
+            LOG.error("socksudp internal error; writes held for the association stay unsent", e);
+            return true;
+        } finally {
+            if (held.count == 0) {
+                forget(held);
+            }
+        }
+    }
+
+    /** Whether {@code msg} is a datagram framed while the association was being set up (see {@link #HELD}). */
+    private static boolean isHeld(NettyApi api, Object msg) throws Throwable {
+        return api.envelope.isInstance(msg) && (Object) api.recipient.invokeExact(msg) == HELD;
+    }
+
+    /** Readdresses each held datagram in the buffer to {@code relay}, in place (the buffer keeps their order). */
+    private void readdress(Object channel, Object buffer, HeldWrites held, InetSocketAddress relay) throws Throwable {
+        NettyApi api = channelApiOf(channel.getClass()).api;
+        OutboundEntries entries = OutboundEntries.of(buffer.getClass());
+        for (Object e = entries.first(buffer); e != null; e = entries.next.get(e)) {
+            Object msg = entries.msg.get(e);
+            if (!isHeld(api, msg)) {
+                continue;
+            }
+            Object content = (Object) api.content.invokeExact(msg);
+            Object readdressed;
+            if (api.segmented != null && api.segmented.isInstance(msg)) {
+                MethodHandle constructor = segmentedConstructors.get(msg.getClass());
+                readdressed = (Object) constructor.invokeExact(content, (int) api.segmentSize.invokeExact(msg),
+                        (Object) relay);
+            } else {
+                readdressed = (Object) api.newPacket.invokeExact(content, (Object) relay);
+            }
+            entries.msg.set(e, readdressed); // the content is the new packet's now
+        }
+        held.count = 0; // what was not found had left the buffer (a cancelled write, released by Netty)
+    }
+
+    /**
+     * Fails the flushed writes up to the last held one with the set-up's failure, as each would have failed had it
+     * waited (a write framed before them, for the association that was lost, fails with them); held writes not
+     * flushed yet stay held, for a new set-up at their flush.
+     */
+    private void failHeld(Object channel, Object buffer, HeldWrites held, IOException failure) throws Throwable {
+        NettyApi api = channelApiOf(channel.getClass()).api;
+        OutboundEntries entries = OutboundEntries.of(buffer.getClass());
+        Object unflushed = entries.unflushedEntry.get(buffer);
+        int upTo = 0;
+        int at = 0;
+        int remaining = 0;
+        boolean flushed = entries.flushedEntry.get(buffer) != null;
+        for (Object e = entries.first(buffer); e != null; e = entries.next.get(e)) {
+            if (e == unflushed) {
+                flushed = false;
+            }
+            at++;
+            if (isHeld(api, entries.msg.get(e))) {
+                if (flushed) {
+                    upTo = at;
+                } else {
+                    remaining++;
+                }
+            }
+        }
+        for (int i = 0; i < upTo && entries.flushedEntry.get(buffer) != null; i++) {
+            entries.remove.invoke(buffer, failure); // fails its promise, releases the message
+        }
+        held.count = remaining;
+    }
+
+    private void forget(HeldWrites held) {
+        held.count = 0;
+        held.waitingFor = null;
+        if (held.counted) {
+            held.counted = false;
+            synchronized (this) {
+                holding--;
+            }
+        }
     }
 
     /** UDP GSO: a header before each segment, the segment size grown by it; the packet addressed to the relay. */
@@ -321,6 +510,11 @@ final class NettyTunnels implements NettyHooks {
     @Override
     public void closing(Object channel) {
         ChannelTunnels all = tunnels;
+        NativeFrontEnd t = all == null ? null : all.existingNativeTunnel(channel);
+        HeldWrites held = t == null ? null : (HeldWrites) t.heldWrites();
+        if (held != null) {
+            forget(held); // Netty fails and releases what its buffer holds
+        }
         if (all != null) {
             all.closed(channel);
         }

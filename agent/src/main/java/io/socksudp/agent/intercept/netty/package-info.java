@@ -32,6 +32,20 @@
  * {@code AbstractEpollChannel.remote} to the peer, so {@code remoteAddress()} (and {@code connectedRead}'s sender) is
  * the peer.
  *
+ * <p>A write made while the channel's association is being set up must not wait on the event loop (every channel of
+ * that loop would wait with it). Epoll: {@code filterOutboundMessage} frames it at once (the header names the
+ * destination) and addresses it to {@code 0.0.0.0:0}, which the kernel refuses to send to, so the datagram waits in
+ * Netty's own {@code ChannelOutboundBuffer}, in the order written, and could never leave by a path the agent missed;
+ * a hook first in {@code EpollDatagramChannel.doWrite} (the only caller is {@code flush0}, also on {@code EPOLLOUT})
+ * returns at once while such a datagram is there and the set-up runs, leaving {@code EPOLLOUT} alone (no busy
+ * loop). The set-up's end ({@code PendingAssociation.whenDone}, on the set-up thread) hands the channel's event loop
+ * a task that runs {@code flush0}: the hook then readdresses each held datagram to the relay in place (the entry's
+ * message replaced; its content moves to the new packet) or, when the set-up failed, fails the flushed writes up to
+ * the last held one with its IOException ({@code ChannelOutboundBuffer.remove(Throwable)}), as a write that waited
+ * would have failed. A close fails and releases the buffer as Netty does. io_uring's writes and every connect still
+ * wait: io_uring's {@code scheduleWriteIfNeeded} is also called from write completions, and a connect's relay must be
+ * known when the connect starts.
+ *
  * <p>What the io_uring tunnel covers, from Netty 4.2.18's and the incubator 0.0.26's sources (the same shape under other
  * names): {@code IoUringDatagramChannel.filterOutboundMessage} sees each message written, as epoll's does, before
  * {@code scheduleWrite} turns it into an {@code IORING_OP_SENDMSG} entry (one per message of a flush; a {@code

@@ -61,6 +61,8 @@ class NettyLayoutTest {
                     "the tunnel's hooks");
             assertEquals(transport == NettyTransport.EPOLL, text.contains("connectTarget") && text.contains("connectDone"),
                     "epoll connects in doConnect; io_uring in its base unsafe");
+            assertEquals(transport == NettyTransport.EPOLL, text.contains("holdWrites"),
+                    "epoll's doWrite holds writes waiting for their association; io_uring's writes wait");
         }
     }
 
