@@ -38,6 +38,9 @@
  * <li>{@code ProxyHandshake}: the control connection's handshake shared by both (one deadline, the Authenticator's
  *     retry); {@code ControlWire}: where it gets its connections and its clock, the real sockets and
  *     {@code System.nanoTime()} in the agent, in memory for the handshake fuzz test.</li>
+ * <li>{@code DeadlineResolver}: the system resolver's look-up of a configured name (the proxy's host,
+ *     {@code relayHost}) within what is left of the set-up's deadline, on a {@code socksudp-resolve} thread, one
+ *     in flight per name.</li>
  * <li>{@link io.socksudp.agent.association.ProxyUnavailableException}: no association can be had; its message,
  *     naming the proxy and the cause, is what the application's send throws.</li>
  * </ul>
