@@ -221,8 +221,9 @@ public final class AssociationManager {
 
     /**
      * An association of this proxy was lost after living {@code lifetimeNanos}: returns how long re-associating
-     * must wait for the proxy's sake (its young losses' pace, and the slot reserved under its
-     * {@link ReassociationCap}, which the socket must keep), and whether the loss is to be logged at info. Losses come in storms (young
+     * must wait under the proxy's {@link ReassociationCap} (the slot reserved for it, which the socket must keep;
+     * the pace of the proxy's young losses is {@link #reassociationWaitNanos}'s, asked at each attempt), and whether
+     * the loss is to be logged at info. Losses come in storms (young
      * losses in a row, or {@link #STORM_LOSSES} losses of any age within {@link #STORM_WINDOW_NANOS}): a storm is
      * logged once here, with counts, its losses at debug, and its end at info with the totals.
      */
@@ -231,7 +232,8 @@ public final class AssociationManager {
         // associate=auto: the proxy may have changed (restarted): check again before the next association
         clients[proxy].learner().lost(lost.establishedNanos());
         long now = System.nanoTime();
-        long wait = Math.max(proxyLosses[proxy].lost(lifetimeNanos, now), caps[proxy].reserve(now));
+        proxyLosses[proxy].lost(lifetimeNanos, now); // its pace: reassociationWaitNanos
+        long wait = caps[proxy].reserve(now);
         int streak = proxyLosses[proxy].streak();
         synchronized (stormLock) {
             if (storm && now - lastLossNanos > STORM_QUIET_NANOS) {

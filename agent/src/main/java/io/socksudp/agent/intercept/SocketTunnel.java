@@ -358,7 +358,7 @@ final class SocketTunnel implements Association.LossListener, PendingAssociation
         LossBackoff losses = losses();
         losses.lost(lifetime, now);
         boolean[] logAtInfo = {true};
-        // The proxy's pace and the slot its re-association cap reserved for this socket: the socket keeps it, so
+        // The slot the proxy's re-association cap reserved for this socket: the socket keeps it, so
         // neither the recovery thread nor the application's own send re-associates before it.
         losses.deferUntil(now + associations.lost(lost, lifetime, cause, logAtInfo), now);
         quietLosses = !logAtInfo[0] || losses.streak() >= QUIET_STREAK;
