@@ -55,6 +55,8 @@ public final class AssociationManager {
 
     /** Per proxy: the pace of re-associations after young losses. */
     private final LossBackoff[] proxyLosses;
+    /** Per proxy: the hard cap on re-associations, whatever the age of the associations lost. */
+    private final ReassociationCap[] caps;
     private final Object stormLock = new Object();
     private boolean storm;
     private String stormProxy;
@@ -76,9 +78,11 @@ public final class AssociationManager {
         this.clients = clients.clone();
         List<String> names = new ArrayList<String>();
         proxyLosses = new LossBackoff[clients.length];
+        caps = new ReassociationCap[clients.length];
         for (int i = 0; i < clients.length; i++) {
             names.add(clients[i].proxyName());
             proxyLosses[i] = new LossBackoff();
+            caps[i] = new ReassociationCap();
         }
         this.chooser = new ProxyChooser(names, clock);
         StringBuilder joined = new StringBuilder();
@@ -217,7 +221,9 @@ public final class AssociationManager {
 
     /**
      * An association of this proxy was lost after living {@code lifetimeNanos}: returns how long re-associating
-     * must wait for the proxy's sake, and whether the loss is to be logged at info. Losses come in storms (young
+     * must wait under the proxy's {@link ReassociationCap} (the slot reserved for it, which the socket must keep;
+     * the pace of the proxy's young losses is {@link #reassociationWaitNanos}'s, asked at each attempt), and whether
+     * the loss is to be logged at info. Losses come in storms (young
      * losses in a row, or {@link #STORM_LOSSES} losses of any age within {@link #STORM_WINDOW_NANOS}): a storm is
      * logged once here, with counts, its losses at debug, and its end at info with the totals.
      */
@@ -226,7 +232,8 @@ public final class AssociationManager {
         // associate=auto: the proxy may have changed (restarted): check again before the next association
         clients[proxy].learner().lost(lost.establishedNanos());
         long now = System.nanoTime();
-        long wait = proxyLosses[proxy].lost(lifetimeNanos, now);
+        proxyLosses[proxy].lost(lifetimeNanos, now); // its pace: reassociationWaitNanos
+        long wait = caps[proxy].reserve(now);
         int streak = proxyLosses[proxy].streak();
         synchronized (stormLock) {
             if (storm && now - lastLossNanos > STORM_QUIET_NANOS) {
@@ -246,9 +253,11 @@ public final class AssociationManager {
                 stormLosses = burst ? STORM_LOSSES : streak;
                 LOG.warn("re-association storm with SOCKS5 proxy {}: {} associations lost within {} ms ({} in a row"
                         + " within {} ms of being granted; last: {}); re-associations are paced (from 250 ms up to {} s"
-                        + " after young losses) and further losses are counted and logged at debug",
+                        + " after young losses; whatever the cause, at most {} at once then {} a second for this"
+                        + " proxy) and further losses are counted and logged at debug",
                         stormProxy, stormLosses, (now - stormStartNanos) / 1_000_000, streak,
-                        LossBackoff.YOUNG_NANOS / 1_000_000, cause, LossBackoff.MAX_NANOS / 1_000_000_000L);
+                        LossBackoff.YOUNG_NANOS / 1_000_000, cause, LossBackoff.MAX_NANOS / 1_000_000_000L,
+                        ReassociationCap.BURST, 1_000_000_000L / ReassociationCap.INTERVAL_NANOS);
             }
             logAtInfo[0] = !storm;
         }

@@ -38,6 +38,20 @@ public final class LossBackoff {
         return wait;
     }
 
+    /**
+     * Makes the next association wait at least until {@code until} (a slot reserved for it elsewhere, e.g. under
+     * the proxy's {@link ReassociationCap}); an earlier one already set stands if later.
+     */
+    public synchronized void deferUntil(long until, long now) {
+        if (until - now <= 0) {
+            return;
+        }
+        if (!waiting || until - notBefore > 0) {
+            notBefore = until;
+        }
+        waiting = true;
+    }
+
     /** How long an association must still wait (0 when it may be opened now). */
     public synchronized long waitNanos(long now) {
         if (!waiting) {

@@ -63,8 +63,8 @@ public final class ProxyClient {
     /**
      * Opens an association for a socket bound to {@code localAddress} (used by the port and full modes).
      * The connect timeout is one deadline over the TCP connect and the whole handshake (a proxy that trickles
-     * its reply cannot stretch it); resolving the configured proxy's (or relayHost's) name happens before and is
-     * the system resolver's. Throws {@link ProxyUnavailableException} naming the proxy and the cause.
+     * its reply cannot stretch it), the system resolver's look-ups of the configured proxy's and relayHost's names
+     * included ({@link DeadlineResolver}). Throws {@link ProxyUnavailableException} naming the proxy and the cause.
      */
     public Association associate(InetSocketAddress localAddress) throws ProxyUnavailableException {
         return associate(localAddress, null);
@@ -114,7 +114,8 @@ public final class ProxyClient {
         }, "UDP ASSOCIATE", deadline, timeout, "socksudp.connectTimeout", cancel);
         boolean ok = false;
         try {
-            InetSocketAddress relay = relayAddress(opened.reply.bound(), opened.proxy);
+            InetSocketAddress relay = relayAddress(opened.reply.bound(), opened.proxy,
+                    deadline - handshake.nanoTime());
             if (isTheSocketItself(relay, localAddress)) {
                 // Framed datagrams would come back to the socket "from the relay" and be delivered as if from their
                 // destination: a proxy that is misconfigured or hostile, never a relay.
@@ -213,13 +214,14 @@ public final class ProxyClient {
      * refused: resolving a name the proxy chose would let the proxy make this host look up names of its choosing
      * (a DNS query the proxy controls, possibly leaving through another path), outside any deadline.
      */
-    private InetSocketAddress relayAddress(SocksAddress bound, InetAddress proxyAddress) throws IOException {
+    private InetSocketAddress relayAddress(SocksAddress bound, InetAddress proxyAddress, long leftNanos)
+            throws IOException {
         if (bound.port() == 0) {
             throw new SocksProtocolException("UDP ASSOCIATE reply names relay port 0");
         }
         InetAddress address;
         if (config.relayHost() != null) {
-            address = InetAddress.getByName(config.relayHost());
+            address = DeadlineResolver.byName(config.relayHost(), leftNanos, "socksudp.connectTimeout");
         } else if (bound.isWildcard()) {
             address = proxyAddress;
         } else if (bound.type() == Socks5.ATYP_DOMAIN) {

@@ -101,7 +101,7 @@ final class ProxyHandshake {
     }
 
     /**
-     * Resolves the proxy (the system resolver's look-up, before the deadline counts), opens a control connection and
+     * Resolves the proxy (the system resolver's look-up, within the deadline: {@link DeadlineResolver}), opens a control connection and
      * runs the whole handshake for {@code command} to {@code dst} (given the connection's local address) before
      * {@code deadline} ({@link #nanoTime()}). {@code cancel} (may be null) learns the channel as soon as it exists.
      * {@code timeoutSetting} names the setting behind the deadline, for the timeout's message. On failure the
@@ -112,8 +112,9 @@ final class ProxyHandshake {
         String proxy = proxyName();
         InetSocketAddress proxyAddress;
         try {
-            // Resolved at each connection, so a proxy whose address changes is followed.
-            proxyAddress = this.proxy.address().resolve();
+            // Resolved at each connection, so a proxy whose address changes is followed; within the deadline.
+            proxyAddress = this.proxy.address().at(DeadlineResolver.byName(this.proxy.address().host(),
+                    deadline - wire.nanoTime(), timeoutSetting));
         } catch (IOException e) {
             throw new ProxyUnavailableException("cannot resolve SOCKS5 proxy " + proxy + ": " + e.getMessage(), e);
         }

@@ -29,12 +29,18 @@
  *     end of stream, a reset, or any byte after the reply means the association is dead.</li>
  * <li>{@link io.socksudp.agent.association.LossBackoff}: the wait after young losses (250 ms doubling to 8 s), per
  *     socket and per proxy.</li>
+ * <li>{@link io.socksudp.agent.association.ReassociationCap}: the hard cap on re-associations per proxy whatever
+ *     the age of the associations lost (64 at once, then 16 a second); each loss reserves its socket a slot, which
+ *     the socket keeps in its {@code LossBackoff}.</li>
  * <li>{@code FormLearner}: {@code socksudp.associate=auto}: which UDP ASSOCIATE form this proxy delivers replies
  *     for, checked once per proxy with two sockets of the agent's own, remembered, forgotten after a loss.</li>
  * <li>{@link io.socksudp.agent.association.ProxyConnector}: SOCKS5 CONNECT, for the DNS client's TCP fallback.</li>
  * <li>{@code ProxyHandshake}: the control connection's handshake shared by both (one deadline, the Authenticator's
  *     retry); {@code ControlWire}: where it gets its connections and its clock, the real sockets and
  *     {@code System.nanoTime()} in the agent, in memory for the handshake fuzz test.</li>
+ * <li>{@code DeadlineResolver}: the system resolver's look-up of a configured name (the proxy's host,
+ *     {@code relayHost}) within what is left of the set-up's deadline, on a {@code socksudp-resolve} thread, one
+ *     in flight per name.</li>
  * <li>{@link io.socksudp.agent.association.ProxyUnavailableException}: no association can be had; its message,
  *     naming the proxy and the cause, is what the application's send throws.</li>
  * </ul>
@@ -58,8 +64,9 @@
  * It goes back and forth between this package and {@code intercept} today; issue 15 will give it one owner here:
  * {@code ControlMonitor.check} → {@link io.socksudp.agent.association.Association#lost} (closes, counts, records the
  * error) → {@code LossListener.lost}, which is {@code SocketTunnel.lost} (intercept; per-socket
- * {@code LossBackoff}) → {@link io.socksudp.agent.association.AssociationManager#lost} (per-proxy backoff, storm
- * logging) → {@link io.socksudp.agent.association.AssociationManager#recoverLater} with {@code SocketTunnel}'s
+ * {@code LossBackoff}) → {@link io.socksudp.agent.association.AssociationManager#lost} (per-proxy backoff, the slot
+ * reserved under the proxy's {@code ReassociationCap}, storm logging; the socket keeps the slot:
+ * {@code LossBackoff.deferUntil}) → {@link io.socksudp.agent.association.AssociationManager#recoverLater} with {@code SocketTunnel}'s
  * {@code recover} as the task → {@code SocketTunnel.recover} → {@code setUp} → {@code AssociationManager.openLater}
  * → {@code ProxyClient.associate} → completion {@code SocketTunnel.setUpDone} → {@code SocketAccess.reconnect}
  * ({@code intercept.nio.NioChannelAccess} or {@code intercept.legacy.LegacyImplAccess}) when the socket is

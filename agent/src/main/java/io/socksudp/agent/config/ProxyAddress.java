@@ -60,7 +60,11 @@ public final class ProxyAddress {
 
     /** Resolves the host now (a DNS lookup unless it is a literal). */
     public InetSocketAddress resolve() throws UnknownHostException {
-        InetAddress address = InetAddress.getByName(host);
+        return at(InetAddress.getByName(host));
+    }
+
+    /** This proxy at {@code address} (its host resolved elsewhere): the same object while the address stays. */
+    public InetSocketAddress at(InetAddress address) {
         InetSocketAddress last = lastResolved;
         if (last != null && last.getAddress().equals(address)) {
             return last;

@@ -170,8 +170,9 @@ final class SocketTunnel implements Association.LossListener, PendingAssociation
             long wait = Math.max(lossWaitNanos(now), associations.reassociationWaitNanos());
             if (wait > 0) {
                 return PendingAssociation.failed(new ProxyUnavailableException("associations via SOCKS5 proxy "
-                        + associations.proxyName() + " keep ending within " + LossBackoff.YOUNG_NANOS / 1_000_000
-                        + " ms of being granted; the next attempt is paced to " + wait / 1_000_000 + " ms from now"),
+                        + associations.proxyName() + " keep ending (within " + LossBackoff.YOUNG_NANOS / 1_000_000
+                        + " ms of being granted, or more often than the proxy's cap of re-associations allows);"
+                        + " the next attempt is paced to " + wait / 1_000_000 + " ms from now"),
                         associations.proxyName());
             }
             InetSocketAddress local = associations.needsLocalAddress() ? access.localAddress(socket) : null;
@@ -362,7 +363,9 @@ final class SocketTunnel implements Association.LossListener, PendingAssociation
         LossBackoff losses = losses();
         losses.lost(lifetime, now);
         boolean[] logAtInfo = {true};
-        associations.lost(lost, lifetime, cause, logAtInfo);
+        // The slot the proxy's re-association cap reserved for this socket: the socket keeps it, so
+        // neither the recovery thread nor the application's own send re-associates before it.
+        losses.deferUntil(now + associations.lost(lost, lifetime, cause, logAtInfo), now);
         quietLosses = !logAtInfo[0] || losses.streak() >= QUIET_STREAK;
         if (!closed) {
             if (quietLosses) {
