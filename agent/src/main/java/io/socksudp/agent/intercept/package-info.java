@@ -41,8 +41,12 @@
  * <li>{@link io.socksudp.agent.intercept.StrategyWatch}, {@link io.socksudp.agent.intercept.Strategies}: the
  *     strategies before they are chosen. {@link io.socksudp.agent.intercept.DatagramInstrumentation}: a chosen
  *     strategy (target classes, its check, its advice). {@link io.socksudp.agent.intercept.ClassFileInventory}: the
- *     members a class file declares, read without ASM. {@link io.socksudp.agent.intercept.ClassFiles}: class files as
- *     bytes. {@link io.socksudp.agent.intercept.AdviceWeaver}: Byte Buddy's redefinition of one class.
+ *     members a class file declares, read without ASM. {@link io.socksudp.agent.intercept.JdkMember}: one JDK member a
+ *     strategy relies on, named once (class, name, descriptor): each strategy's table of them yields its start-up
+ *     check ({@link io.socksudp.agent.intercept.JdkClassFiles#firstMissing}), its matchers and its handles; also
+ *     {@code JdkMember.asIOException}, what a handle threw as the datagram call's IOException.
+ *     {@link io.socksudp.agent.intercept.JdkClassFiles}: the class files one check reads, each once.
+ *     {@link io.socksudp.agent.intercept.ClassFiles}: class files as bytes. {@link io.socksudp.agent.intercept.AdviceWeaver}: Byte Buddy's redefinition of one class.
  *     {@link io.socksudp.agent.intercept.WovenClassCache}: the per-user cache of woven classes.</li>
  * <li>{@link io.socksudp.agent.intercept.SocketAccess}, {@link io.socksudp.agent.intercept.ChannelAccess},
  *     {@link io.socksudp.agent.intercept.PacketAccess}: what the tunnels need from the JDK's internals, implemented by
