@@ -10,8 +10,8 @@
  * io.socksudp.agent.intercept.DatagramInstrumentation}, {@link io.socksudp.agent.intercept.StrategyWatch}, {@link
  * io.socksudp.agent.intercept.ChannelAccess}, {@link io.socksudp.agent.intercept.PacketAccess}) and
  * {@link io.socksudp.agent.intercept.Routing}, never its tunnels.
- * (Knot to untie, issue 15: {@link io.socksudp.agent.intercept.Strategies} names the {@code nio} and {@code legacy}
- * watches, so this package and those two refer to each other.)
+ * The list of strategies ({@code io.socksudp.agent.Strategies}) lives in the root package, so no strategy package
+ * and this one refer to each other ({@code PackageCyclesTest}).
  *
  * <h2>Types, one job each</h2>
  * <ul>
@@ -38,7 +38,7 @@
  *     list).</li>
  * <li>{@link io.socksudp.agent.intercept.DropCounters}, {@link io.socksudp.agent.intercept.DropReason}: every
  *     datagram not delivered or not sent, counted by cause (the first of each cause logged at info).</li>
- * <li>{@link io.socksudp.agent.intercept.StrategyWatch}, {@link io.socksudp.agent.intercept.Strategies}: the
+ * <li>{@link io.socksudp.agent.intercept.StrategyWatch} (listed by the root package's {@code Strategies}): the
  *     strategies before they are chosen. {@link io.socksudp.agent.intercept.DatagramInstrumentation}: a chosen
  *     strategy (target classes, its check, its advice). {@link io.socksudp.agent.intercept.ClassFileInventory}: the
  *     members a class file declares, read without ASM. {@link io.socksudp.agent.intercept.JdkMember}: one JDK member a
