@@ -96,7 +96,7 @@
  * <li>The JDK's own receive, on the application's socket.</li>
  * <li>Exit advice → {@code ChannelFrontEnd.received} ({@code PacketFrontEnd.receivedPacket}): the real source is
  *     read ({@code ChannelAccess.actualSource}; the legacy packet's address). From the current relay →
- *     {@code RelayedDatagrams.vet}: a malformed or fragmented header, an unknown address type, a sender named by host
+ *     {@code RelayedDatagrams.accept}: a malformed or fragmented header, an unknown address type, a sender named by host
  *     name, or a sender other than a connected socket's peer is dropped and counted; otherwise the sender is the peer
  *     named in the header. Not from the relay: delivered only if the socket never had an association, the bypass list
  *     accepts the source, or the socket joined a multicast group (a legacy socket: only while not connected); else
