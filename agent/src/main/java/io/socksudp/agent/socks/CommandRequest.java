@@ -2,15 +2,13 @@ package io.socksudp.agent.socks;
 
 import java.nio.ByteBuffer;
 
-/** RFC 1928 section 4: {@code VER CMD RSV ATYP DST.ADDR DST.PORT}. */
+/**
+ * RFC 1928 section 4: {@code VER CMD RSV ATYP DST.ADDR DST.PORT}, as a client writes it (the server's half, which
+ * only tests need, is the test sources' {@code ServerSide}).
+ */
 public final class CommandRequest {
 
-    private final int command;
-    private final SocksAddress destination;
-
-    private CommandRequest(int command, SocksAddress destination) {
-        this.command = command;
-        this.destination = destination;
+    private CommandRequest() {
     }
 
     /**
@@ -38,45 +36,4 @@ public final class CommandRequest {
         dst.encode(out);
     }
 
-    /**
-     * Server side: reads a request. Any CMD is returned (the server answers an unknown one with
-     * {@link ReplyCode#COMMAND_NOT_SUPPORTED}); a non-zero RSV is tolerated as in
-     * {@link CommandReply#decode}.
-     *
-     * @return the request, or null if incomplete
-     * @throws SocksProtocolException if VER is not 5 or ATYP is unknown
-     */
-    public static CommandRequest decode(ByteBuffer in) throws SocksProtocolException {
-        int start = in.position();
-        if (in.limit() - start < 1) {
-            return null;
-        }
-        MethodNegotiation.checkVersion("request", Wire.u8(in, start), Socks5.VERSION);
-        int addressLength;
-        try {
-            addressLength = SocksAddress.lengthAt(in, start + 3);
-        } catch (SocksProtocolException e) {
-            throw new SocksProtocolException("request has " + e.getMessage());
-        }
-        if (in.limit() - start < 3 || addressLength < 0 || in.limit() - start < 3 + addressLength) {
-            return null;
-        }
-        int command = Wire.u8(in, start + 1);
-        in.position(start + 3);
-        SocksAddress destination = SocksAddress.decode(in);
-        return new CommandRequest(command, destination);
-    }
-
-    public int command() {
-        return command;
-    }
-
-    public SocksAddress destination() {
-        return destination;
-    }
-
-    @Override
-    public String toString() {
-        return "CommandRequest{command=" + command + ", destination=" + destination + "}";
-    }
 }

@@ -89,15 +89,15 @@ class CommandRequestTest {
 
     @Test
     void the_server_side_decodes_command_and_destination() throws IOException {
-        CommandRequest udp = decodeComplete(CommandRequest::decode, UDP_ASSOCIATE_ALL_ZEROS);
+        ServerSide.Request udp = decodeComplete(ServerSide::decodeRequest, UDP_ASSOCIATE_ALL_ZEROS);
         assertEquals(Socks5.UDP_ASSOCIATE, udp.command());
         assertEquals(SocksAddress.zeroIpv4(), udp.destination());
 
-        CommandRequest connect = decodeComplete(CommandRequest::decode, CONNECT_LOCALHOST_80);
+        ServerSide.Request connect = decodeComplete(ServerSide::decodeRequest, CONNECT_LOCALHOST_80);
         assertEquals(Socks5.CONNECT, connect.command());
         assertEquals(SocksAddress.ofDomain("localhost", 80), connect.destination());
 
-        CommandRequest bind = decodeComplete(CommandRequest::decode, BIND_2001_DB8__1_53);
+        ServerSide.Request bind = decodeComplete(ServerSide::decodeRequest, BIND_2001_DB8__1_53);
         assertEquals(Socks5.BIND, bind.command());
         assertEquals(Socks5.ATYP_IPV6, bind.destination().type());
         assertEquals(53, bind.destination().port());
@@ -105,35 +105,35 @@ class CommandRequestTest {
 
     @Test
     void a_request_is_incomplete_until_its_last_byte_arrived() throws IOException {
-        assertEveryTruncationIsIncomplete(CommandRequest::decode, UDP_ASSOCIATE_ALL_ZEROS);
-        assertEveryTruncationIsIncomplete(CommandRequest::decode, CONNECT_LOCALHOST_80);
-        assertEveryTruncationIsIncomplete(CommandRequest::decode, BIND_2001_DB8__1_53);
+        assertEveryTruncationIsIncomplete(ServerSide::decodeRequest, UDP_ASSOCIATE_ALL_ZEROS);
+        assertEveryTruncationIsIncomplete(ServerSide::decodeRequest, CONNECT_LOCALHOST_80);
+        assertEveryTruncationIsIncomplete(ServerSide::decodeRequest, BIND_2001_DB8__1_53);
     }
 
     @Test
     void an_unknown_command_is_returned_for_the_server_to_answer_command_not_supported() throws IOException {
-        CommandRequest request = decodeComplete(CommandRequest::decode,
+        ServerSide.Request request = decodeComplete(ServerSide::decodeRequest,
                 bytes(0x05, 0x09, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00));
         assertEquals(0x09, request.command());
     }
 
     @Test
     void a_nonzero_reserved_byte_is_tolerated() throws IOException {
-        CommandRequest request = decodeComplete(CommandRequest::decode,
+        ServerSide.Request request = decodeComplete(ServerSide::decodeRequest,
                 bytes(0x05, 0x03, 0xFF, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00));
         assertEquals(Socks5.UDP_ASSOCIATE, request.command());
     }
 
     @Test
     void a_request_with_version_4_is_rejected() {
-        SocksProtocolException e = assertMalformed(CommandRequest::decode,
+        SocksProtocolException e = assertMalformed(ServerSide::decodeRequest,
                 bytes(0x04, 0x01, 0x00, 0x50, 0xC0, 0x00, 0x02, 0x01, 0x00));
         assertEquals("request has version 4, expected 5", e.getMessage());
     }
 
     @Test
     void a_request_with_an_unknown_address_type_is_rejected() {
-        SocksProtocolException e = assertMalformed(CommandRequest::decode,
+        SocksProtocolException e = assertMalformed(ServerSide::decodeRequest,
                 bytes(0x05, 0x01, 0x00, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00));
         assertTrue(e.getMessage().startsWith("request has unknown address type 0x02"), e.getMessage());
     }
@@ -142,7 +142,7 @@ class CommandRequestTest {
     void every_vector_survives_decode_then_encode() throws IOException {
         for (byte[] wire : new byte[][] {UDP_ASSOCIATE_ALL_ZEROS, CONNECT_LOCALHOST_80, BIND_2001_DB8__1_53,
                 UDP_ASSOCIATE_192_0_2_1_1080}) {
-            CommandRequest request = decodeComplete(CommandRequest::decode, wire);
+            ServerSide.Request request = decodeComplete(ServerSide::decodeRequest, wire);
             assertArrayEquals(wire,
                     written(out -> CommandRequest.encode(out, request.command(), request.destination())));
         }
