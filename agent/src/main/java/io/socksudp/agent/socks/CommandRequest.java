@@ -12,26 +12,22 @@ public final class CommandRequest {
     }
 
     /**
-     * Writes a request. For {@link Socks5#UDP_ASSOCIATE} the "destination" is the address the
+     * Writes a request. For {@link Command#UDP_ASSOCIATE} the "destination" is the address the
      * client will send datagrams from, or {@link SocksAddress#zeroIpv4()} if unknown (section 6).
      *
-     * @param command {@link Socks5#CONNECT}, {@link Socks5#BIND} or {@link Socks5#UDP_ASSOCIATE}
-     * @throws IllegalArgumentException on another command, a null destination, or an empty domain
+     * @throws IllegalArgumentException on a null command or destination, or an empty domain
      *     name (a server reads it as "no address", never what a client means to ask for)
      * @throws java.nio.BufferOverflowException if it does not fit; nothing is written then
      */
-    public static void encode(ByteBuffer out, int command, SocksAddress dst) {
-        if (command != Socks5.CONNECT && command != Socks5.BIND && command != Socks5.UDP_ASSOCIATE) {
-            throw new IllegalArgumentException("command must be CONNECT (1), BIND (2) or UDP ASSOCIATE (3), was "
-                    + command);
-        }
+    public static void encode(ByteBuffer out, Command command, SocksAddress dst) {
+        Wire.requireNonNull(command, "command");
         Wire.requireNonNull(dst, "destination");
         if (dst.type() == Socks5.ATYP_DOMAIN && dst.isWildcard()) {
             throw new IllegalArgumentException("destination host name must not be empty");
         }
         Wire.ensureRemaining(out, 3 + dst.encodedLength());
         out.put((byte) Socks5.VERSION);
-        out.put((byte) command);
+        out.put((byte) command.code());
         out.put((byte) 0x00); // RSV
         dst.encode(out);
     }
