@@ -2,7 +2,6 @@ package io.socksudp.agent;
 
 import io.socksudp.agent.config.Config;
 import io.socksudp.agent.intercept.Routing;
-import io.socksudp.agent.intercept.Strategies;
 import io.socksudp.agent.intercept.netty.NettyStrategy;
 import org.slf4j.LoggerFactory;
 

@@ -17,7 +17,8 @@
  *     calls the installer, records the state in a system property; {@code refuse} stops the JVM with one
  *     sentence (exit status 2), since running on unproxied would send around the proxy.</li>
  * <li>{@code Installer}: registers the one transformer, retransforms watched classes loaded before premain, installs
- *     the Netty name check and the DNS resolver (with {@code socksudp.dns}).</li>
+ *     the Netty name check and the DNS resolver (with {@code socksudp.dns}). {@code Strategies}: the JDK strategies'
+ *     watches (NIO, legacy) it hands the transformer; here rather than in {@code intercept}, which they build on.</li>
  * <li>{@code JmxHook}: defines {@code bootstrap.MBeanServerHook} and names it in
  *     {@code javax.management.builder.initial} when the JDK loads {@code MBeanServerFactory} (the transformer tells
  *     it), so that programs without JMX do not pay for a bootstrap definition at start.</li>

@@ -3,6 +3,7 @@ package io.socksudp.agent.association;
 import io.socksudp.agent.config.AssociateMode;
 import io.socksudp.agent.config.Config;
 import io.socksudp.agent.config.ProxyEndpoint;
+import io.socksudp.agent.socks.Command;
 import io.socksudp.agent.socks.Socks5;
 import io.socksudp.agent.socks.SocksAddress;
 import io.socksudp.agent.socks.SocksProtocolException;
@@ -106,7 +107,7 @@ public final class ProxyClient {
             throws ProxyUnavailableException {
         int timeout = config.connectTimeoutMillis();
         long deadline = handshake.nanoTime() + timeout * 1_000_000L;
-        ProxyHandshake.Opened opened = handshake.open(Socks5.UDP_ASSOCIATE, new ProxyHandshake.Destination() {
+        ProxyHandshake.Opened opened = handshake.open(Command.UDP_ASSOCIATE, new ProxyHandshake.Destination() {
             @Override
             public SocksAddress given(InetAddress controlLocal) {
                 return request(mode, localAddress, controlLocal);

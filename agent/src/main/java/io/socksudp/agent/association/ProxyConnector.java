@@ -2,6 +2,7 @@ package io.socksudp.agent.association;
 
 import io.socksudp.agent.config.Config;
 import io.socksudp.agent.config.ProxyEndpoint;
+import io.socksudp.agent.socks.Command;
 import io.socksudp.agent.socks.Socks5;
 import io.socksudp.agent.socks.SocksAddress;
 
@@ -44,7 +45,7 @@ public final class ProxyConnector {
         ProxyUnavailableException failure = null;
         for (ProxyHandshake handshake : handshakes) {
             try {
-                opened = handshake.open(Socks5.CONNECT, ProxyHandshake.fixed(SocksAddress.of(destination)),
+                opened = handshake.open(Command.CONNECT, ProxyHandshake.fixed(SocksAddress.of(destination)),
                         "CONNECT to " + destination, deadline, limit, setting, null);
                 break;
             } catch (ProxyUnavailableException e) {

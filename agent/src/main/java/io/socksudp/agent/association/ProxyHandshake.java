@@ -1,6 +1,7 @@
 package io.socksudp.agent.association;
 
 import io.socksudp.agent.config.ProxyEndpoint;
+import io.socksudp.agent.socks.Command;
 import io.socksudp.agent.socks.CommandReply;
 import io.socksudp.agent.socks.CommandRequest;
 import io.socksudp.agent.socks.MethodNegotiation;
@@ -107,7 +108,7 @@ final class ProxyHandshake {
      * {@code timeoutSetting} names the setting behind the deadline, for the timeout's message. On failure the
      * channel is closed and a {@link ProxyUnavailableException} names the proxy and the cause.
      */
-    Opened open(int command, Destination dst, String commandName, long deadline, int timeoutMillis,
+    Opened open(Command command, Destination dst, String commandName, long deadline, int timeoutMillis,
             String timeoutSetting, ProxyClient.Cancellation cancel) throws ProxyUnavailableException {
         String proxy = proxyName();
         InetSocketAddress proxyAddress;
@@ -149,7 +150,7 @@ final class ProxyHandshake {
         }
     }
 
-    private Opened attempt(InetSocketAddress proxyAddress, Login login, int command, Destination destination,
+    private Opened attempt(InetSocketAddress proxyAddress, Login login, Command command, Destination destination,
             String commandName, long deadline, int timeoutMillis, String timeoutSetting,
             ProxyClient.Cancellation cancel) throws ProxyUnavailableException, PasswordWanted {
         String proxy = proxyName();
@@ -185,7 +186,7 @@ final class ProxyHandshake {
         }
     }
 
-    private CommandReply negotiate(ControlWire.Connection control, Login login, int command, SocksAddress dst,
+    private CommandReply negotiate(ControlWire.Connection control, Login login, Command command, SocksAddress dst,
             String commandName, long deadline) throws IOException {
         boolean user = login != null;
         ByteBuffer out = ByteBuffer.allocate(3 + 3 + 255 + 255 + 6 + 262);

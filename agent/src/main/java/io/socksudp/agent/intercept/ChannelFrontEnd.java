@@ -288,12 +288,11 @@ final class ChannelFrontEnd extends ChannelTunnel implements TunnelFrontEnd {
     }
 
     private int unwrap(ByteBuffer datagram, ByteBuffer dst, InetSocketAddress relay) {
-        int headerLength = relayed.vet(datagram, relay, tunnel.peer());
-        if (headerLength < 0) {
+        if (!relayed.accept(datagram, relay, tunnel.peer())) {
             return UNAVAILABLE;
         }
         pendingSender = relayed.sender();
-        datagram.position(datagram.position() + headerLength);
+        datagram.position(datagram.position() + relayed.headerLength());
         Metrics.receivedThroughProxy(datagram.remaining());
         return deliver(datagram, dst);
     }

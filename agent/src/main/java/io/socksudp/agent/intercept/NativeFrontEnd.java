@@ -182,7 +182,7 @@ public final class NativeFrontEnd implements TunnelFrontEnd {
      */
     public int vet(int copied, InetSocketAddress relay) {
         header.clear().limit(copied);
-        return relayed.vet(header, relay, tunnel.peer());
+        return relayed.accept(header, relay, tunnel.peer()) ? relayed.headerLength() : -1;
     }
 
     /** The peer named by the datagram {@link #vet} just accepted. */

@@ -196,10 +196,10 @@ final class PacketFrontEnd extends PacketTunnel implements TunnelFrontEnd {
             ByteBuffer view = buffers.receiveView();
             view.clear();
             view.limit(datagram.getLength());
-            int headerLength = relayed.vet(view, relay, tunnel.peer());
-            if (headerLength < 0) {
+            if (!relayed.accept(view, relay, tunnel.peer())) {
                 return false;
             }
+            int headerLength = relayed.headerLength();
             InetSocketAddress sender = relayed.sender();
             Metrics.receivedThroughProxy(datagram.getLength() - headerLength);
             deliver(datagram, headerLength, sender.getAddress(), sender.getPort(), caller);

@@ -21,6 +21,8 @@ final class RelayedDatagrams {
 
     /** The previous datagram's sender (shared with other sockets hearing from the same peer: PeerHeader). */
     private PeerHeader lastSender;
+    /** The header length of the datagram last accepted. */
+    private int headerLength;
 
     RelayedDatagrams(DropCounters drops) {
         this.drops = drops;
@@ -28,32 +30,39 @@ final class RelayedDatagrams {
 
     /**
      * Parses the header of {@code datagram} (position to limit), received from {@code relay}, works out its
-     * sender ({@link #sender()}) and, when the socket is connected to {@code peer} (else null), drops what does
-     * not come from the peer; returns the header length, or a negative value after counting the drop.
+     * sender and, when the socket is connected to {@code peer} (else null), drops what does not come from the peer.
+     * True when the datagram is to be delivered: {@link #headerLength()} and {@link #sender()} then describe it;
+     * false when it was dropped, after counting the drop under its cause.
      */
-    int vet(ByteBuffer datagram, InetSocketAddress relay, InetSocketAddress peer) {
-        int headerLength = UdpHeader.parse(datagram);
-        if (headerLength < 0) {
-            drops.drop(reasonFor(headerLength), relay);
-            return headerLength;
+    boolean accept(ByteBuffer datagram, InetSocketAddress relay, InetSocketAddress peer) {
+        int parsed = UdpHeader.parse(datagram);
+        if (parsed < 0) {
+            drops.drop(reasonFor(parsed), relay);
+            return false;
         }
         if (datagram.get(datagram.position() + 3) == Socks5.ATYP_DOMAIN) {
             drops.drop(DropReason.NAMED_SENDER, relay);
-            return UdpHeader.MALFORMED;
+            return false;
         }
         PeerHeader from = lastSender;
         if (from == null || !UdpHeader.addressEquals(datagram, from.header)) {
-            from = PeerHeader.received(datagram, headerLength); // a new sender: allocation is fine off the repeat path
+            from = PeerHeader.received(datagram, parsed); // a new sender: allocation is fine off the repeat path
             lastSender = from;
         }
         if (peer != null && !peer.equals(from.address)) {
             drops.drop(DropReason.NOT_FROM_PEER, from.address); // connected: only the peer's datagrams, as the JDK
-            return UdpHeader.MALFORMED;
+            return false;
         }
+        headerLength = parsed;
+        return true;
+    }
+
+    /** The SOCKS header's length in the datagram {@link #accept} just accepted. */
+    int headerLength() {
         return headerLength;
     }
 
-    /** The sender of the datagram {@link #vet} just accepted: the peer named in its SOCKS header. */
+    /** The sender of the datagram {@link #accept} just accepted: the peer named in its SOCKS header. */
     InetSocketAddress sender() {
         return lastSender.address;
     }
@@ -63,6 +72,7 @@ final class RelayedDatagrams {
         drops.drop(DropReason.NOT_FROM_RELAY, source);
     }
 
+    /** The drop's cause from what {@link UdpHeader#parse} returned for a header it refused. */
     private static DropReason reasonFor(int parseResult) {
         if (parseResult == UdpHeader.FRAGMENTED) {
             return DropReason.FRAGMENTED;

@@ -10,8 +10,8 @@
  * io.socksudp.agent.intercept.DatagramInstrumentation}, {@link io.socksudp.agent.intercept.StrategyWatch}, {@link
  * io.socksudp.agent.intercept.ChannelAccess}, {@link io.socksudp.agent.intercept.PacketAccess}) and
  * {@link io.socksudp.agent.intercept.Routing}, never its tunnels.
- * (Knot to untie, issue 15: {@link io.socksudp.agent.intercept.Strategies} names the {@code nio} and {@code legacy}
- * watches, so this package and those two refer to each other.)
+ * The list of strategies ({@code io.socksudp.agent.Strategies}) lives in the root package, so no strategy package
+ * and this one refer to each other ({@code PackageCyclesTest}).
  *
  * <h2>Types, one job each</h2>
  * <ul>
@@ -38,11 +38,15 @@
  *     list).</li>
  * <li>{@link io.socksudp.agent.intercept.DropCounters}, {@link io.socksudp.agent.intercept.DropReason}: every
  *     datagram not delivered or not sent, counted by cause (the first of each cause logged at info).</li>
- * <li>{@link io.socksudp.agent.intercept.StrategyWatch}, {@link io.socksudp.agent.intercept.Strategies}: the
+ * <li>{@link io.socksudp.agent.intercept.StrategyWatch} (listed by the root package's {@code Strategies}): the
  *     strategies before they are chosen. {@link io.socksudp.agent.intercept.DatagramInstrumentation}: a chosen
  *     strategy (target classes, its check, its advice). {@link io.socksudp.agent.intercept.ClassFileInventory}: the
- *     members a class file declares, read without ASM. {@link io.socksudp.agent.intercept.ClassFiles}: class files as
- *     bytes. {@link io.socksudp.agent.intercept.AdviceWeaver}: Byte Buddy's redefinition of one class.
+ *     members a class file declares, read without ASM. {@link io.socksudp.agent.intercept.JdkMember}: one JDK member a
+ *     strategy relies on, named once (class, name, descriptor): each strategy's table of them yields its start-up
+ *     check ({@link io.socksudp.agent.intercept.JdkClassFiles#firstMissing}), its matchers and its handles; also
+ *     {@code JdkMember.asIOException}, what a handle threw as the datagram call's IOException.
+ *     {@link io.socksudp.agent.intercept.JdkClassFiles}: the class files one check reads, each once.
+ *     {@link io.socksudp.agent.intercept.ClassFiles}: class files as bytes. {@link io.socksudp.agent.intercept.AdviceWeaver}: Byte Buddy's redefinition of one class.
  *     {@link io.socksudp.agent.intercept.WovenClassCache}: the per-user cache of woven classes.</li>
  * <li>{@link io.socksudp.agent.intercept.SocketAccess}, {@link io.socksudp.agent.intercept.ChannelAccess},
  *     {@link io.socksudp.agent.intercept.PacketAccess}: what the tunnels need from the JDK's internals, implemented by
@@ -92,7 +96,7 @@
  * <li>The JDK's own receive, on the application's socket.</li>
  * <li>Exit advice → {@code ChannelFrontEnd.received} ({@code PacketFrontEnd.receivedPacket}): the real source is
  *     read ({@code ChannelAccess.actualSource}; the legacy packet's address). From the current relay →
- *     {@code RelayedDatagrams.vet}: a malformed or fragmented header, an unknown address type, a sender named by host
+ *     {@code RelayedDatagrams.accept}: a malformed or fragmented header, an unknown address type, a sender named by host
  *     name, or a sender other than a connected socket's peer is dropped and counted; otherwise the sender is the peer
  *     named in the header. Not from the relay: delivered only if the socket never had an association, the bypass list
  *     accepts the source, or the socket joined a multicast group (a legacy socket: only while not connected); else

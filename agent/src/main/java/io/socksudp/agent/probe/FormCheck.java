@@ -1,5 +1,6 @@
 package io.socksudp.agent.probe;
 
+import io.socksudp.agent.socks.Command;
 import io.socksudp.agent.socks.CommandReply;
 import io.socksudp.agent.socks.ReplyCode;
 import io.socksudp.agent.socks.Socks5;
@@ -109,7 +110,7 @@ public final class FormCheck {
         SocksControl control = null;
         try {
             control = proxy.connect();
-            o.reply = control.request(Socks5.UDP_ASSOCIATE, dst);
+            o.reply = control.request(Command.UDP_ASSOCIATE, dst);
             if (!o.reply.isSuccess()) {
                 return o;
             }
@@ -175,9 +176,9 @@ public final class FormCheck {
         SocksControl controlB = null;
         try {
             controlA = proxy.connect();
-            CommandReply replyA = controlA.request(Socks5.UDP_ASSOCIATE, dstA);
+            CommandReply replyA = controlA.request(Command.UDP_ASSOCIATE, dstA);
             controlB = proxy.connect();
-            CommandReply replyB = controlB.request(Socks5.UDP_ASSOCIATE, dstB);
+            CommandReply replyB = controlB.request(Command.UDP_ASSOCIATE, dstB);
             if (!replyA.isSuccess() || !replyB.isSuccess()) {
                 x.error = "UDP ASSOCIATE refused: " + ReplyCode.describe((replyA.isSuccess() ? replyB : replyA).rep());
                 return x;

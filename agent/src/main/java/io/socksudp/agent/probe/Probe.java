@@ -1,6 +1,7 @@
 package io.socksudp.agent.probe;
 
 import io.socksudp.agent.probe.Finding.Kind;
+import io.socksudp.agent.socks.Command;
 import io.socksudp.agent.socks.CommandReply;
 import io.socksudp.agent.socks.ReplyCode;
 import io.socksudp.agent.socks.Socks5;
@@ -309,7 +310,7 @@ public final class Probe {
                         + " (the control connection's) is taken here");
                 return false;
             }
-            CommandReply reply = control.request(Socks5.UDP_ASSOCIATE, SocksAddress.zeroIpv4());
+            CommandReply reply = control.request(Command.UDP_ASSOCIATE, SocksAddress.zeroIpv4());
             if (!reply.isSuccess()) {
                 return false;
             }

@@ -1,5 +1,6 @@
 package io.socksudp.agent.probe;
 
+import io.socksudp.agent.socks.Command;
 import io.socksudp.agent.socks.CommandReply;
 import io.socksudp.agent.socks.CommandRequest;
 import io.socksudp.agent.socks.MethodNegotiation;
@@ -84,7 +85,7 @@ public final class SocksControl implements Closeable {
     }
 
     /** Sends a request and returns the server's reply (any REP). */
-    public CommandReply request(int command, SocksAddress dst) throws IOException {
+    public CommandReply request(Command command, SocksAddress dst) throws IOException {
         ByteBuffer out = ByteBuffer.allocate(6 + 262);
         CommandRequest.encode(out, command, dst);
         write(out);
@@ -102,7 +103,7 @@ public final class SocksControl implements Closeable {
             PasswordAuth.encodeRequest(out, user, password);
             Arrays.fill(password, (byte) 0);
         }
-        CommandRequest.encode(out, Socks5.UDP_ASSOCIATE, dst);
+        CommandRequest.encode(out, Command.UDP_ASSOCIATE, dst);
         write(out);
         Integer method;
         while ((method = MethodNegotiation.decodeSelection(buffer)) == null) {

@@ -52,24 +52,6 @@ public final class CommandReply {
         return new CommandReply(rep, bound);
     }
 
-    /**
-     * Server side: writes a reply with RSV 0.
-     *
-     * @param rep 0..255
-     * @param bound BND.ADDR and BND.PORT (an empty domain, as decoded from a server, is allowed)
-     * @throws IllegalArgumentException on a bad rep or a null address
-     * @throws java.nio.BufferOverflowException if it does not fit; nothing is written then
-     */
-    public static void encode(ByteBuffer out, int rep, SocksAddress bound) {
-        Wire.checkOctet("REP", rep);
-        Wire.requireNonNull(bound, "bound address");
-        Wire.ensureRemaining(out, 3 + bound.encodedLength());
-        out.put((byte) Socks5.VERSION);
-        out.put((byte) rep);
-        out.put((byte) 0x00); // RSV
-        bound.encode(out);
-    }
-
     /** REP, 0..255. */
     public int rep() {
         return rep;

@@ -13,10 +13,7 @@ public final class Socks5 {
     /** The server's answer when none of the offered methods is acceptable. */
     public static final int NO_ACCEPTABLE_METHODS = 0xFF;
 
-    // RFC 1928 section 4: CMD values.
-    public static final int CONNECT = 0x01;
-    public static final int BIND = 0x02;
-    public static final int UDP_ASSOCIATE = 0x03;
+    // RFC 1928 section 4: CMD values are the enum Command.
 
     // RFC 1928 section 5: ATYP values.
     public static final int ATYP_IPV4 = 0x01;

@@ -5,6 +5,10 @@
  * <p>Nothing in this package knows about sockets, threads or logging, so every rule of the
  * protocol can be tested against hand-written byte vectors.
  *
+ * <p>Only the client's side ships: what a client writes and reads. The server's half (reading a request or an RFC
+ * 1929 login, writing a reply or a login response), which only tests use to play the proxy, lives in the test
+ * sources as {@code ServerSide}; the reference relay in demo-app has its own codec.
+ *
  * <p>Conventions shared by every class:
  * <ul>
  *   <li>Decoders read from {@code position()} and suit streaming TCP input: when the buffer

@@ -11,8 +11,9 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 
 import io.socksudp.agent.config.AssociateMode;
 import io.socksudp.agent.config.Config;
+import io.socksudp.agent.socks.Command;
 import io.socksudp.agent.socks.CommandReply;
-import io.socksudp.agent.socks.CommandRequest;
+import io.socksudp.agent.socks.ServerSide;
 import io.socksudp.agent.socks.MethodNegotiation;
 import io.socksudp.agent.socks.PasswordAuth;
 import io.socksudp.agent.socks.Socks5;
@@ -138,7 +139,7 @@ class ProxyHandshakeFuzzTest {
         try {
             if (s.connect) {
                 ProxyHandshake handshake = new ProxyHandshake(s.config.proxies().get(0), wire);
-                result = handshake.open(Socks5.CONNECT, ProxyHandshake.fixed(fixedDst), "CONNECT to " + fixedDst,
+                result = handshake.open(Command.CONNECT, ProxyHandshake.fixed(fixedDst), "CONNECT to " + fixedDst,
                         wire.now + timeoutNanos, s.timeoutMillis, "socksudp.connectTimeout", null);
             } else {
                 result = new ProxyClient(s.config, s.config.proxies().get(0), wire).open(s.mode, s.local, null);
@@ -250,14 +251,14 @@ class ProxyHandshakeFuzzTest {
             assertEquals(user != null ? Socks5.USERNAME_PASSWORD : Socks5.NO_AUTH, method);
             if (user != null) {
                 authAt = w.position();
-                PasswordAuth.Request auth = PasswordAuth.decodeRequest(w);
+                ServerSide.Login auth = ServerSide.decodeLogin(w);
                 assertNotNull(auth, "an incomplete RFC 1929 request");
                 assertArrayEquals(user.getBytes(StandardCharsets.UTF_8), auth.username());
                 assertArrayEquals(password.getBytes(StandardCharsets.UTF_8), auth.password());
             }
-            CommandRequest request = CommandRequest.decode(w);
+            ServerSide.Request request = ServerSide.decodeRequest(w);
             assertNotNull(request, "an incomplete request");
-            assertEquals(s.connect ? Socks5.CONNECT : Socks5.UDP_ASSOCIATE, request.command());
+            assertEquals((s.connect ? Command.CONNECT : Command.UDP_ASSOCIATE).code(), request.command());
             assertEquals(s.connect ? fixedDst : ProxyClient.request(s.mode, s.local, c.localAddress()),
                     request.destination());
             assertFalse(w.hasRemaining(), "bytes after the request");

@@ -128,28 +128,28 @@ class CommandReplyTest {
     @Test
     void the_server_side_encodes_every_vector() throws IOException {
         assertArrayEquals(SUCCESS_BOUND_192_0_2_1_1080, written(out ->
-                CommandReply.encode(out, 0, SocksAddress.ofIpv4(bytes(0xC0, 0x00, 0x02, 0x01), 1080))));
+                ServerSide.encodeReply(out, 0, SocksAddress.ofIpv4(bytes(0xC0, 0x00, 0x02, 0x01), 1080))));
         assertArrayEquals(REFUSED_BOUND_ZEROS, written(out ->
-                CommandReply.encode(out, ReplyCode.CONNECTION_REFUSED.code(), SocksAddress.zeroIpv4())));
+                ServerSide.encodeReply(out, ReplyCode.CONNECTION_REFUSED.code(), SocksAddress.zeroIpv4())));
         assertArrayEquals(SUCCESS_BOUND_LOCALHOST_1080, written(out ->
-                CommandReply.encode(out, 0, SocksAddress.ofDomain("localhost", 1080))));
+                ServerSide.encodeReply(out, 0, SocksAddress.ofDomain("localhost", 1080))));
         SocksAddress empty = decodeComplete(SocksAddress::decode, bytes(0x03, 0x00, 0x04, 0x38));
-        assertArrayEquals(SUCCESS_BOUND_EMPTY_DOMAIN_1080, written(out -> CommandReply.encode(out, 0, empty)));
+        assertArrayEquals(SUCCESS_BOUND_EMPTY_DOMAIN_1080, written(out -> ServerSide.encodeReply(out, 0, empty)));
     }
 
     @Test
     void encode_rejects_a_rep_that_is_not_an_octet_and_a_null_address() {
         assertThrows(IllegalArgumentException.class,
-                () -> written(out -> CommandReply.encode(out, -1, SocksAddress.zeroIpv4())));
+                () -> written(out -> ServerSide.encodeReply(out, -1, SocksAddress.zeroIpv4())));
         assertThrows(IllegalArgumentException.class,
-                () -> written(out -> CommandReply.encode(out, 256, SocksAddress.zeroIpv4())));
+                () -> written(out -> ServerSide.encodeReply(out, 256, SocksAddress.zeroIpv4())));
         assertThrows(IllegalArgumentException.class,
-                () -> written(out -> CommandReply.encode(out, 0, null)));
+                () -> written(out -> ServerSide.encodeReply(out, 0, null)));
     }
 
     @Test
     void a_reply_that_does_not_fit_writes_nothing() {
-        assertOverflowWritesNothing(out -> CommandReply.encode(out, 0, SocksAddress.zeroIpv4()), 10);
+        assertOverflowWritesNothing(out -> ServerSide.encodeReply(out, 0, SocksAddress.zeroIpv4()), 10);
     }
 
     @Test
@@ -157,7 +157,7 @@ class CommandReplyTest {
         SocksAddress bound = SocksAddress.ofDomain("localhost", 1080);
         for (int rep = 0; rep <= 0xFF; rep++) {
             final int r = rep;
-            CommandReply reply = decoded(written(out -> CommandReply.encode(out, r, bound)));
+            CommandReply reply = decoded(written(out -> ServerSide.encodeReply(out, r, bound)));
             assertEquals(rep, reply.rep());
             assertEquals(rep == 0, reply.isSuccess());
             assertEquals(bound, reply.bound());

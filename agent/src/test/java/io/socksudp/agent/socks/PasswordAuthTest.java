@@ -119,42 +119,42 @@ class PasswordAuthTest {
 
     @Test
     void the_server_side_encodes_success_as_00_and_failure_as_01() {
-        assertArrayEquals(bytes(0x01, 0x00), written(out -> PasswordAuth.encodeResponse(out, true)));
-        assertArrayEquals(bytes(0x01, 0x01), written(out -> PasswordAuth.encodeResponse(out, false)));
-        assertOverflowWritesNothing(out -> PasswordAuth.encodeResponse(out, true), 2);
+        assertArrayEquals(bytes(0x01, 0x00), written(out -> ServerSide.encodeLoginResponse(out, true)));
+        assertArrayEquals(bytes(0x01, 0x01), written(out -> ServerSide.encodeLoginResponse(out, false)));
+        assertOverflowWritesNothing(out -> ServerSide.encodeLoginResponse(out, true), 2);
     }
 
     // ---- server-side request decoding ----
 
     @Test
     void the_server_side_decodes_username_and_password() throws IOException {
-        PasswordAuth.Request request = decodeComplete(PasswordAuth::decodeRequest, ALICE_S3CRET);
+        ServerSide.Login request = decodeComplete(ServerSide::decodeLogin, ALICE_S3CRET);
         assertArrayEquals(ascii("alice"), request.username());
         assertArrayEquals(ascii("s3cret"), request.password());
     }
 
     @Test
     void the_request_is_incomplete_until_the_last_password_byte_arrived() throws IOException {
-        assertEveryTruncationIsIncomplete(PasswordAuth::decodeRequest, ALICE_S3CRET);
+        assertEveryTruncationIsIncomplete(ServerSide::decodeLogin, ALICE_S3CRET);
     }
 
     @Test
     void the_server_side_accepts_empty_fields_and_leaves_refusing_them_to_the_server() throws IOException {
-        PasswordAuth.Request request = decodeComplete(PasswordAuth::decodeRequest, bytes(0x01, 0x00, 0x00));
+        ServerSide.Login request = decodeComplete(ServerSide::decodeLogin, bytes(0x01, 0x00, 0x00));
         assertEquals(0, request.username().length);
         assertEquals(0, request.password().length);
     }
 
     @Test
     void a_request_with_version_5_is_rejected() {
-        SocksProtocolException e = assertMalformed(PasswordAuth::decodeRequest, bytes(0x05, 0x01, 0x61, 0x01, 0x62));
+        SocksProtocolException e = assertMalformed(ServerSide::decodeLogin, bytes(0x05, 0x01, 0x61, 0x01, 0x62));
         assertEquals("password authentication request has version 5, expected 1", e.getMessage());
     }
 
     @Test
     void the_decoded_request_does_not_print_its_password_and_hands_out_copies() throws IOException {
         byte[] wire = concat(bytes(0x01, 0x05), ascii("alice"), bytes(SECRET.length()), ascii(SECRET));
-        PasswordAuth.Request request = decodeComplete(PasswordAuth::decodeRequest, wire);
+        ServerSide.Login request = decodeComplete(ServerSide::decodeLogin, wire);
         assertTrue(request.toString().contains("alice"), request.toString());
         assertFalse(request.toString().contains(SECRET), request.toString());
         request.password()[0] = 'X';
@@ -164,7 +164,7 @@ class PasswordAuthTest {
     @Test
     void an_encoded_request_decodes_to_the_same_credentials() throws IOException {
         byte[] wire = written(out -> PasswordAuth.encodeRequest(out, repeat(0xC3, 200), repeat(0x00, 255)));
-        PasswordAuth.Request request = decodeComplete(PasswordAuth::decodeRequest, wire);
+        ServerSide.Login request = decodeComplete(ServerSide::decodeLogin, wire);
         assertArrayEquals(repeat(0xC3, 200), request.username());
         assertArrayEquals(repeat(0x00, 255), request.password());
     }

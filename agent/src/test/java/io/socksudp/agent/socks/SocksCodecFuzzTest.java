@@ -62,10 +62,10 @@ class SocksCodecFuzzTest {
                 streamed(message, offset, direct, PasswordAuth::decodeResponse, SocksCodecFuzzTest::encodeResponse);
                 break;
             case 5:
-                streamed(message, offset, direct, CommandRequest::decode, null);
+                streamed(message, offset, direct, ServerSide::decodeRequest, null);
                 break;
             default:
-                streamed(message, offset, direct, PasswordAuth::decodeRequest, SocksCodecFuzzTest::encodeRequest);
+                streamed(message, offset, direct, ServerSide::decodeLogin, SocksCodecFuzzTest::encodeRequest);
                 break;
         }
     }
@@ -189,7 +189,7 @@ class SocksCodecFuzzTest {
     /** A reply's RSV is tolerated and ignored (UdpHeader's javadoc): it encodes as zero, whatever came in. */
     private static byte[] encodeReply(CommandReply reply, byte[] decoded) {
         ByteBuffer out = ByteBuffer.allocate(3 + reply.bound().encodedLength());
-        CommandReply.encode(out, reply.rep(), reply.bound());
+        ServerSide.encodeReply(out, reply.rep(), reply.bound());
         byte[] encoded = out.array();
         assertEquals(0, encoded[2]);
         encoded[2] = decoded[2];
@@ -200,7 +200,7 @@ class SocksCodecFuzzTest {
         return success ? new byte[] {Socks5.PASSWORD_AUTH_VERSION, 0} : null; // any non-zero STATUS is failure
     }
 
-    private static byte[] encodeRequest(PasswordAuth.Request request, byte[] decoded) {
+    private static byte[] encodeRequest(ServerSide.Login request, byte[] decoded) {
         byte[] user = request.username();
         byte[] password = request.password();
         if (user.length == 0 || password.length == 0) {

@@ -3,6 +3,8 @@ package io.socksudp.agent.intercept.legacy;
 import io.socksudp.agent.intercept.ChannelTunnels;
 import io.socksudp.agent.intercept.ClassFileInventory;
 import io.socksudp.agent.intercept.DatagramInstrumentation;
+import io.socksudp.agent.intercept.JdkClassFiles;
+import io.socksudp.agent.intercept.JdkMember;
 import io.socksudp.agent.intercept.PacketAccess;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.asm.AsmVisitorWrapper;
@@ -10,15 +12,11 @@ import net.bytebuddy.description.method.MethodDescription;
 import net.bytebuddy.matcher.ElementMatcher;
 
 import java.io.IOException;
-import java.net.DatagramPacket;
-import java.net.InetAddress;
-import java.net.NetworkInterface;
-import java.net.SocketAddress;
 import java.util.HashMap;
 import java.util.Map;
 
+import static net.bytebuddy.matcher.ElementMatchers.hasDescriptor;
 import static net.bytebuddy.matcher.ElementMatchers.named;
-import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 /**
  * {@code DatagramSocket} and {@code MulticastSocket} on the legacy {@code AbstractPlainDatagramSocketImpl}:
@@ -30,11 +28,9 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
  */
 public final class LegacyDatagramSocketInstrumentation implements DatagramInstrumentation {
 
-    static final String IMPL_CLASS = LegacyImplAccess.IMPL_CLASS;
-    static final String SOCKET_CLASS = "java.net.DatagramSocket";
-    static final String MULTICAST_CLASS = "java.net.MulticastSocket";
-
-    private static final String PACKET = "Ljava/net/DatagramPacket;";
+    static final String IMPL_CLASS = LegacyInternals.IMPL;
+    static final String SOCKET_CLASS = LegacyInternals.SOCKET;
+    static final String MULTICAST_CLASS = LegacyInternals.MULTICAST;
 
     private final boolean nativeSend;
     private final String missing;
@@ -61,23 +57,23 @@ public final class LegacyDatagramSocketInstrumentation implements DatagramInstru
      */
     public static LegacyDatagramSocketInstrumentation forClassFiles(String className, byte[] classfile)
             throws IOException {
+        return forClassFiles(JdkClassFiles.ofThisJdk(className, classfile));
+    }
+
+    /** As {@link #forClassFiles(String, byte[])}, from any class files: every member of {@link LegacyInternals#all}. */
+    static LegacyDatagramSocketInstrumentation forClassFiles(JdkClassFiles classFiles) throws IOException {
         ClassFileInventory impl;
         try {
-            impl = ClassFileInventory.of(IMPL_CLASS, className, classfile);
+            impl = classFiles.inventory(IMPL_CLASS);
         } catch (IllegalArgumentException e) {
             return new LegacyDatagramSocketInstrumentation(false, "cannot read " + IMPL_CLASS + " (" + e + ")");
         }
         if (impl == null) {
             return null;
         }
-        boolean nativeSend = impl.missing("send0", "(" + PACKET + ")V") != null;
-        String missing;
-        try {
-            missing = missing(impl, nativeSend, className, classfile);
-        } catch (IllegalArgumentException e) {
-            missing = "cannot read the java.net datagram classes (" + e + ")";
-        }
-        return new LegacyDatagramSocketInstrumentation(nativeSend, missing);
+        boolean nativeSend = LegacyInternals.SEND0.missingFrom(impl) != null;
+        return new LegacyDatagramSocketInstrumentation(nativeSend,
+                classFiles.firstMissing(LegacyInternals.all(nativeSend)));
     }
 
     /** How the tunnel reaches into the impl and DatagramPacket (java.net must be opened to the agent). */
@@ -110,62 +106,6 @@ public final class LegacyDatagramSocketInstrumentation implements DatagramInstru
         return missing;
     }
 
-    private static String missing(ClassFileInventory impl, boolean nativeSend, String className, byte[] classfile)
-            throws IOException {
-        ClassFileInventory packet = ClassFileInventory.of("java.net.DatagramPacket", className, classfile);
-        if (packet == null) {
-            return "java.net.DatagramPacket does not exist";
-        }
-        String[][] implMethods = {
-            {"receive", "(" + PACKET + ")V"},
-            {"receive0", "(" + PACKET + ")V"},
-            {"connect", "(Ljava/net/InetAddress;I)V"},
-            {"connect0", "(Ljava/net/InetAddress;I)V"},
-            {"dataAvailable", "()I"},
-            {"disconnect", "()V"},
-            {"join", "(Ljava/net/InetAddress;)V"},
-            {"joinGroup", "(Ljava/net/SocketAddress;Ljava/net/NetworkInterface;)V"},
-            {"close", "()V"},
-            {"isClosed", "()Z"},
-            {"send", "(" + PACKET + ")V"},
-        };
-        String missing = firstMissing(impl, implMethods);
-        if (missing == null) {
-            missing = impl.missingField("timeout", "I");
-        }
-        for (String[] field : new String[][] {{"bufLength", "I"}, {"length", "I"}, {"port", "I"},
-                {"address", "Ljava/net/InetAddress;"}}) {
-            if (missing == null) {
-                missing = packet.missingField(field[0], field[1]);
-            }
-        }
-        if (missing == null && nativeSend) {
-            ClassFileInventory socket = ClassFileInventory.of(SOCKET_CLASS, className, classfile);
-            ClassFileInventory multicast = ClassFileInventory.of(MULTICAST_CLASS, className, classfile);
-            if (socket == null || multicast == null) {
-                return SOCKET_CLASS + " or " + MULTICAST_CLASS + " does not exist";
-            }
-            missing = socket.missing("send", "(" + PACKET + ")V");
-            if (missing == null) {
-                missing = socket.missingField("impl", "Ljava/net/DatagramSocketImpl;");
-            }
-            if (missing == null) {
-                missing = multicast.missing("send", "(" + PACKET + "B)V");
-            }
-        }
-        return missing;
-    }
-
-    private static String firstMissing(ClassFileInventory type, String[][] methods) {
-        for (String[] method : methods) {
-            String missing = type.missing(method[0], method[1]);
-            if (missing != null) {
-                return missing;
-            }
-        }
-        return null;
-    }
-
     @Override
     public Map<String, AsmVisitorWrapper> advice() {
         return Builder.advice(nativeSend);
@@ -179,28 +119,33 @@ public final class LegacyDatagramSocketInstrumentation implements DatagramInstru
 
         static Map<String, AsmVisitorWrapper> advice(boolean nativeSend) {
             AsmVisitorWrapper receiveConnectClose = new AsmVisitorWrapper.Compound(
-                    advice(LegacySocketAdvice.Receive.class, named("receive").and(takesArguments(DatagramPacket.class))),
-                    advice(LegacySocketAdvice.Connect.class, named("connect")
-                            .and(takesArguments(InetAddress.class, int.class))),
-                    advice(LegacySocketAdvice.Disconnect.class, named("disconnect").and(takesArguments(0))),
-                    advice(LegacySocketAdvice.Join.class, named("join").and(takesArguments(InetAddress.class))
-                            .or(named("joinGroup").and(takesArguments(SocketAddress.class, NetworkInterface.class)))),
-                    advice(LegacySocketAdvice.Close.class, named("close").and(takesArguments(0))));
+                    advice(LegacySocketAdvice.Receive.class, matches(LegacyInternals.RECEIVE)),
+                    advice(LegacySocketAdvice.Connect.class, matches(LegacyInternals.CONNECT)),
+                    advice(LegacySocketAdvice.Disconnect.class, matches(LegacyInternals.DISCONNECT)),
+                    advice(LegacySocketAdvice.Join.class, matches(LegacyInternals.JOIN)
+                            .or(matches(LegacyInternals.JOIN_GROUP))),
+                    advice(LegacySocketAdvice.Close.class, matches(LegacyInternals.CLOSE)));
             Map<String, AsmVisitorWrapper> advice = new HashMap<String, AsmVisitorWrapper>();
             if (nativeSend) {
                 advice.put(IMPL_CLASS, receiveConnectClose);
                 advice.put(SOCKET_CLASS, advice(LegacySocketAdvice.SocketSend.class,
-                        named("send").and(takesArguments(DatagramPacket.class))));
+                        matches(LegacyInternals.SOCKET_SEND)));
                 advice.put(MULTICAST_CLASS, advice(LegacySocketAdvice.SocketSend.class,
-                        named("send").and(takesArguments(DatagramPacket.class, byte.class))));
+                        matches(LegacyInternals.MULTICAST_SEND)));
             } else {
                 advice.put(IMPL_CLASS, new AsmVisitorWrapper.Compound(receiveConnectClose,
-                        advice(LegacySocketAdvice.ImplSend.class, named("send").and(takesArguments(DatagramPacket.class)))));
+                        advice(LegacySocketAdvice.ImplSend.class, matches(LegacyInternals.SEND))));
             }
             return advice;
+        }
+
+        /** Exactly the method {@code member} names (name and descriptor, as the start-up check). */
+        private static ElementMatcher.Junction<MethodDescription> matches(JdkMember member) {
+            return named(member.name()).and(hasDescriptor(member.descriptor()));
         }
 
         private static AsmVisitorWrapper advice(Class<?> adviceClass, ElementMatcher<? super MethodDescription> methods) {
             return Advice.to(adviceClass).on(methods);
         }
-    }}
+    }
+}

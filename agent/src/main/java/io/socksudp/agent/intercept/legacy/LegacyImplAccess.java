@@ -1,32 +1,28 @@
 package io.socksudp.agent.intercept.legacy;
 
-import io.socksudp.agent.intercept.JdkMembers;
-
+import io.socksudp.agent.intercept.JdkMember;
 import io.socksudp.agent.intercept.PacketAccess;
 
 import java.io.IOException;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
-import java.lang.reflect.Field;
-import java.lang.reflect.Method;
 import java.net.DatagramPacket;
-import java.net.DatagramSocketImpl;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketOptions;
 
 /**
  * Reaches into {@code java.net.AbstractPlainDatagramSocketImpl} and {@code DatagramPacket} (java.net is opened
- * to the agent at start-up on JDK 9+; JDK 8 has no modules). Handles are looked up on first use.
+ * to the agent at start-up on JDK 9+; JDK 8 has no modules), through the members of {@link LegacyInternals} (which
+ * the start-up check has verified in the class files). Handles are looked up on first use.
  */
 public final class LegacyImplAccess implements PacketAccess {
 
-    static final String IMPL_CLASS = "java.net.AbstractPlainDatagramSocketImpl";
+    static final String IMPL_CLASS = LegacyInternals.IMPL;
 
     private volatile Handles handles;
 
-    /** The handles, all looked up together; racing lookups are harmless. */
+    /** The handles, all looked up together from {@link LegacyInternals}; racing lookups are harmless. */
     private static final class Handles {
         final Class<?> implClass;
         final MethodHandle bufLength;
@@ -38,25 +34,29 @@ public final class LegacyImplAccess implements PacketAccess {
         final MethodHandle receive0;
         final MethodHandle isClosed;
         final MethodHandle localPort;
-        final Field connected;
-        final Field connectedAddress;
-        final Field connectedPort;
+        final MethodHandle connected;
+        final MethodHandle connectedAddress;
+        final MethodHandle connectedPort;
 
         Handles() throws ReflectiveOperationException {
             implClass = Class.forName(IMPL_CLASS);
-            bufLength = getter(DatagramPacket.class, "bufLength", int.class);
-            setLength = setter(DatagramPacket.class, "length", int.class);
-            setAddress = setter(DatagramPacket.class, "address", InetAddress.class);
-            setPort = setter(DatagramPacket.class, "port", int.class);
-            connect0 = method(implClass, "connect0", InetAddress.class, int.class);
-            dataAvailable = method(implClass, "dataAvailable");
-            receive0 = method(implClass, "receive0", DatagramPacket.class);
-            isClosed = method(implClass, "isClosed");
-            connected = field(implClass, "connected");
-            connectedAddress = field(implClass, "connectedAddress");
-            connectedPort = field(implClass, "connectedPort");
-            localPort = MethodHandles.lookup().unreflectGetter(field(DatagramSocketImpl.class, "localPort"))
-                    .asType(MethodType.methodType(int.class, Object.class));
+            bufLength = LegacyInternals.BUF_LENGTH.handle();
+            setLength = LegacyInternals.LENGTH.setter();
+            setAddress = LegacyInternals.ADDRESS.setter();
+            setPort = LegacyInternals.PORT.setter();
+            connect0 = LegacyInternals.CONNECT0.handle();
+            dataAvailable = LegacyInternals.DATA_AVAILABLE.handle();
+            receive0 = LegacyInternals.RECEIVE0.handle();
+            isClosed = LegacyInternals.IS_CLOSED.handle();
+            connected = onObject(LegacyInternals.CONNECTED.handle(), boolean.class);
+            connectedAddress = onObject(LegacyInternals.CONNECTED_ADDRESS.handle(), InetAddress.class);
+            connectedPort = onObject(LegacyInternals.CONNECTED_PORT.handle(), int.class);
+            localPort = onObject(LegacyInternals.LOCAL_PORT.handle(), int.class);
+        }
+
+        /** A getter that takes the impl as an Object (what the advice hands over). */
+        private static MethodHandle onObject(MethodHandle getter, Class<?> type) {
+            return getter.asType(MethodType.methodType(type, Object.class));
         }
     }
 
@@ -125,11 +125,11 @@ public final class LegacyImplAccess implements PacketAccess {
     public InetSocketAddress connectedPeer(Object impl) {
         try {
             Handles h = handles();
-            if (!h.connected.getBoolean(impl)) {
+            if (!(boolean) h.connected.invokeExact(impl)) {
                 return null;
             }
-            InetAddress address = (InetAddress) h.connectedAddress.get(impl);
-            return address == null ? null : new InetSocketAddress(address, h.connectedPort.getInt(impl));
+            InetAddress address = (InetAddress) h.connectedAddress.invokeExact(impl);
+            return address == null ? null : new InetSocketAddress(address, (int) h.connectedPort.invokeExact(impl));
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -147,10 +147,8 @@ public final class LegacyImplAccess implements PacketAccess {
                 }
                 h.receive0.invoke(impl, scratch);
             }
-        } catch (IOException | RuntimeException | Error e) {
-            throw e;
         } catch (Throwable t) {
-            throw new IOException(t);
+            throw JdkMember.asIOException(t);
         }
     }
 
@@ -162,10 +160,8 @@ public final class LegacyImplAccess implements PacketAccess {
             Object bound = ((SocketOptions) impl).getOption(SocketOptions.SO_BINDADDR);
             return bound instanceof InetAddress ? new InetSocketAddress((InetAddress) bound, port)
                     : new InetSocketAddress(port);
-        } catch (IOException | RuntimeException | Error e) {
-            throw e;
         } catch (Throwable t) {
-            throw new IOException(t);
+            throw JdkMember.asIOException(t);
         }
     }
 
@@ -174,10 +170,8 @@ public final class LegacyImplAccess implements PacketAccess {
     public void reconnect(Object impl, InetSocketAddress relay) throws IOException {
         try {
             handles().connect0.invoke(impl, relay.getAddress(), relay.getPort());
-        } catch (IOException | RuntimeException | Error e) {
-            throw e;
         } catch (Throwable t) {
-            throw new IOException(t);
+            throw JdkMember.asIOException(t);
         }
     }
 
@@ -189,33 +183,5 @@ public final class LegacyImplAccess implements PacketAccess {
             throw (Error) t;
         }
         return new IllegalStateException(t);
-    }
-
-    private static MethodHandle getter(Class<?> type, String name, Class<?> fieldType)
-            throws ReflectiveOperationException {
-        return MethodHandles.lookup().unreflectGetter(field(type, name))
-                .asType(MethodType.methodType(fieldType, DatagramPacket.class));
-    }
-
-    private static MethodHandle setter(Class<?> type, String name, Class<?> fieldType)
-            throws ReflectiveOperationException {
-        return MethodHandles.lookup().unreflectSetter(field(type, name))
-                .asType(MethodType.methodType(void.class, DatagramPacket.class, fieldType));
-    }
-
-    private static Field field(Class<?> type, String name) throws NoSuchFieldException {
-        try {
-            return JdkMembers.field(type, name);
-        } catch (NoSuchFieldException | RuntimeException e) {
-            throw e;
-        } catch (ReflectiveOperationException impossible) {
-            throw new IllegalStateException(impossible);
-        }
-    }
-
-    private static MethodHandle method(Class<?> type, String name, Class<?>... parameters)
-            throws ReflectiveOperationException {
-        Method m = JdkMembers.method(type, name, parameters);
-        return MethodHandles.lookup().unreflect(m);
     }
 }

@@ -13,6 +13,9 @@
  * <li>{@link io.socksudp.agent.intercept.legacy.LegacySocketWatch}: the {@code StrategyWatch}; wants the impl,
  *     {@code DatagramSocket} and {@code MulticastSocket}. A {@code DatagramSocket} that delegates to the NIO channel
  *     (JDK 15+: it has a {@code delegate} field) decides nothing; the impl, if it ever loads, does.</li>
+ * <li>{@code LegacyInternals}: the table of {@code java.net} members the strategy relies on (advised, read by the
+ *     advice, reached reflectively), each named once as a {@code JdkMember}; the check, the matchers and the handles
+ *     derive from it.</li>
  * <li>{@link io.socksudp.agent.intercept.legacy.LegacyDatagramSocketInstrumentation}: the
  *     {@code DatagramInstrumentation}; two variants from the class files: the impl's {@code send} is Java and calls
  *     a native {@code send0} (JDK 11, 17: the impl's send is advised), or {@code send} itself is native (JDK 8:
@@ -32,8 +35,9 @@
  * {@code Dispatch.packetTunnel} → {@code ChannelTunnels.packetTunnel} (an impl that is not the JDK's own fails the
  * send: the agent cannot see into it) → {@code PacketFrontEnd}, as described in {@code io.socksudp.agent.intercept}.
  *
- * <p>Known gap (issue 15, step 2): the start-up check covers the advised methods and the {@code DatagramPacket}
- * fields, not the impl's fields {@code connected}, {@code connectedAddress}, {@code connectedPort} nor
- * {@code DatagramSocketImpl.localPort}, which {@code LegacyImplAccess} reaches by reflection on first use.
+ * <p>Every member {@code LegacyImplAccess} reaches by reflection (the impl's {@code connected},
+ * {@code connectedAddress}, {@code connectedPort}, {@code receive0}, {@code connect0}, {@code dataAvailable},
+ * {@code isClosed}; {@code DatagramSocketImpl.localPort}; {@code DatagramPacket}'s fields) is in the table and checked
+ * at start ({@code LegacyLayoutTest} takes each out of real JDK 8 and 17 class files).
  */
 package io.socksudp.agent.intercept.legacy;

@@ -1,16 +1,12 @@
 package io.socksudp.agent.intercept.nio;
 
-import io.socksudp.agent.intercept.JdkMembers;
-
 import io.socksudp.agent.intercept.ChannelAccess;
+import io.socksudp.agent.intercept.JdkMember;
 
 import java.io.FileDescriptor;
 import java.io.IOException;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
-import java.lang.reflect.Field;
-import java.lang.reflect.Method;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ProtocolFamily;
@@ -19,8 +15,9 @@ import java.net.SocketTimeoutException;
 import java.nio.channels.DatagramChannel;
 
 /**
- * Reaches into {@code sun.nio.ch.DatagramChannelImpl} (opened to the agent at start-up). Handles are looked
- * up on first use, when the class is loaded anyway; racing lookups are harmless.
+ * Reaches into {@code sun.nio.ch.DatagramChannelImpl} (opened to the agent at start-up), through the members of
+ * {@link NioInternals} (which the start-up check has verified in the class files). Handles are looked up on first
+ * use, when the class is loaded anyway; racing lookups are harmless.
  */
 public final class NioChannelAccess implements ChannelAccess {
 
@@ -58,14 +55,12 @@ public final class NioChannelAccess implements ChannelAccess {
         try {
             MethodHandle h = registry;
             if (h == null) {
-                h = getter(channel.getClass(), "registry", Object.class);
+                h = getter(NioInternals.REGISTRY, Object.class);
                 registry = h;
             }
             return (Object) h.invokeExact(channel) != null;
-        } catch (IOException | RuntimeException | Error e) {
-            throw e;
         } catch (Throwable t) {
-            throw new IOException(t);
+            throw JdkMember.asIOException(t);
         }
     }
 
@@ -73,18 +68,15 @@ public final class NioChannelAccess implements ChannelAccess {
     public InetSocketAddress actualSource(Object channel, InetSocketAddress previous) throws IOException {
         try {
             return sourceFromCacheFields ? cachedSender(channel, previous) : sourceSocketAddress(channel);
-        } catch (IOException | RuntimeException | Error e) {
-            throw e;
         } catch (Throwable t) {
-            throw new IOException(t);
+            throw JdkMember.asIOException(t);
         }
     }
 
     private InetSocketAddress sourceSocketAddress(Object channel) throws Throwable {
         MethodHandle h = sourceSocketAddress;
         if (h == null) {
-            Method m = JdkMembers.method(channel.getClass(), "sourceSocketAddress");
-            h = MethodHandles.lookup().unreflect(m)
+            h = NioInternals.SOURCE_SOCKET_ADDRESS.handle()
                     .asType(MethodType.methodType(InetSocketAddress.class, Object.class));
             sourceSocketAddress = h;
         }
@@ -100,9 +92,8 @@ public final class NioChannelAccess implements ChannelAccess {
         MethodHandle addressGetter = cachedAddress;
         MethodHandle portGetter = cachedPort;
         if (addressGetter == null || portGetter == null) {
-            Class<?> type = channel.getClass();
-            addressGetter = getter(type, "cachedSenderInetAddress", InetAddress.class);
-            portGetter = getter(type, "cachedSenderPort", int.class);
+            addressGetter = getter(NioInternals.CACHED_SENDER_ADDRESS, InetAddress.class);
+            portGetter = getter(NioInternals.CACHED_SENDER_PORT, int.class);
             cachedAddress = addressGetter;
             cachedPort = portGetter;
         }
@@ -135,10 +126,8 @@ public final class NioChannelAccess implements ChannelAccess {
     public boolean awaitDatagram(Object channel, long deadlineNanos) throws IOException {
         try {
             if (netPoll == null) {
-                fd = getter(channel.getClass(), "fd", FileDescriptor.class);
-                Method poll = JdkMembers.method(JdkMembers.type("sun.nio.ch.Net"), "poll", FileDescriptor.class,
-                        int.class, long.class);
-                netPoll = MethodHandles.lookup().unreflect(poll);
+                fd = getter(NioInternals.FD, FileDescriptor.class);
+                netPoll = NioInternals.NET_POLL.handle();
             }
             FileDescriptor descriptor = (FileDescriptor) fd.invokeExact(channel);
             java.nio.channels.Channel open = (java.nio.channels.Channel) channel;
@@ -153,10 +142,8 @@ public final class NioChannelAccess implements ChannelAccess {
                 }
             }
             return true;
-        } catch (IOException | RuntimeException | Error e) {
-            throw e;
         } catch (Throwable t) {
-            throw new IOException(t);
+            throw JdkMember.asIOException(t);
         }
     }
 
@@ -165,12 +152,9 @@ public final class NioChannelAccess implements ChannelAccess {
     public void reconnect(Object channel, InetSocketAddress relay) throws IOException {
         try {
             if (netConnect == null) {
-                Class<?> type = channel.getClass();
-                fd = getter(type, "fd", FileDescriptor.class);
-                family = getter(type, "family", ProtocolFamily.class);
-                Method connect = JdkMembers.method(JdkMembers.type("sun.nio.ch.Net"), "connect",
-                        ProtocolFamily.class, FileDescriptor.class, InetAddress.class, int.class);
-                netConnect = MethodHandles.lookup().unreflect(connect);
+                fd = getter(NioInternals.FD, FileDescriptor.class);
+                family = getter(NioInternals.FAMILY, ProtocolFamily.class);
+                netConnect = NioInternals.NET_CONNECT.handle();
             }
             FileDescriptor descriptor = (FileDescriptor) fd.invokeExact(channel);
             ProtocolFamily protocolFamily = (ProtocolFamily) family.invokeExact(channel);
@@ -178,17 +162,13 @@ public final class NioChannelAccess implements ChannelAccess {
             if (n <= 0) {
                 throw new IOException("reconnecting to the relay " + relay + " returned " + n);
             }
-        } catch (IOException | RuntimeException | Error e) {
-            throw e;
         } catch (Throwable t) {
-            throw new IOException(t);
+            throw JdkMember.asIOException(t);
         }
     }
 
-    private static MethodHandle getter(Class<?> type, String name, Class<?> resultType)
-            throws ReflectiveOperationException {
-        Field f = JdkMembers.field(type, name);
-        return MethodHandles.lookup().unreflectGetter(f)
-                .asType(MethodType.methodType(resultType, Object.class));
+    /** The field's getter taking the channel as an Object (what the advice hands over). */
+    private static MethodHandle getter(JdkMember field, Class<?> resultType) throws ReflectiveOperationException {
+        return field.handle().asType(MethodType.methodType(resultType, Object.class));
     }
 }

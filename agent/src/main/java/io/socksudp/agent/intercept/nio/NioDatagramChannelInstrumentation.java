@@ -2,26 +2,20 @@ package io.socksudp.agent.intercept.nio;
 
 import io.socksudp.agent.intercept.ChannelAccess;
 import io.socksudp.agent.intercept.ChannelTunnels;
-import io.socksudp.agent.intercept.ClassFileInventory;
 import io.socksudp.agent.intercept.DatagramInstrumentation;
+import io.socksudp.agent.intercept.JdkClassFiles;
+import io.socksudp.agent.intercept.JdkMember;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.asm.AsmVisitorWrapper;
-import net.bytebuddy.description.method.MethodDescription;
-import net.bytebuddy.matcher.ElementMatcher;
 
-import java.io.FileDescriptor;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import static net.bytebuddy.matcher.ElementMatchers.hasDescriptor;
 import static net.bytebuddy.matcher.ElementMatchers.named;
-import static net.bytebuddy.matcher.ElementMatchers.returns;
-import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 /**
  * {@code sun.nio.ch.DatagramChannelImpl}, behind every {@code DatagramChannel} on every JDK, and behind
@@ -40,11 +34,9 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
  */
 public final class NioDatagramChannelInstrumentation implements DatagramInstrumentation {
 
-    static final String CHANNEL_CLASS = "sun.nio.ch.DatagramChannelImpl";
+    static final String CHANNEL_CLASS = NioInternals.CHANNEL;
     /** The socket adaptor of JDK 8 to 14, whose timed receive the SENDER_FIELD layout also advises. */
-    static final String ADAPTOR_CLASS = "sun.nio.ch.DatagramSocketAdaptor";
-
-    private static final String CONNECT = "(Ljava/net/SocketAddress;)Ljava/nio/channels/DatagramChannel;";
+    static final String ADAPTOR_CLASS = NioInternals.ADAPTOR;
 
     /** The two generations of the class. */
     public enum Layout {
@@ -53,13 +45,13 @@ public final class NioDatagramChannelInstrumentation implements DatagramInstrume
     }
 
     private final Layout layout;
-    /** For JDK 8 to 14: the private receive's descriptor (JDK 11 has a {@code connected} flag, JDK 8 does not). */
-    private final String receiveDescriptor;
+    /** The private receive advised (JDK 11 has a {@code connected} flag, JDK 8 does not). */
+    private final JdkMember receive;
     private final String missing;
 
-    private NioDatagramChannelInstrumentation(Layout layout, String receiveDescriptor, String missing) {
+    private NioDatagramChannelInstrumentation(Layout layout, JdkMember receive, String missing) {
         this.layout = layout;
-        this.receiveDescriptor = receiveDescriptor;
+        this.receive = receive;
         this.missing = missing;
     }
 
@@ -73,57 +65,35 @@ public final class NioDatagramChannelInstrumentation implements DatagramInstrume
      * channel or its socket adaptor (the class being loaded), and the JDK's class files for the others.
      */
     public static NioDatagramChannelInstrumentation forClassFiles(String className, byte[] classfile) {
-        ClassFileInventory channel;
+        return forClassFiles(JdkClassFiles.ofThisJdk(className, classfile));
+    }
+
+    /**
+     * The layout whose every member ({@link NioInternals#all}) the class files have; else unsupported, naming the
+     * first member missing of the layout whose private receive is there (or of the first layout, when none is).
+     */
+    static NioDatagramChannelInstrumentation forClassFiles(JdkClassFiles classFiles) {
         try {
-            channel = ClassFileInventory.of(CHANNEL_CLASS, className, classfile);
+            if (classFiles.inventory(CHANNEL_CLASS) == null) {
+                return unsupported(CHANNEL_CLASS + " does not exist");
+            }
         } catch (IOException | IllegalArgumentException e) {
             return unsupported("cannot read " + CHANNEL_CLASS + " (" + e + ")");
         }
-        if (channel == null) {
-            return unsupported(CHANNEL_CLASS + " does not exist");
-        }
-        NioDatagramChannelInstrumentation strategy = forClass(channel);
-        if (strategy.layout == Layout.SENDER_FIELD) {
-            String gap;
-            try {
-                gap = adaptorGap(ClassFileInventory.of(ADAPTOR_CLASS, className, classfile));
-            } catch (IOException | IllegalArgumentException e) {
-                gap = "cannot read " + ADAPTOR_CLASS + " (" + e + ")";
-            }
-            if (gap != null) {
-                return unsupported(gap);
-            }
-        }
-        return strategy;
-    }
-
-    /** Null when JDK 8 to 14's socket adaptor has what {@link DatagramChannelAdvice.AdaptorTimedReceive} needs. */
-    static String adaptorGap(ClassFileInventory adaptor) {
-        if (adaptor == null) {
-            return ADAPTOR_CLASS + " does not exist";
-        }
-        String gap = adaptor.missing("receive", "(Ljava/nio/ByteBuffer;)Ljava/net/SocketAddress;");
-        if (gap == null) {
-            gap = adaptor.missingField("dc", "Lsun/nio/ch/DatagramChannelImpl;");
-        }
-        return gap != null ? gap : adaptor.missingField("timeout", "I");
-    }
-
-    static NioDatagramChannelInstrumentation forClass(ClassFileInventory channel) {
-        String[][] candidates = {
-            // layout, private receive, connect
-            {"SOURCE_METHOD", "(Ljava/nio/ByteBuffer;Z)I", "(Ljava/net/SocketAddress;Z)Ljava/nio/channels/DatagramChannel;"},
-            {"SENDER_FIELD", "(Ljava/io/FileDescriptor;Ljava/nio/ByteBuffer;Z)I", CONNECT},
-            {"SENDER_FIELD", "(Ljava/io/FileDescriptor;Ljava/nio/ByteBuffer;)I", CONNECT},
+        Object[][] candidates = {
+            {Layout.SOURCE_METHOD, NioInternals.RECEIVE},
+            {Layout.SENDER_FIELD, NioInternals.RECEIVE_FD_CONNECTED},
+            {Layout.SENDER_FIELD, NioInternals.RECEIVE_FD},
         };
         String firstMissing = null;
-        for (String[] candidate : candidates) {
-            Layout layout = Layout.valueOf(candidate[0]);
-            String gap = firstGap(channel, layout, candidate[1], candidate[2]);
+        for (Object[] candidate : candidates) {
+            Layout layout = (Layout) candidate[0];
+            JdkMember receive = (JdkMember) candidate[1];
+            String gap = classFiles.firstMissing(NioInternals.all(layout, receive));
             if (gap == null) {
-                return new NioDatagramChannelInstrumentation(layout, candidate[1], null);
+                return new NioDatagramChannelInstrumentation(layout, receive, null);
             }
-            if (channel.missing("receive", candidate[1]) == null || firstMissing == null) {
+            if (classFiles.missing(receive) == null || firstMissing == null) {
                 firstMissing = gap; // report the gap of the layout whose receive matched, if any
             }
         }
@@ -134,51 +104,11 @@ public final class NioDatagramChannelInstrumentation implements DatagramInstrume
         return new NioDatagramChannelInstrumentation(null, null, missing);
     }
 
-    private static String firstGap(ClassFileInventory channel, Layout layout, String receive, String connect) {
-        List<String[]> advised = new ArrayList<String[]>();
-        advised.add(new String[] {"receive", receive});
-        advised.add(new String[] {"connect", connect});
-        advised.add(new String[] {"send",
-            "(Ljava/io/FileDescriptor;Ljava/nio/ByteBuffer;Ljava/net/InetSocketAddress;)I"});
-        advised.add(new String[] {"send", "(Ljava/nio/ByteBuffer;Ljava/net/SocketAddress;)I"});
-        advised.add(new String[] {"write", "(Ljava/nio/ByteBuffer;)I"});
-        advised.add(new String[] {"write", "([Ljava/nio/ByteBuffer;II)J"});
-        advised.add(new String[] {"read", "(Ljava/nio/ByteBuffer;)I"});
-        advised.add(new String[] {"read", "([Ljava/nio/ByteBuffer;II)J"});
-        advised.add(new String[] {"disconnect", "()Ljava/nio/channels/DatagramChannel;"});
-        advised.add(new String[] {"implCloseSelectableChannel", "()V"});
-        if (layout == Layout.SOURCE_METHOD) {
-            advised.add(new String[] {"sourceSocketAddress", "()Ljava/net/InetSocketAddress;"});
-        }
-        for (String[] method : advised) {
-            String gap = channel.missing(method[0], method[1]);
-            if (gap != null) {
-                return gap;
-            }
-        }
-        // Connect advice keeps the application's peer in the JDK's own field.
-        String gap = channel.missingField("remoteAddress", "Ljava/net/InetSocketAddress;");
-        if (gap == null && layout == Layout.SENDER_FIELD) {
-            String[][] fields = {
-                {"sender", "Ljava/net/SocketAddress;"},
-                {"cachedSenderInetAddress", "Ljava/net/InetAddress;"},
-                {"cachedSenderPort", "I"},
-            };
-            for (String[] field : fields) {
-                gap = channel.missingField(field[0], field[1]);
-                if (gap != null) {
-                    break;
-                }
-            }
-        }
-        return gap;
-    }
-
     @Override
     public String name() {
         // The receive descriptor tells JDK 8's variant of the sender-field layout from JDK 11's (different advice).
         return "nio-datagram-channel (" + (layout == null ? "unsupported" : layout.name().toLowerCase()
-                + (layout == Layout.SENDER_FIELD ? ", receive" + receiveDescriptor : "")) + ")";
+                + (layout == Layout.SENDER_FIELD ? ", receive" + receive.descriptor() : "")) + ")";
     }
 
     @Override
@@ -213,7 +143,7 @@ public final class NioDatagramChannelInstrumentation implements DatagramInstrume
 
     @Override
     public Map<String, AsmVisitorWrapper> advice() {
-        return Builder.advice(layout, receiveDescriptor);
+        return Builder.advice(layout, receive);
     }
 
     /**
@@ -222,49 +152,36 @@ public final class NioDatagramChannelInstrumentation implements DatagramInstrume
      */
     private static final class Builder {
 
-        static Map<String, AsmVisitorWrapper> advice(Layout layout, String receiveDescriptor) {
+        static Map<String, AsmVisitorWrapper> advice(Layout layout, JdkMember receive) {
             List<AsmVisitorWrapper> advice = new ArrayList<AsmVisitorWrapper>();
-            advice.add(advice(DatagramChannelAdvice.Send.class, named("send")
-                    .and(takesArguments(FileDescriptor.class, ByteBuffer.class, InetSocketAddress.class))));
-            advice.add(advice(DatagramChannelAdvice.PublicSend.class, named("send")
-                    .and(takesArguments(ByteBuffer.class, SocketAddress.class))));
-            advice.add(advice(DatagramChannelAdvice.Write.class, named("write").and(takesArguments(ByteBuffer.class))));
-            advice.add(advice(DatagramChannelAdvice.GatheringWrite.class, named("write")
-                    .and(takesArguments(ByteBuffer[].class, int.class, int.class))));
-            advice.add(advice(DatagramChannelAdvice.Read.class, named("read").and(takesArguments(ByteBuffer.class))));
-            advice.add(advice(DatagramChannelAdvice.ScatteringRead.class, named("read")
-                    .and(takesArguments(ByteBuffer[].class, int.class, int.class))));
-            advice.add(advice(DatagramChannelAdvice.Disconnect.class, named("disconnect").and(takesArguments(0))));
-            advice.add(advice(DatagramChannelAdvice.Close.class, named("implCloseSelectableChannel")
-                    .and(takesArguments(0))));
+            advice.add(advice(DatagramChannelAdvice.Send.class, NioInternals.SEND));
+            advice.add(advice(DatagramChannelAdvice.PublicSend.class, NioInternals.PUBLIC_SEND));
+            advice.add(advice(DatagramChannelAdvice.Write.class, NioInternals.WRITE));
+            advice.add(advice(DatagramChannelAdvice.GatheringWrite.class, NioInternals.GATHERING_WRITE));
+            advice.add(advice(DatagramChannelAdvice.Read.class, NioInternals.READ));
+            advice.add(advice(DatagramChannelAdvice.ScatteringRead.class, NioInternals.SCATTERING_READ));
+            advice.add(advice(DatagramChannelAdvice.Disconnect.class, NioInternals.DISCONNECT));
+            advice.add(advice(DatagramChannelAdvice.Close.class, NioInternals.CLOSE));
             if (layout == Layout.SOURCE_METHOD) {
-                advice.add(advice(DatagramChannelAdvice.Receive.class, named("receive")
-                        .and(takesArguments(ByteBuffer.class, boolean.class))));
-                advice.add(advice(DatagramChannelAdvice.SourceAddress.class, named("sourceSocketAddress")
-                        .and(takesArguments(0)).and(returns(InetSocketAddress.class))));
-                advice.add(advice(DatagramChannelAdvice.Connect.class, named("connect")
-                        .and(takesArguments(SocketAddress.class, boolean.class))));
+                advice.add(advice(DatagramChannelAdvice.Receive.class, receive));
+                advice.add(advice(DatagramChannelAdvice.SourceAddress.class, NioInternals.SOURCE_SOCKET_ADDRESS));
+                advice.add(advice(DatagramChannelAdvice.Connect.class, NioInternals.CONNECT_BLOCKING));
             } else {
-                ElementMatcher.Junction<MethodDescription> receive = "(Ljava/io/FileDescriptor;Ljava/nio/ByteBuffer;Z)I"
-                        .equals(receiveDescriptor)
-                        ? takesArguments(FileDescriptor.class, ByteBuffer.class, boolean.class)
-                        : takesArguments(FileDescriptor.class, ByteBuffer.class);
-                advice.add(advice(DatagramChannelAdvice.ReceiveIntoSenderField.class, named("receive").and(receive)));
-                advice.add(advice(DatagramChannelAdvice.Connect.class, named("connect")
-                        .and(takesArguments(SocketAddress.class))));
+                advice.add(advice(DatagramChannelAdvice.ReceiveIntoSenderField.class, receive));
+                advice.add(advice(DatagramChannelAdvice.Connect.class, NioInternals.CONNECT));
             }
             Map<String, AsmVisitorWrapper> byClass = new HashMap<String, AsmVisitorWrapper>();
             byClass.put(CHANNEL_CLASS, new AsmVisitorWrapper.Compound(advice));
             if (layout == Layout.SENDER_FIELD) {
-                byClass.put(ADAPTOR_CLASS, advice(DatagramChannelAdvice.AdaptorTimedReceive.class, named("receive")
-                        .and(takesArguments(ByteBuffer.class)).and(returns(SocketAddress.class))));
+                byClass.put(ADAPTOR_CLASS, advice(DatagramChannelAdvice.AdaptorTimedReceive.class,
+                        NioInternals.ADAPTOR_RECEIVE));
             }
             return byClass;
         }
 
-        private static AsmVisitorWrapper advice(Class<?> adviceClass,
-                                                ElementMatcher<? super MethodDescription> methods) {
-            return Advice.to(adviceClass).on(methods);
+        /** The advice on exactly the method {@code member} names (name and descriptor, as the start-up check). */
+        private static AsmVisitorWrapper advice(Class<?> adviceClass, JdkMember member) {
+            return Advice.to(adviceClass).on(named(member.name()).and(hasDescriptor(member.descriptor())));
         }
     }
 

@@ -12,15 +12,18 @@
  * <ul>
  * <li>{@link io.socksudp.agent.intercept.nio.NioChannelWatch}: the {@code StrategyWatch}; wants the channel class
  *     (and the adaptor) from the bootstrap loader and resolves the strategy from the first one's bytes.</li>
+ * <li>{@code NioInternals}: the table of {@code sun.nio.ch} members the strategy relies on (advised, read by the
+ *     advice, reached reflectively), each named once as a {@code JdkMember}; everything below derives from it.</li>
  * <li>{@link io.socksudp.agent.intercept.nio.NioDatagramChannelInstrumentation}: the
  *     {@code DatagramInstrumentation}; tells the two layouts apart from the class file ({@code SOURCE_METHOD}, JDK 17+:
  *     the sender comes from {@code sourceSocketAddress()}; {@code SENDER_FIELD}, JDK 8 to 14: the native receive
- *     stores it in the field {@code sender}), checks every advised method and field, and builds the advice.</li>
+ *     stores it in the field {@code sender}), checks every member of the layout's table at start, and builds the
+ *     advice's matchers from the same members' names and descriptors.</li>
  * <li>{@code DatagramChannelAdvice}: one nested class per advised method (send, public send, write, gathering write,
  *     receive, sender, read, scattering read, connect, disconnect, close, the adaptor's timed receive); each swaps
  *     the buffer or address the JDK is about to use for the tunnel's, through {@code Dispatch}.</li>
  * <li>{@link io.socksudp.agent.intercept.nio.NioChannelAccess}: the {@code ChannelAccess}; reaches into the channel
- *     with method handles looked up on first use (the datagram's real source, a bound local address, polling the fd
+ *     with method handles looked up from the table on first use (the datagram's real source, a bound local address, polling the fd
  *     for the adaptor's timed receive, the multicast registry, and {@code reconnect}: {@code sun.nio.ch.Net.connect}
  *     on the channel's fd, which leaves the JDK's record of the peer alone).</li>
  * </ul>
@@ -33,10 +36,8 @@
  * described in {@code io.socksudp.agent.intercept}. Recovery of a connected channel ends here, in
  * {@code NioChannelAccess.reconnect}.
  *
- * <p>Known gap (issue 15, step 2): the start-up check covers the advised methods and the fields the advice touches,
- * not the members {@code NioChannelAccess} finds by reflection later ({@code registry}, {@code fd}, {@code family},
- * {@code Net.poll}, {@code Net.connect}); a JDK that changed those would fail at the first use rather than at start.
- * The JDK's internals are named three times: as descriptors in the check, as matchers in the builder, and as
- * reflective look-ups in the access.
+ * <p>Every member {@code NioChannelAccess} reaches by reflection ({@code registry}, {@code fd}, {@code family},
+ * {@code Net.poll}, {@code Net.connect}, the sender's source) is in the table, so a JDK that changed one is refused
+ * at start, not at the first datagram ({@code NioLayoutTest} takes each out of real JDK 8, 11 and 17 class files).
  */
 package io.socksudp.agent.intercept.nio;

@@ -1,6 +1,9 @@
 package io.socksudp.agent.intercept.nio;
 
-import io.socksudp.agent.intercept.ClassFileInventory;
+import io.socksudp.agent.intercept.ClassFileSurgery;
+import io.socksudp.agent.intercept.JdkClassFiles;
+import io.socksudp.agent.intercept.JdkMember;
+import io.socksudp.agent.intercept.nio.NioDatagramChannelInstrumentation.Layout;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
@@ -12,7 +15,9 @@ import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.List;
 import java.util.Map;
+import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -40,40 +45,91 @@ class NioLayoutTest {
     void jdk11HasTheSenderFieldLayout() throws IOException {
         Path home = jdk("11");
         try (FileSystem jrt = FileSystems.newFileSystem(URI.create("jrt:/"), Map.of("java.home", home.toString()))) {
-            assertSenderField(Files.readAllBytes(
-                    jrt.getPath("modules", "java.base", "sun/nio/ch/DatagramChannelImpl.class")),
-                    Files.readAllBytes(jrt.getPath("modules", "java.base", "sun/nio/ch/DatagramSocketAdaptor.class")));
+            assertSenderField(jdk11(jrt), NioInternals.RECEIVE_FD_CONNECTED);
         }
     }
 
     @Test
     void jdk8HasTheSenderFieldLayout() throws IOException {
         Path home = jdk("8");
-        try (ZipFile rt = new ZipFile(home.resolve("jre/lib/rt.jar").toFile());
-             InputStream channel = rt.getInputStream(rt.getEntry("sun/nio/ch/DatagramChannelImpl.class"));
-             InputStream adaptor = rt.getInputStream(rt.getEntry("sun/nio/ch/DatagramSocketAdaptor.class"))) {
-            assertSenderField(channel.readAllBytes(), adaptor.readAllBytes());
+        try (ZipFile rt = new ZipFile(home.resolve("jre/lib/rt.jar").toFile())) {
+            assertSenderField(jdk8(rt), NioInternals.RECEIVE_FD);
         }
     }
 
     @Test
     void aClassWithoutTheAdvisedMethodsIsRefusedNamingWhatIsMissing() throws IOException {
         try (InputStream in = NioLayoutTest.class.getResourceAsStream("NioLayoutTest.class")) {
-            NioDatagramChannelInstrumentation strategy =
-                    NioDatagramChannelInstrumentation.forClass(ClassFileInventory.of(CLASS, in.readAllBytes()));
+            byte[] notTheChannel = in.readAllBytes();
+            NioDatagramChannelInstrumentation strategy = NioDatagramChannelInstrumentation.forClassFiles(
+                    JdkClassFiles.ofThisJdk(CLASS, notTheChannel));
             assertNotNull(strategy.missingOnThisJdk());
             assertTrue(strategy.missingOnThisJdk().contains("has no method receive"), strategy.missingOnThisJdk());
         }
     }
 
-    private static void assertSenderField(byte[] channel, byte[] adaptor) {
+    /**
+     * Every member of the table is checked at start: the class files of the running JDK (and of JDK 8 and 11, for
+     * the sender-field layout) with any one of them taken out are refused, naming it.
+     */
+    @Test
+    void aJdkMissingAnyMemberOfTheTableIsRefusedNamingIt() throws IOException {
+        assertEachMemberChecked(ClassFileSurgery.runningJdk(), Layout.SOURCE_METHOD, NioInternals.RECEIVE);
+    }
+
+    @Test
+    void jdk11MissingAnyMemberOfTheTableIsRefusedNamingIt() throws IOException {
+        try (FileSystem jrt = FileSystems.newFileSystem(URI.create("jrt:/"), Map.of("java.home", jdk("11").toString()))) {
+            assertEachMemberChecked(jdk11(jrt), Layout.SENDER_FIELD, NioInternals.RECEIVE_FD_CONNECTED);
+        }
+    }
+
+    @Test
+    void jdk8MissingAnyMemberOfTheTableIsRefusedNamingIt() throws IOException {
+        try (ZipFile rt = new ZipFile(jdk("8").resolve("jre/lib/rt.jar").toFile())) {
+            assertEachMemberChecked(jdk8(rt), Layout.SENDER_FIELD, NioInternals.RECEIVE_FD);
+        }
+    }
+
+    private static void assertEachMemberChecked(JdkClassFiles.Source jdk, Layout layout, JdkMember receive) {
+        List<JdkMember> members = NioInternals.all(layout, receive);
+        assertTrue(members.size() >= 17, members.toString());
+        for (JdkMember member : members) {
+            NioDatagramChannelInstrumentation strategy = NioDatagramChannelInstrumentation.forClassFiles(
+                    JdkClassFiles.of(ClassFileSurgery.without(jdk, member)));
+            String missing = strategy.missingOnThisJdk();
+            assertNotNull(missing, "a JDK without " + member + " is accepted");
+            assertTrue(missing.contains(member.owner() + " has no " + (member.isField() ? "field " : "method "))
+                    && missing.contains(member.name()), member + ": " + missing);
+        }
+    }
+
+    private static void assertSenderField(JdkClassFiles.Source jdk, JdkMember receive) {
         NioDatagramChannelInstrumentation strategy =
-                NioDatagramChannelInstrumentation.forClass(ClassFileInventory.of(CLASS, channel));
+                NioDatagramChannelInstrumentation.forClassFiles(JdkClassFiles.of(jdk));
         assertNull(strategy.missingOnThisJdk());
-        assertEquals(NioDatagramChannelInstrumentation.Layout.SENDER_FIELD, strategy.layout());
-        assertNull(NioDatagramChannelInstrumentation.adaptorGap(
-                ClassFileInventory.of(NioDatagramChannelInstrumentation.ADAPTOR_CLASS, adaptor)));
+        assertEquals(Layout.SENDER_FIELD, strategy.layout());
+        assertTrue(strategy.name().contains(receive.descriptor()), strategy.name());
         assertEquals(2, strategy.advice().size(), "the channel and the socket adaptor");
+    }
+
+    private static JdkClassFiles.Source jdk11(FileSystem jrt) {
+        return className -> {
+            Path file = jrt.getPath("modules", "java.base", className.replace('.', '/') + ".class");
+            return Files.exists(file) ? Files.readAllBytes(file) : null;
+        };
+    }
+
+    private static JdkClassFiles.Source jdk8(ZipFile rt) {
+        return className -> {
+            ZipEntry entry = rt.getEntry(className.replace('.', '/') + ".class");
+            if (entry == null) {
+                return null;
+            }
+            try (InputStream in = rt.getInputStream(entry)) {
+                return in.readAllBytes();
+            }
+        };
     }
 
     private static Path jdk(String version) {

@@ -1,5 +1,9 @@
-package io.socksudp.agent.intercept;
+package io.socksudp.agent;
 
+import io.socksudp.agent.intercept.ClassFileInventory;
+import io.socksudp.agent.intercept.ClassFiles;
+import io.socksudp.agent.intercept.DatagramInstrumentation;
+import io.socksudp.agent.intercept.StrategyWatch;
 import io.socksudp.agent.intercept.legacy.LegacyDatagramSocketInstrumentation;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,6 @@
-package io.socksudp.agent.intercept;
+package io.socksudp.agent;
 
+import io.socksudp.agent.intercept.StrategyWatch;
 import io.socksudp.agent.intercept.legacy.LegacySocketWatch;
 import io.socksudp.agent.intercept.nio.NioChannelWatch;
 
@@ -10,7 +11,9 @@ import java.util.List;
 /**
  * The strategies the agent knows, as {@link StrategyWatch}es: the NIO channel (every JDK), and the legacy
  * DatagramSocketImpl (wherever the JDK still has it, JDK 8 to 17). Each is resolved from the bytes of its first
- * class to load; creating this list loads nothing but the watches themselves.
+ * class to load; creating this list loads nothing but the watches themselves. It lives here, with the start-up
+ * wiring, not in {@code intercept}: that package is what the strategies build on, so naming them there would make
+ * it and {@code intercept.nio}, {@code intercept.legacy} refer to each other ({@code PackageCyclesTest}).
  */
 public final class Strategies {
 
