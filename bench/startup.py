@@ -50,6 +50,7 @@ def main():
     ap.add_argument("--server", required=True)
     ap.add_argument("--runs", type=int, default=15)
     ap.add_argument("--label", default="")
+    ap.add_argument("--via", default="the reference relay")
     a = ap.parse_args()
 
     work = tempfile.mkdtemp(prefix="socksudp-startup-")
@@ -92,8 +93,8 @@ def main():
     version = subprocess.run([a.java, "-version"], stderr=subprocess.PIPE).stderr.decode().splitlines()
     print("### Start-up %s: %s" % (a.label, " / ".join(v.strip() for v in version[:2])))
     print()
-    print("%d interleaved rounds (shuffled order), %s, %d CPUs, load average %s at the end." % (
-        a.runs, time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), os.cpu_count(),
+    print("Through %s; %d interleaved rounds (shuffled order), %s, %d CPUs, load average %s at the end." % (
+        a.via, a.runs, time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), os.cpu_count(),
         " ".join("%.1f" % x for x in os.getloadavg())))
     print()
     print("| program, variant | wall median (ms) | quartiles (ms) | vs plain | vs no-op agent | CPU median (ms) |")

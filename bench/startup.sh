@@ -9,6 +9,7 @@
 # Usage: bench/startup.sh [runs]     (default 15 rounds)
 #   JAVA=/path/to/bin/java picks the JDK of the measured programs (fixtures compile for Java 8), e.g.
 #   JAVA=.jdks/jdk-8/bin/java bench/startup.sh; the echo server and relay run on the build's JDK (`java`).
+#   PROXY=danted puts a real danted (on a free loopback port, run as root) in place of the reference relay.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${1:-15}
@@ -20,7 +21,12 @@ command -v python3 >/dev/null || { echo "needs python3" >&2; exit 2; }
 
 work=$(mktemp -d)
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+dante_group=
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  [ -z "$dante_group" ] || kill -- "-$dante_group" 2>/dev/null || true # its own process group (setsid): all of it
+  rm -rf "$work"
+}
 trap cleanup EXIT
 
 # Fixtures: Java 8 class files (javac of the build's JDK), so the same classes run on every JDK.
@@ -39,10 +45,24 @@ wait_ready() { # file -> port
   echo "no READY line in $1" >&2; exit 1
 }
 java -cp "$DEMO" io.socksudp.demo.echo.EchoServer --port 0 > "$work/server.out" 2>&1 & pids+=($!)
-java -cp "$DEMO" io.socksudp.demo.relay.ReferenceRelay --port 0 > "$work/relay.out" 2>&1 & pids+=($!)
 server=$(wait_ready "$work/server.out")
-relay=$(wait_ready "$work/relay.out")
+if [ "${PROXY:-relay}" = danted ]; then
+  relay=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  printf '%s\n' "logoutput: $work/danted.log" "internal: 127.0.0.1 port = $relay" "external: 127.0.0.1" \
+    "clientmethod: none" "socksmethod: none" "user.privileged: root" "user.unprivileged: nobody" \
+    "client pass {" "  from: 0/0 to: 0/0" "  log: error" "}" "socks pass {" "  from: 0/0 to: 0/0" "  log: error" "}" \
+    > "$work/danted.conf"
+  setsid "$(command -v danted)" -f "$work/danted.conf" -p "$work/danted.pid" -N 1 > "$work/danted.out" 2>&1 &
+  dante_group=$!
+  for _ in $(seq 100); do grep -q ' running' "$work/danted.log" 2>/dev/null && break; sleep 0.1; done
+  grep -q ' running' "$work/danted.log" || { echo "danted did not start: $(cat "$work/danted.log")" >&2; exit 1; }
+  via="danted $(danted -v 2>&1 | head -1 | sed 's/^Dante v\([0-9.]*[0-9]\).*/\1/')"
+else
+  java -cp "$DEMO" io.socksudp.demo.relay.ReferenceRelay --port 0 > "$work/relay.out" 2>&1 & pids+=($!)
+  relay=$(wait_ready "$work/relay.out")
+  via="the reference relay"
+fi
 
 python3 bench/startup.py --java "$JAVA" --agent "$AGENT" --noop "$work/noop-agent.jar" \
-  --fixtures "$work/fixtures" --proxy "127.0.0.1:$relay" --server "127.0.0.1:$server" --runs "$RUNS" \
+  --fixtures "$work/fixtures" --proxy "127.0.0.1:$relay" --server "127.0.0.1:$server" --runs "$RUNS" --via "$via" \
   --label "${LABEL:-$("$JAVA" -version 2>&1 | head -1 | sed 's/.*version "\([^"]*\)".*/JDK \1/')}"

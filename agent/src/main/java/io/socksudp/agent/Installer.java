@@ -53,12 +53,14 @@ final class Installer {
         inst.addTransformer(transformer, true);
         ClassFileTransformer netty = null;
         try {
+            // Both name checks registered before the one scan of the loaded classes: a class loaded meanwhile (an
+            // attach, with the application running) is seen by the one or found by the other.
+            netty = installNetty(config, inst, transformer, refusal);
             retransformLoaded(inst, transformer, jmx);
             if (attach) {
                 activateNow(transformer);
                 failIfRecorded(refusal.recorded());
             }
-            netty = installNetty(config, inst, transformer, refusal);
             if (attach) {
                 failIfRecorded(refusal.commit()); // from here on a failure on a class stops the JVM, as at start
             }
@@ -85,18 +87,24 @@ final class Installer {
 
     /**
      * A datagram class loaded before premain (another agent, an AOT cache), or before an attach, would otherwise never
-     * be seen: retransforming it runs the same transformer now, which resolves, checks and instruments it (or refuses).
-     * The same for the JMX hook: MBeanServerFactory loaded already means an MBean server may exist soon.
+     * be seen: retransforming it runs the same transformers now, which resolve, check and instrument it (or refuse).
+     * The same for the JMX hook: MBeanServerFactory loaded already means an MBean server may exist soon. One scan for
+     * the JDK's classes and Netty's (each costs every premain some milliseconds of CPU: 700 classes and more).
      */
     private static void retransformLoaded(Instrumentation inst, LazyTransformer transformer, JmxHook jmx)
             throws StartupException {
         List<Class<?>> loaded = new ArrayList<Class<?>>();
+        List<Class<?>> netty = new ArrayList<Class<?>>();
         for (Class<?> c : inst.getAllLoadedClasses()) {
-            String internalName = c.getName().replace('.', '/');
-            if (transformer.watches(c.getClassLoader(), internalName)) {
+            String name = c.getName();
+            ClassLoader loader = c.getClassLoader();
+            String internalName = name.replace('.', '/');
+            if (transformer.watches(loader, internalName)) {
                 loaded.add(c);
-            } else if (jmx.isTrigger(c.getClassLoader(), internalName)) {
+            } else if (jmx.isTrigger(loader, internalName)) {
                 jmx.install();
+            } else if (NettyStrategy.isWatched(name)) {
+                netty.add(c);
             }
         }
         if (!loaded.isEmpty()) {
@@ -104,6 +112,13 @@ final class Installer {
                 inst.retransformClasses(loaded.toArray(new Class<?>[0]));
             } catch (UnmodifiableClassException | RuntimeException e) {
                 throw new StartupException("cannot retransform the JDK's datagram classes (" + e + ")", e);
+            }
+        }
+        if (!netty.isEmpty()) {
+            try {
+                inst.retransformClasses(netty.toArray(new Class<?>[0]));
+            } catch (UnmodifiableClassException | RuntimeException e) {
+                throw new StartupException("cannot retransform Netty's native datagram channels (" + e + ")", e);
             }
         }
     }
@@ -153,8 +168,8 @@ final class Installer {
                     refusal.refuse(sentence);
                 }
             });
-        } catch (UnmodifiableClassException | RuntimeException e) {
-            throw new StartupException("cannot retransform Netty's native datagram channels (" + e + ")", e);
+        } catch (RuntimeException e) {
+            throw new StartupException("cannot register the Netty name check (" + e + ")", e);
         }
     }
 

@@ -46,10 +46,10 @@
  *     {@code ConfigException} whose one sentence {@code Agent.refuse} prints before halting.</li>
  * <li>{@code Installer.install}: {@code net.bytebuddy.safe=true}; {@code Logging.configure}; the configuration's
  *     warnings logged; {@code new LazyTransformer(Strategies.watches(), jmxHook, factory, refusal)} added as a
- *     retransforming transformer ({@code NioChannelWatch}, {@code LegacySocketWatch}); watched classes already
- *     loaded (another agent, an AOT cache) retransformed now (and the JMX hook put in place at once if
- *     {@code MBeanServerFactory} is loaded already); {@code NettyStrategy.install} (a name check for Netty's native
- *     channels, see {@code intercept.netty}); with {@code socksudp.dns}, {@code java.base/java.net} opened and
+ *     retransforming transformer ({@code NioChannelWatch}, {@code LegacySocketWatch}); {@code NettyStrategy.install}
+ *     (a name check for Netty's native channels, see {@code intercept.netty}); then one scan of the loaded classes:
+ *     watched ones (another agent, an AOT cache, Netty before an attach) retransformed now, and the JMX hook put in
+ *     place at once if {@code MBeanServerFactory} is loaded already; with {@code socksudp.dns}, {@code java.base/java.net} opened and
  *     {@code DnsSetup.install} (see {@code dns}).</li>
  * <li>{@code Agent.STATE_PROPERTY} set to {@code installed VERSION by premain, proxy HOST:PORT}. Nothing else of the
  *     agent has loaded.</li>

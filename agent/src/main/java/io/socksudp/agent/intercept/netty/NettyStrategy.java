@@ -5,9 +5,6 @@ import io.socksudp.agent.intercept.Routing;
 
 import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
-import java.lang.instrument.UnmodifiableClassException;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * The Netty strategy: Netty's native datagram transports (epoll, io_uring, the 4.1 incubator's io_uring, kqueue)
@@ -40,27 +37,18 @@ public final class NettyStrategy {
     }
 
     /**
-     * Installs the transformer (which installs the hooks when it first meets a Netty channel class, before that class
-     * can run) and retransforms channel classes that are loaded already (an agent attached late).
+     * Installs the transformer, which installs the hooks when it first meets a Netty channel class, before that class
+     * can run. Channel classes loaded already (an agent attached late) are the caller's to retransform, from its one
+     * scan of the loaded classes ({@link #isWatched}), made after this returns.
      */
-    public static ClassFileTransformer install(Instrumentation inst, Routing routing, Host host)
-            throws UnmodifiableClassException {
-        // The loaded classes are scanned first: that also loads NettyTransport, which the transformer's name check
-        // uses. Loaded inside the transformer instead, it would be transformed by itself (a duplicate definition).
-        List<Class<?>> loaded = new ArrayList<Class<?>>();
-        for (Class<?> c : inst.getAllLoadedClasses()) {
-            if (isWatched(c.getName())) {
-                loaded.add(c);
-            }
-        }
-        // The enum's values too, whatever was loaded; not through owning(), whose Role would be one more class at
-        // premain for every application (LazyStartIT's budget): Role loads with the first Netty class transformed.
+    public static ClassFileTransformer install(Instrumentation inst, Routing routing, Host host) {
+        // NettyTransport loaded now, with the enum's values, which the transformer's name check uses: loaded inside
+        // the transformer instead, it would be transformed by itself (a duplicate definition). Not through owning(),
+        // whose Role would be one more class at premain for every application (LazyStartIT's budget): Role loads
+        // with the first Netty class transformed.
         NettyTransport.ofInternalName("EpollDatagramChannel");
         ClassFileTransformer transformer = new NettyTransformer(routing, host);
         inst.addTransformer(transformer, true);
-        if (!loaded.isEmpty()) {
-            inst.retransformClasses(loaded.toArray(new Class<?>[0]));
-        }
         return transformer;
     }
 
