@@ -158,9 +158,13 @@ class FailoverIT {
                 if (onUnavailable.equals("fail")) {
                     app.awaitStdout("^ping \\d+ error at \\d+ .*" + both, Duration.ofSeconds(10));
                 } else {
-                    awaitLog(logFile, "onUnavailable=drop", all2);
-                    check(Pattern.compile("dropped a datagram \\(" + both).matcher(read(logFile)).find(),
-                            "the drop was not logged naming both proxies", all2);
+                    // Waits for the drop itself (the configuration line at start names onUnavailable=drop too).
+                    Pattern drop = Pattern.compile("dropped a datagram \\(" + both);
+                    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+                    while (!drop.matcher(read(logFile)).find()) {
+                        check(System.nanoTime() < deadline, "the drop was not logged naming both proxies", all2);
+                        Thread.sleep(50);
+                    }
                     int lastOk = lastPing(app);
                     app.awaitStdout("^ping " + (lastOk + 3) + " timeout .*", Duration.ofSeconds(10));
                     check(app.stdoutLines().stream().noneMatch(l -> l.contains(" error at ")),

@@ -96,6 +96,10 @@ public final class ChatPeer {
     private final Set<Integer> received = new TreeSet<>();
     private final long start = System.nanoTime();
     private InetSocketAddress peerEndpoint;
+    /** The peer's endpoint as the rendezvous last reported it. */
+    private InetSocketAddress rendezvousSaid;
+    /** No datagram to the peer before this (elapsed ms): our endpoint just changed. */
+    private long peerHoldUntil;
     private InetSocketAddress seenAs;
     private int sendFailures;
     private int resends;
@@ -241,7 +245,7 @@ public final class ChatPeer {
 
     /** Every unacknowledged message to the peer; a PUNCH if none is left but the peer still has some to send. */
     private void sendPending() {
-        if (peerEndpoint == null || !mayContactPeer()) {
+        if (peerEndpoint == null || !mayContactPeer() || elapsedMillis() < peerHoldUntil) {
             return;
         }
         boolean sent = false;
@@ -282,18 +286,30 @@ public final class ChatPeer {
         switch (words[0]) {
             case "SEEN": {
                 if (words.length == 2 && !words[1].equals(seenAs == null ? null : Addresses.format(seenAs))) {
+                    boolean moved = seenAs != null;
                     seenAs = parse(words[1]);
                     print("the rendezvous sees me at " + words[1]);
+                    if (moved) {
+                        // Our public endpoint changed (a new NAT mapping, a new relay): the peer learns it from the
+                        // rendezvous at its next keep-alive and must punch it first, or our datagrams hit its closed
+                        // NAT again. Hold them two intervals, as ICE waits for the peer's check on a new candidate.
+                        peerHoldUntil = elapsedMillis() + 2L * settings.intervalMillis();
+                    }
                 }
                 break;
             }
             case "PEER": {
                 if (words.length == 3 && words[1].equals(settings.peer())) {
                     InetSocketAddress endpoint = parse(words[2]);
-                    if (endpoint != null && !endpoint.equals(peerEndpoint)) {
-                        peerEndpoint = endpoint;
-                        print("the rendezvous says " + settings.peer() + " is at " + words[2]);
-                        punch("new endpoint from the rendezvous");
+                    // Only news from the rendezvous counts: once the peer's datagrams showed where it really is, the
+                    // rendezvous repeating an older endpoint (what its NAT showed the rendezvous) must not undo that.
+                    if (endpoint != null && !endpoint.equals(rendezvousSaid)) {
+                        rendezvousSaid = endpoint;
+                        if (!endpoint.equals(peerEndpoint)) {
+                            peerEndpoint = endpoint;
+                            print("the rendezvous says " + settings.peer() + " is at " + words[2]);
+                            punch("new endpoint from the rendezvous");
+                        }
                     }
                 }
                 break;

@@ -132,14 +132,22 @@ public final class SoakApp {
                 }
             }
         }
-        Thread.sleep(500); // the agent releases the associations of the closed sockets
+        // The agent releases the associations of the closed sockets; a re-association that was in flight at the close
+        // ends when its set-up gives up (at most socksudp.connectTimeout). Whatever is still open after that is leaked:
+        // both sockets and their two control connections must be gone.
+        long settle = System.nanoTime() + 12_000_000_000L;
+        int endFds = openFds();
+        while (endFds > fdsWarm - 4 && System.nanoTime() < settle) {
+            Thread.sleep(100);
+            endFds = openFds();
+        }
         System.out.println("soak: sent ch=" + sentCh + " sock=" + sentSock);
         System.out.println("soak: received ch=" + receivedCh + " sock=" + receivedSock);
         System.out.println("soak: corrupt " + corrupt);
         System.out.println("soak: exceptions " + new TreeMap<String, AtomicLong>(exceptions));
         System.out.println("soak: timeline ch " + startMs + timeline(timelineCh));
         System.out.println("soak: timeline sock " + startMs + timeline(timelineSock));
-        System.out.println("soak: fds warm=" + fdsWarm + " end=" + openFds());
+        System.out.println("soak: fds warm=" + fdsWarm + " end=" + endFds);
         System.out.println("soak: threads warm=" + threadsWarm);
         System.out.println("soak: threads end=" + threadNames());
         System.out.println("soak: done");
