@@ -6,6 +6,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 
 /**
@@ -27,6 +28,7 @@ public final class Association implements Closeable {
     private final SocketAddress controlLocal;
     private final String requested;
     private final long establishedNanos = System.nanoTime();
+    private volatile SelectionKey watchKey;
     private volatile LossListener listener;
     private volatile boolean closed;
 
@@ -122,6 +124,17 @@ public final class Association implements Closeable {
         } catch (IOException ignored) {
             // nothing useful to do: the proxy ends the association when the connection goes away
         }
+        // A channel registered with a selector keeps its fd until that selector next deregisters it (JDK 8 closes
+        // it only then), and the monitor may sleep in select() for as long as nothing else happens: wake it.
+        SelectionKey key = watchKey;
+        if (key != null) {
+            key.selector().wakeup();
+        }
+    }
+
+    /** The monitor's key for the control connection, once it watches it. */
+    void watchedAs(SelectionKey key) {
+        watchKey = key;
     }
 
     @Override

@@ -109,7 +109,7 @@ final class ControlMonitor implements Runnable {
     private void registerAdded() {
         for (Association a; (a = added.poll()) != null; ) {
             try {
-                a.control().register(selector, SelectionKey.OP_READ, a);
+                a.watchedAs(a.control().register(selector, SelectionKey.OP_READ, a));
             } catch (IOException | RuntimeException e) {
                 a.lost("its control connection could not be watched (" + e + ")"); // closed meanwhile: ours
             }
