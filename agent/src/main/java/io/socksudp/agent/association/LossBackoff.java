@@ -8,7 +8,10 @@ package io.socksudp.agent.association;
  * loss is re-associated at once (a relay may legitimately end one association, e.g. WinGate on an ICMP error);
  * each further one in a row doubles the wait from 250 ms up to 8 s. Only an association that lives past
  * {@link #YOUNG_NANOS}, or a quiet spell without young losses, resets it: a success followed by an immediate loss
- * does not. Thread-safe.
+ * does not. Whatever the age of what it loses, a socket re-associates at most {@link #SOCKET_BURST} times at once
+ * and then once every {@link #SOCKET_INTERVAL_NANOS}: a proxy that lets each association live just past
+ * {@link #YOUNG_NANOS} would otherwise be asked twice a second by every socket, forever (the proxy-wide
+ * {@link ReassociationCap} bounds the sum, this bounds each socket). Thread-safe.
  */
 public final class LossBackoff {
 
@@ -17,11 +20,17 @@ public final class LossBackoff {
     static final long MAX_NANOS = 8_000_000_000L;
     /** After this long without a young loss, the streak is forgotten. */
     static final long QUIET_NANOS = 30_000_000_000L;
+    /** Re-associations a socket may make at once, whatever the age of the associations lost... */
+    static final int SOCKET_BURST = 8;
+    /** ...then one a second (a GCRA, as in {@link ReassociationCap}; two fields, not an object: this is per socket). */
+    static final long SOCKET_INTERVAL_NANOS = 1_000_000_000L;
 
     private int streak;
     private long lastYoungLoss;
     private long notBefore;
     private boolean waiting;
+    private long nextSocketSlot;
+    private boolean socketSlotted;
 
     /** Records a loss of an association that lived {@code lifetimeNanos}; returns the wait before the next one. */
     public synchronized long lost(long lifetimeNanos, long now) {
@@ -33,9 +42,22 @@ public final class LossBackoff {
             lastYoungLoss = now;
         }
         long wait = streak <= 1 ? 0 : Math.min(FIRST_NANOS << Math.min(streak - 2, 16), MAX_NANOS);
+        wait = Math.max(wait, socketSlot(now) - now);
         notBefore = now + wait;
         waiting = wait > 0;
         return wait;
+    }
+
+    /** Reserves this loss's re-association its slot under the per-socket cap; returns the slot's time. */
+    private long socketSlot(long now) {
+        long earliest = now - (SOCKET_BURST - 1) * SOCKET_INTERVAL_NANOS;
+        if (!socketSlotted || nextSocketSlot - earliest < 0) {
+            nextSocketSlot = earliest; // a quiet spell gives the whole burst back, no more
+            socketSlotted = true;
+        }
+        long slot = nextSocketSlot;
+        nextSocketSlot += SOCKET_INTERVAL_NANOS;
+        return slot;
     }
 
     /**

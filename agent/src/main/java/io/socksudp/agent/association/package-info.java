@@ -28,7 +28,7 @@
  * <li>{@code ControlMonitor}: one {@code socksudp-monitor} thread and one selector over every control connection;
  *     end of stream, a reset, or any byte after the reply means the association is dead.</li>
  * <li>{@link io.socksudp.agent.association.LossBackoff}: the wait after young losses (250 ms doubling to 8 s), per
- *     socket and per proxy.</li>
+ *     socket and per proxy, and the per-socket cap on re-associations of any age (8 at once, then one a second).</li>
  * <li>{@link io.socksudp.agent.association.ReassociationCap}: the hard cap on re-associations per proxy whatever
  *     the age of the associations lost (64 at once, then 16 a second); each loss reserves its socket a slot, which
  *     the socket keeps in its {@code LossBackoff}.</li>

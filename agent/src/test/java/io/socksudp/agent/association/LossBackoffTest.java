@@ -1,6 +1,7 @@
 package io.socksudp.agent.association;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
@@ -50,5 +51,36 @@ class LossBackoffTest {
         assertEquals(150 * MS, b.waitNanos(200 * MS));
         assertEquals(0, b.waitNanos(350 * MS));
         assertEquals(0, b.waitNanos(360 * MS));
+    }
+
+    @Test
+    void a_socket_whose_associations_all_live_past_young_still_re_associates_at_most_once_a_second_after_a_burst() {
+        LossBackoff b = new LossBackoff();
+        long start = 1_000 * MS;
+        long now = start;
+        long minute = 60_000 * MS;
+        int reassociations = 0;
+        while (now - start < minute) {
+            long wait = b.lost(OLD, now); // each association lived just past young, then was lost
+            reassociations++;
+            now += wait + OLD + MS; // re-associated as soon as allowed
+        }
+        assertEquals(0, b.streak(), "none of these losses was young");
+        // Uncapped: one every 501 ms, about 120 in a minute; capped: the burst plus one a second.
+        assertTrue(reassociations <= LossBackoff.SOCKET_BURST + 61, reassociations + " re-associations in a minute");
+        assertTrue(reassociations >= 60, "the cap paces, it does not stop: " + reassociations);
+    }
+
+    @Test
+    void a_quiet_spell_gives_the_socket_its_burst_back() {
+        LossBackoff b = new LossBackoff();
+        for (int i = 0; i < LossBackoff.SOCKET_BURST; i++) {
+            b.lost(OLD, i * MS);
+        }
+        assertTrue(b.lost(OLD, 10 * MS) > 0);
+        long quiet = 10 * MS + LossBackoff.SOCKET_BURST * LossBackoff.SOCKET_INTERVAL_NANOS + 1_000 * MS;
+        for (int i = 0; i < LossBackoff.SOCKET_BURST; i++) {
+            assertEquals(0, b.lost(OLD, quiet + i * MS), "loss " + i + " after the quiet spell");
+        }
     }
 }
