@@ -81,7 +81,7 @@ public final class AssociationManager {
         caps = new ReassociationCap[clients.length];
         for (int i = 0; i < clients.length; i++) {
             names.add(clients[i].proxyName());
-            proxyLosses[i] = new LossBackoff();
+            proxyLosses[i] = LossBackoff.proxyWide();
             caps[i] = new ReassociationCap();
         }
         this.chooser = new ProxyChooser(names, clock);

@@ -31,6 +31,22 @@ public final class LossBackoff {
     private boolean waiting;
     private long nextSocketSlot;
     private boolean socketSlotted;
+    /** False for the proxy-wide pace of young losses, which {@link ReassociationCap} caps with its own, larger rate. */
+    private final boolean socketCapped;
+
+    /** A socket's: young losses paced, and every re-association under the per-socket cap. */
+    public LossBackoff() {
+        this(true);
+    }
+
+    private LossBackoff(boolean socketCapped) {
+        this.socketCapped = socketCapped;
+    }
+
+    /** A proxy's streak of young losses (any socket's), without the per-socket cap. */
+    static LossBackoff proxyWide() {
+        return new LossBackoff(false);
+    }
 
     /** Records a loss of an association that lived {@code lifetimeNanos}; returns the wait before the next one. */
     public synchronized long lost(long lifetimeNanos, long now) {
@@ -42,7 +58,9 @@ public final class LossBackoff {
             lastYoungLoss = now;
         }
         long wait = streak <= 1 ? 0 : Math.min(FIRST_NANOS << Math.min(streak - 2, 16), MAX_NANOS);
-        wait = Math.max(wait, socketSlot(now) - now);
+        if (socketCapped) {
+            wait = Math.max(wait, socketSlot(now) - now);
+        }
         notBefore = now + wait;
         waiting = wait > 0;
         return wait;

@@ -83,4 +83,12 @@ class LossBackoffTest {
             assertEquals(0, b.lost(OLD, quiet + i * MS), "loss " + i + " after the quiet spell");
         }
     }
+
+    @Test
+    void the_proxy_wide_pace_has_no_per_socket_cap_which_would_hold_every_socket_to_one_a_second() {
+        LossBackoff proxy = LossBackoff.proxyWide();
+        for (int i = 0; i < 4 * LossBackoff.SOCKET_BURST; i++) {
+            assertEquals(0, proxy.lost(OLD, i * MS), "loss " + i + " of many sockets' old associations");
+        }
+    }
 }
