@@ -49,8 +49,9 @@ import io.socksudp.it.support.TestEnv;
  * Table-driven: each handshake case, on a java.nio {@code DatagramChannel} and a java.net {@code DatagramSocket},
  * must end in an {@code IOException} naming the proxy within {@code connectTimeout} (or, where the proxy's answer is
  * legal, in a datagram that went where the proxy said, framed); each relay attack must be dropped and counted under
- * its cause, on both APIs. Throughout: nothing reaches the destination directly (a real socket listens there), and at
- * the end no thread, fd, association or control connection is left over. The observed table goes to
+ * its cause, on both APIs and on a Netty datagram channel (NIO, and the epoll transport the agent tunnels itself).
+ * Throughout: nothing reaches the destination directly (a real socket listens there), and at the end no thread, fd,
+ * association or control connection is left over. The observed table goes to
  * {@code target/hostile-suite.md}.
  */
 @Timeout(180)
@@ -121,7 +122,7 @@ class HostileSuiteIT {
         List<Handshake> cases = Arrays.stream(Handshake.values()).filter(h -> h != Handshake.GOOD).toList();
         check(EXPECTED.keySet().containsAll(cases), "a handshake case without an expectation");
         try (ScriptedSocks proxy = ScriptedSocks.start(); Sink sink = new Sink();
-             ChildJvm app = client(proxy, sink, null, "--handshakes",
+             ChildJvm app = client(proxy, sink, null, APIS, null, "--handshakes",
                      cases.stream().map(Handshake::id).collect(Collectors.joining(",")))) {
             awaitLeaksLine(app, proxy, sink, Duration.ofSeconds(150));
             Map<String, Matcher> outcomes = new HashMap<>();
@@ -189,12 +190,26 @@ class HostileSuiteIT {
     @MethodSource("relayJdks")
     void everyHostileRelayDatagramIsDroppedAndCounted(Jdk jdk) {
         jdk.assumePresent();
+        relayAttacks(jdk, APIS, null);
+    }
+
+    /**
+     * The same attacks on a Netty 4.2 datagram channel, read by its event loop: NIO (the agent sees it through the
+     * JDK's DatagramChannel) and the native epoll transport (which the agent tunnels itself, NativeFrontEnd).
+     */
+    @Test
+    void everyHostileRelayDatagramIsDroppedAndCountedOnNetty() {
+        relayAttacks(null, List.of("netty-nio", "netty-epoll"), TestEnv.netty42NativeLibs());
+    }
+
+    /** One client on {@code jdk} (null: the test's) with {@code jars} (or none), a relay round per API. */
+    private static void relayAttacks(Jdk jdk, List<String> apis, Path jars) {
         int flood = 1000;
         try (ScriptedSocks proxy = ScriptedSocks.start().floodSize(flood); Sink sink = new Sink();
-             ChildJvm app = client(proxy, sink, jdk, "--relay")) {
+             ChildJvm app = client(proxy, sink, jdk, apis, jars, "--relay")) {
             awaitLeaksLine(app, proxy, sink, Duration.ofSeconds(60));
             Map<String, Long> previous = new HashMap<>();
-            for (String api : APIS) {
+            for (String api : apis) {
                 List<String> rx = app.stdoutLines().stream().filter(l -> l.startsWith("rx " + api + " ")).toList();
                 check(rx.equals(List.of("rx " + api + " from=/127.0.0.1:" + sink.port() + " text=plain:" + api)),
                         api + ": expected exactly the one well-formed reply, got " + rx, app, proxy);
@@ -221,20 +236,25 @@ class HostileSuiteIT {
                             + got + ", expected " + e.getValue() + (extra > 0 ? " plus up to " + extra + " (flood)" : "")
                             + " in: " + drops, app, proxy);
                 }
-                System.out.println("HostileSuiteIT: relay attacks on " + jdk + " " + api + ": " + drops);
+                System.out.println("HostileSuiteIT: relay attacks on " + (jdk == null ? "the test's JDK" : jdk) + " " + api
+                        + ": " + drops);
             }
             app.awaitExit(Duration.ofSeconds(10));
         }
     }
 
-    /** The client on {@code jdk} (null: the test's JDK). */
-    private static ChildJvm client(ScriptedSocks proxy, Sink sink, Jdk jdk, String... mode) {
+    /** The client on {@code jdk} (null: the test's JDK), with the jars in {@code jars} (null: none) too. */
+    private static ChildJvm client(ScriptedSocks proxy, Sink sink, Jdk jdk, List<String> apis, Path jars,
+            String... mode) {
         List<String> args = new ArrayList<>(List.of("--select", proxy.selectAddress(), "--target",
-                "127.0.0.1:" + sink.port(), "--apis", String.join(",", APIS)));
+                "127.0.0.1:" + sink.port(), "--apis", String.join(",", apis)));
         args.addAll(List.of(mode));
         ChildJvm.Builder b = ChildJvm.builder("hostile-client" + (jdk == null ? "" : " " + jdk));
         if (jdk != null) {
             b.javaHome(jdk.home()).jvmArg(jdk.jvmArgs().toArray(new String[0]));
+        }
+        if (jars != null) {
+            b.classpathJarsIn(jars);
         }
         return Demos.socksified(b, proxy.address())
                 .sysProp("socksudp.connectTimeout", String.valueOf(CONNECT_TIMEOUT_MS))

@@ -23,7 +23,9 @@ import javax.management.ObjectName;
 /**
  * The application side of the hostile-server suite, against the test's scripted SOCKS5 server (which case is in
  * force is chosen through the server's select port, plain TCP). Usage:
- * {@code --select HOST:PORT --target HOST:PORT --apis channel,socket (--handshakes a,b,... | --relay)}.
+ * {@code --select HOST:PORT --target HOST:PORT --apis channel,socket (--handshakes a,b,... | --relay)}; for the relay
+ * also {@code netty-nio} and {@code netty-epoll} (a Netty datagram channel, {@link HostileNettyRound}; Netty 4.2's
+ * jars on the class path).
  * <ul>
  * <li>handshakes: for each case and API, a fresh socket sends one datagram to the target:
  *     {@code case NAME API error MS MESSAGE} or {@code case NAME API sent MS [delivered ...]} (what a receive got
@@ -58,6 +60,11 @@ public final class HostileClient {
         }
         attribute("LiveAssociations"); // the platform MBean server exists before the baseline is taken
         probe();
+        for (String api : apis) {
+            if (api.startsWith("netty-")) {
+                HostileNettyRound.warmUp(api); // Netty's jars and native library, loaded for good
+            }
+        }
         int threadsBefore = threads();
         for (Thread t : Thread.getAllStackTraces().keySet()) {
             System.out.println("baseline thread " + t.getName());
@@ -137,6 +144,10 @@ public final class HostileClient {
     }
 
     private static void relayRound(String api) throws Exception {
+        if (api.startsWith("netty-")) {
+            HostileNettyRound.relayRound(api, target);
+            return;
+        }
         byte[] d = api.getBytes(StandardCharsets.US_ASCII);
         String expected = "plain:" + api;
         long end = System.currentTimeMillis() + 5000;
@@ -260,7 +271,7 @@ public final class HostileClient {
         return list == null ? -1 : list.length;
     }
 
-    private static String printable(String s) {
+    static String printable(String s) {
         StringBuilder b = new StringBuilder();
         for (char c : s.toCharArray()) {
             b.append(c >= 0x20 && c < 0x7f ? c : '.');
