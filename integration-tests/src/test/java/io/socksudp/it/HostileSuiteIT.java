@@ -59,7 +59,11 @@ import io.socksudp.it.support.TestEnv;
 @Timeout(180)
 class HostileSuiteIT {
 
-    private static final int CONNECT_TIMEOUT_MS = 600;
+    /**
+     * Long enough for a legal exchange of three round trips on a loaded CI machine: with five children at once under
+     * a load average of 17, 600 ms let 4 of 440 replies (REP codes) run into the deadline; at most 470 ms otherwise.
+     */
+    private static final int CONNECT_TIMEOUT_MS = 1000;
     /** A loaded CI machine's scheduling, on top of the deadline. */
     private static final int SLACK_MS = 700;
     private static final List<String> APIS = List.of("channel", "socket");
@@ -124,8 +128,8 @@ class HostileSuiteIT {
      * time of one (the cases mostly wait: silences, connectTimeout, backoff).
      */
     private static final String HANDSHAKE_JDKS = "test,8,11,21,25";
-    /** Run once, untimed, before the cases (HostileClient --warmup): a failure that closes and one that is silent. */
-    private static final List<Handshake> WARMUPS = List.of(Handshake.CLOSE_AT_ACCEPT, Handshake.SILENCE_AT_ACCEPT);
+    /** Run once, untimed, before the cases (HostileClient --warmup): a close and a malformed answer, both quick. */
+    private static final List<Handshake> WARMUPS = List.of(Handshake.CLOSE_AT_ACCEPT, Handshake.GARBAGE);
 
     @TestFactory
     Stream<DynamicTest> everyHandshakeFailureIsAClearIOExceptionWithinTheConnectTimeout() {
