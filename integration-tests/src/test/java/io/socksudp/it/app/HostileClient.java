@@ -64,7 +64,7 @@ public final class HostileClient {
         attribute("LiveAssociations"); // the platform MBean server exists before the baseline is taken
         probe();
         // The failure paths' classes loaded and compiled before anything is timed: several children start at once,
-        // and a cold JVM on busy cores took up to 1.3 s, over the 0.6 s of the same case warm, for its first failing cases.
+        // and a cold JVM on busy cores took up to 1.3 s for a first failing case that takes 0.6 s warm.
         for (String h : warmups) {
             for (String api : apis) {
                 probe();
