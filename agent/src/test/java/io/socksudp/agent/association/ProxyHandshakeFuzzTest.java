@@ -63,7 +63,7 @@ import java.util.Properties;
  * </ul>
  *
  * <p>Like {@code SocksCodecFuzzTest}: CI fuzzes it for a bounded time (agent/pom.xml, execution
- * {@code fuzz-handshake}); the normal test phase runs the committed inputs in
+ * {@code fuzz}); the normal test phase runs the committed inputs in
  * {@code ProxyHandshakeFuzzTestInputs/handshake} (hand-written seeds for each path, and every finding).
  * {@code ProxyHandshakeSocketTest} runs the socket side of the seam for real.
  *

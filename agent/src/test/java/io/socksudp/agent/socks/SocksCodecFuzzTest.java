@@ -36,7 +36,7 @@ class SocksCodecFuzzTest {
 
     private static final int DECODERS = 7;
 
-    @FuzzTest(maxDuration = "30s")
+    @FuzzTest(maxDuration = "20s")
     void decoders(byte[] input) throws Exception {
         if (input.length < 3) {
             return;

@@ -23,9 +23,12 @@ import javax.management.ObjectName;
 /**
  * The application side of the hostile-server suite, against the test's scripted SOCKS5 server (which case is in
  * force is chosen through the server's select port, plain TCP). Usage:
- * {@code --select HOST:PORT --target HOST:PORT --apis channel,socket (--handshakes a,b,... | --relay)}.
+ * {@code --select HOST:PORT --target HOST:PORT --apis channel,socket (--handshakes a,b,... | --relay)}; for the relay
+ * also {@code netty-nio} and {@code netty-epoll} (a Netty datagram channel, {@link HostileNettyRound}; Netty 4.2's
+ * jars on the class path).
  * <ul>
- * <li>handshakes: for each case and API, a fresh socket sends one datagram to the target:
+ * <li>handshakes ({@code --warmup a,b,...}: those cases first, each line tagged {@code warmup}, before the
+ *     baseline): for each case and API, a fresh socket sends one datagram to the target:
  *     {@code case NAME API error MS MESSAGE} or {@code case NAME API sent MS [delivered ...]} (what a receive got
  *     within 300 ms after it); before each, a probe through the
  *     good script ends the failure backoff the last case caused, so that every case meets a real handshake.</li>
@@ -45,6 +48,7 @@ public final class HostileClient {
     public static void main(String[] args) throws Exception {
         String[] apis = {"channel", "socket"};
         String[] handshakes = null;
+        String[] warmups = {};
         boolean relay = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -52,12 +56,27 @@ public final class HostileClient {
                 case "--target": target = address(args[++i]); break;
                 case "--apis": apis = args[++i].split(","); break;
                 case "--handshakes": handshakes = args[++i].split(","); break;
+                case "--warmup": warmups = args[++i].split(","); break;
                 case "--relay": relay = true; break;
                 default: throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
         attribute("LiveAssociations"); // the platform MBean server exists before the baseline is taken
         probe();
+        // The failure paths' classes loaded and compiled before anything is timed: several children start at once,
+        // and a cold JVM on busy cores took up to 1.3 s for a first failing case that takes 0.6 s warm.
+        for (String h : warmups) {
+            for (String api : apis) {
+                probe();
+                choose(h);
+                handshakeCase("warmup", h, api);
+            }
+        }
+        for (String api : apis) {
+            if (api.startsWith("netty-")) {
+                HostileNettyRound.warmUp(api); // Netty's jars and native library, loaded for good
+            }
+        }
         int threadsBefore = threads();
         for (Thread t : Thread.getAllStackTraces().keySet()) {
             System.out.println("baseline thread " + t.getName());
@@ -73,7 +92,7 @@ public final class HostileClient {
                 for (String api : apis) {
                     probe();
                     choose(h);
-                    handshakeCase(h, api);
+                    handshakeCase("case", h, api);
                 }
             }
         }
@@ -97,7 +116,7 @@ public final class HostileClient {
         Thread.sleep(800); // the test checks the server's side meanwhile: every control connection closed
     }
 
-    private static void handshakeCase(String name, String api) throws InterruptedException {
+    private static void handshakeCase(String tag, String name, String api) throws InterruptedException {
         byte[] d = ("case " + name).getBytes(StandardCharsets.US_ASCII);
         long t0 = System.nanoTime();
         String outcome;
@@ -133,10 +152,14 @@ public final class HostileClient {
         } catch (RuntimeException e) {
             outcome = "unchecked " + (System.nanoTime() - t0) / 1_000_000 + " " + e;
         }
-        System.out.println("case " + name + " " + api + " " + outcome.replace('\n', ' '));
+        System.out.println(tag + " " + name + " " + api + " " + outcome.replace('\n', ' '));
     }
 
     private static void relayRound(String api) throws Exception {
+        if (api.startsWith("netty-")) {
+            HostileNettyRound.relayRound(api, target);
+            return;
+        }
         byte[] d = api.getBytes(StandardCharsets.US_ASCII);
         String expected = "plain:" + api;
         long end = System.currentTimeMillis() + 5000;
@@ -260,7 +283,7 @@ public final class HostileClient {
         return list == null ? -1 : list.length;
     }
 
-    private static String printable(String s) {
+    static String printable(String s) {
         StringBuilder b = new StringBuilder();
         for (char c : s.toCharArray()) {
             b.append(c >= 0x20 && c < 0x7f ? c : '.');

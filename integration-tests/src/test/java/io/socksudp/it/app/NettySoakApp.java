@@ -264,7 +264,7 @@ public final class NettySoakApp {
     }
 
     /** One event loop on epoll: Netty 4.2's IoHandler way when there, else 4.1's EpollEventLoopGroup. */
-    private static EventLoopGroup epollGroup() throws ReflectiveOperationException {
+    static EventLoopGroup epollGroup() throws ReflectiveOperationException {
         try {
             Method newFactory = Class.forName("io.netty.channel.epoll.EpollIoHandler").getMethod("newFactory");
             Class<?> handlerFactory = Class.forName("io.netty.channel.IoHandlerFactory");

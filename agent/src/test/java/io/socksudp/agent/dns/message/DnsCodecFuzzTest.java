@@ -17,7 +17,7 @@ import java.util.Arrays;
  * never holds). The resolver's reading of a response ({@code addresses}, {@code pointer}, {@code answers}) never
  * throws either.
  *
- * <p>Like {@code SocksCodecFuzzTest}: CI fuzzes for a bounded time (agent/pom.xml, execution {@code fuzz-dns}); the
+ * <p>Like {@code SocksCodecFuzzTest}: CI fuzzes for a bounded time (agent/pom.xml, execution {@code fuzz}); the
  * normal test phase runs the committed inputs in {@code DnsCodecFuzzTestInputs/responses} (the one named
  * {@code question-labels-then-pointer} came from a mistake in this test's own expectation and stays as an edge case).
  * Input layout: byte 0 is the offset (0..15) of the message in its buffer; the rest is the message. 420,000 inputs
