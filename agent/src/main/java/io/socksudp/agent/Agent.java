@@ -23,6 +23,7 @@ public final class Agent {
         "io.socksudp.agent.bootstrap.UdpTunnel",
         "io.socksudp.agent.bootstrap.ChannelTunnel",
         "io.socksudp.agent.bootstrap.PacketTunnel",
+        "io.socksudp.agent.bootstrap.PacketTunnel$Send",
         "io.socksudp.agent.bootstrap.DatagramHooks",
         "io.socksudp.agent.bootstrap.Dispatch",
         "io.socksudp.agent.bootstrap.NettyHooks",

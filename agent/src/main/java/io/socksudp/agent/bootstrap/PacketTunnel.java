@@ -9,15 +9,34 @@ import java.net.DatagramPacket;
  */
 public abstract class PacketTunnel extends UdpTunnel {
 
-    /**
-     * For a send of {@code packet} on the legacy socket {@code impl}: {@code packet} itself when it goes direct,
-     * null when the tunnel discards it (onUnavailable=drop), else a framed packet addressed to the relay that
-     * the caller sends instead and must hand back to {@link #packetSent}.
-     */
-    public abstract DatagramPacket framePacket(Object impl, DatagramPacket packet) throws IOException;
+    /** What becomes of one send on a legacy socket: the outcome of {@link #frame}. */
+    public enum Send {
+        /** {@code packet} goes out as it is: a bypassed destination, or one the JDK will refuse as usual. */
+        DIRECT,
+        /** Framed for the relay: the JDK sends {@link #framedPacket()} instead, handed back to {@link #packetSent}. */
+        FRAMED,
+        /**
+         * The tunnel discards it (no association could be had, onUnavailable=drop): the JDK's send is skipped and the
+         * datagram counts as sent, as one lost on the way would be.
+         */
+        DISCARDED
+    }
 
     /**
-     * The JDK sent {@code framed} (or failed with {@code thrown}, else null); releases it for reuse. True when
+     * Decides a send of {@code packet} on the legacy socket {@code impl} and, when it goes through the relay, frames
+     * it (waiting for the association if it is being set up).
+     */
+    public abstract Send frame(Object impl, DatagramPacket packet) throws IOException;
+
+    /**
+     * The packet the calling thread's last {@link #frame} framed ({@link Send#FRAMED}), addressed to the relay: the
+     * caller sends it instead of its own and must hand it back to {@link #packetSent}.
+     */
+    public abstract DatagramPacket framedPacket();
+
+    /**
+     * The JDK sent {@code framed}, the packet a send went out with ({@link #framedPacket()}, or the caller's own when
+     * it went {@link Send#DIRECT}), or failed with {@code thrown} (else null); releases a framed packet for reuse. True when
      * {@code thrown} was the relay's failure and must not reach the application (see {@link #relayFailed}).
      */
     public abstract boolean packetSent(DatagramPacket framed, Throwable thrown);

@@ -177,15 +177,21 @@ public final class NativeFrontEnd implements TunnelFrontEnd {
     }
 
     /**
-     * Vets the datagram from {@code relay} whose first {@code copied} bytes are in {@link #headerBytes()}: returns
-     * its header length, or a negative value when it is dropped (counted); {@link #sender()} is then its peer.
+     * Vets the datagram from {@code relay} whose first {@code copied} bytes are in {@link #headerBytes()}: true when
+     * it is to be delivered ({@link #headerLength()} and {@link #sender()} then describe it), false when it was
+     * dropped (counted under its cause).
      */
-    public int vet(int copied, InetSocketAddress relay) {
+    public boolean accept(int copied, InetSocketAddress relay) {
         header.clear().limit(copied);
-        return relayed.accept(header, relay, tunnel.peer()) ? relayed.headerLength() : -1;
+        return relayed.accept(header, relay, tunnel.peer());
     }
 
-    /** The peer named by the datagram {@link #vet} just accepted. */
+    /** The SOCKS header's length in the datagram {@link #accept} just accepted: the payload starts after it. */
+    public int headerLength() {
+        return relayed.headerLength();
+    }
+
+    /** The peer named by the datagram {@link #accept} just accepted. */
     public InetSocketAddress sender() {
         return relayed.sender();
     }

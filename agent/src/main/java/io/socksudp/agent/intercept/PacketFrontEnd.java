@@ -77,7 +77,7 @@ final class PacketFrontEnd extends PacketTunnel implements TunnelFrontEnd {
     }
 
     @Override
-    public DatagramPacket framePacket(Object impl, DatagramPacket packet) throws IOException {
+    public Send frame(Object impl, DatagramPacket packet) throws IOException {
         InetSocketAddress connectedTo = tunnel.peer();
         if (connectedTo != null) {
             return frameForPeer(impl, packet, connectedTo);
@@ -85,7 +85,7 @@ final class PacketFrontEnd extends PacketTunnel implements TunnelFrontEnd {
         tunnel.failIfConnectedAroundAgent();
         InetAddress address = packet.getAddress();
         if (address == null) {
-            return packet; // the JDK rejects it as usual
+            return Send.DIRECT; // the JDK rejects it as usual
         }
         int port = packet.getPort();
         PacketSendSlot slot = claimSendSlot();
@@ -100,17 +100,17 @@ final class PacketFrontEnd extends PacketTunnel implements TunnelFrontEnd {
             }
             if (slot.lastDirect) {
                 Metrics.sentDirectly();
-                return packet;
+                return Send.DIRECT;
             }
             InetSocketAddress relay = tunnel.relayOrDiscard(impl, SocketTunnel.Wait.UNINTERRUPTIBLE);
             if (relay == null) {
-                return null;
+                return Send.DISCARDED;
             }
             fill(slot, slot.lastHeader, packet);
             slot.packet.setAddress(relay.getAddress());
             slot.packet.setPort(relay.getPort());
             framed = true;
-            return slot.packet;
+            return Send.FRAMED;
         } finally {
             if (!framed) {
                 releaseSendSlot(slot.packet);
@@ -123,25 +123,37 @@ final class PacketFrontEnd extends PacketTunnel implements TunnelFrontEnd {
      * the packet's address. The framed packet carries the application's address and port, so JDK 8's
      * DatagramSocket.send (advised on the caller's side) checks them against the peer exactly as without us.
      */
-    private DatagramPacket frameForPeer(Object impl, DatagramPacket packet, InetSocketAddress connectedTo)
+    private Send frameForPeer(Object impl, DatagramPacket packet, InetSocketAddress connectedTo)
             throws IOException {
         if (packet.getAddress() == null) { // as DatagramSocket.send does on a connected socket
             packet.setAddress(connectedTo.getAddress());
             packet.setPort(connectedTo.getPort());
         }
         if (tunnel.relayOrDiscard(impl, SocketTunnel.Wait.UNINTERRUPTIBLE) == null) {
-            return null;
+            return Send.DISCARDED;
         }
         PacketSendSlot slot = claimSendSlot();
         fill(slot, tunnel.peerHeader(), packet);
         slot.packet.setAddress(packet.getAddress());
         access.setPort(slot.packet, packet.getPort());
-        return slot.packet;
+        return Send.FRAMED;
     }
 
+    @Override
+    public DatagramPacket framedPacket() {
+        return ThreadBuffers.get().takeFramedPacket();
+    }
+
+    /**
+     * Frames {@code payload} behind {@code header} into {@code slot}'s packet, in the sending thread's array, and
+     * leaves that packet with the thread for {@link #framedPacket()}: the slot may be a fresh one (contention), so
+     * the socket's own cannot tell which packet this thread framed.
+     */
     private void fill(PacketSendSlot slot, byte[] header, DatagramPacket payload) {
         int length = payload.getLength();
-        byte[] out = slot.buffer(header.length + length);
+        ThreadBuffers buffers = ThreadBuffers.get();
+        buffers.framedPacket(slot.packet);
+        byte[] out = buffers.packetSend(header.length + length);
         System.arraycopy(header, 0, out, 0, header.length);
         System.arraycopy(payload.getData(), payload.getOffset(), out, header.length, length);
         slot.packet.setData(out, 0, header.length + length);

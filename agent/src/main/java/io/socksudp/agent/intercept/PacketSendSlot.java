@@ -25,9 +25,4 @@ final class PacketSendSlot {
         return port == lastPort && lastAddress != null
                 && (address == lastAddress || address.equals(lastAddress));
     }
-
-    /** The array to frame into: the sending thread's, in use only until the JDK's send returns (ThreadBuffers). */
-    byte[] buffer(int needed) {
-        return ThreadBuffers.get().packetSend(needed);
-    }
 }

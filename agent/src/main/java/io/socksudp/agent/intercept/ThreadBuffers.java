@@ -34,6 +34,8 @@ final class ThreadBuffers {
     private final ByteBuffer[] gathered = new ByteBuffer[1];
     /** A legacy socket's framed datagram. */
     private byte[] packetSend;
+    /** The packet the thread's latest legacy send was framed in (its socket's slot's, or a fresh slot's). */
+    private DatagramPacket framedPacket;
     /** A legacy socket's receive: the packet, its array and a view of the array for the header's parsing. */
     private DatagramPacket receivePacket;
     private ByteBuffer receiveView;
@@ -105,6 +107,18 @@ final class ThreadBuffers {
             packetSend = b;
         }
         return b;
+    }
+
+    /** Leaves the packet a legacy send was just framed in, for {@link #takeFramedPacket()}. */
+    void framedPacket(DatagramPacket framed) {
+        framedPacket = framed;
+    }
+
+    /** The packet left by {@link #framedPacket(DatagramPacket)}; forgotten, so a fresh slot's is not kept alive. */
+    DatagramPacket takeFramedPacket() {
+        DatagramPacket framed = framedPacket;
+        framedPacket = null;
+        return framed;
     }
 
     /** The thread's packet for a legacy socket's receive: room for any datagram. */

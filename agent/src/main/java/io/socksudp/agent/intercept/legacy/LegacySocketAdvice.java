@@ -39,10 +39,11 @@ final class LegacySocketAdvice {
             if (tunnel == null) {
                 return false;
             }
-            framed = tunnel.framePacket(impl, packet);
-            if (framed == null) {
-                return true; // discarded, as a datagram lost on the way would be
+            PacketTunnel.Send send = tunnel.frame(impl, packet);
+            if (send == PacketTunnel.Send.DISCARDED) {
+                return true; // skipped, as a datagram lost on the way would be; framed stays null
             }
+            framed = send == PacketTunnel.Send.FRAMED ? tunnel.framedPacket() : packet;
             packet = framed;
             return false;
         }
@@ -74,10 +75,11 @@ final class LegacySocketAdvice {
             if (tunnel == null) {
                 return false;
             }
-            framed = tunnel.framePacket(impl, packet);
-            if (framed == null) {
+            PacketTunnel.Send send = tunnel.frame(impl, packet);
+            if (send == PacketTunnel.Send.DISCARDED) {
                 return true;
             }
+            framed = send == PacketTunnel.Send.FRAMED ? tunnel.framedPacket() : packet;
             packet = framed;
             return false;
         }

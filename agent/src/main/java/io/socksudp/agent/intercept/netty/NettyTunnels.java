@@ -573,12 +573,11 @@ final class NettyTunnels implements NettyHooks {
         int from = (int) api.readerIndex.invokeExact(content);
         int copied = Math.min((int) api.readableBytes.invokeExact(content), NativeFrontEnd.MAX_HEADER);
         Object ignored = (Object) api.getBytes.invokeExact(content, from, (Object) t.headerBytes(), 0, copied);
-        int headerLength = t.vet(copied, relay != null ? relay : (InetSocketAddress) sender);
-        if (headerLength < 0) {
+        if (!t.accept(copied, relay != null ? relay : (InetSocketAddress) sender)) {
             release(api, msg);
             return null;
         }
-        ignored = (Object) api.skipBytes.invokeExact(content, headerLength);
+        ignored = (Object) api.skipBytes.invokeExact(content, t.headerLength());
         return (Object) api.newPacketFrom.invokeExact(content, (Object) api.recipient.invokeExact(msg),
                 (Object) t.sender());
     }
