@@ -98,12 +98,18 @@ final class Installer {
         for (Class<?> c : inst.getAllLoadedClasses()) {
             String name = c.getName();
             ClassLoader loader = c.getClassLoader();
-            String internalName = name.replace('.', '/');
-            if (transformer.watches(loader, internalName)) {
-                loaded.add(c);
-            } else if (jmx.isTrigger(loader, internalName)) {
-                jmx.install();
-            } else if (NettyStrategy.isWatched(name)) {
+            if (loader == null && inWatchedJdkPackage(name)) {
+                String internalName = name.replace('.', '/');
+                if (transformer.watches(loader, internalName)) {
+                    loaded.add(c);
+                    continue;
+                }
+                if (jmx.isTrigger(loader, internalName)) {
+                    jmx.install();
+                    continue;
+                }
+            }
+            if (NettyStrategy.isWatched(name)) {
                 netty.add(c);
             }
         }
@@ -121,6 +127,16 @@ final class Installer {
                 throw new StartupException("cannot retransform Netty's native datagram channels (" + e + ")", e);
             }
         }
+    }
+
+    /**
+     * Whether a bootstrap class's package is one that the JDK watches and the JMX hook name classes of (StrategiesTest
+     * holds them to it): the scan builds the internal names of those few only, not of some 700 classes, in the
+     * interpreter, on every start.
+     */
+    static boolean inWatchedJdkPackage(String className) {
+        return className.startsWith("java.net.") || className.startsWith("sun.nio.ch.")
+                || className.startsWith("javax.management.");
     }
 
     /**

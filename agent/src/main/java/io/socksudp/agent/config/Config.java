@@ -156,12 +156,21 @@ public final class Config {
                 warnings.addAll(JdkProxySettings.ignoredVersion(version, proxySource));
             }
         }
-        Credentials.Resolved credentials = Credentials.resolve(sources, proxySource,
-                urls.get(0) == null ? Collections.singletonList(ProxyUrl.plain(addresses.get(0))) : urls, warnings);
         List<ProxyEndpoint> proxies = new ArrayList<ProxyEndpoint>();
-        for (int i = 0; i < addresses.size(); i++) {
-            Credentials c = credentials.perProxy.get(i);
-            proxies.add(new ProxyEndpoint(addresses.get(i), c.username, c.password, c.passwordOrigin));
+        Map<String, String> secretProperties = Collections.emptyMap();
+        if (!credentialsSet(sources, urls)) {
+            // The usual case: no user or password anywhere, so nothing to check (Credentials is not even loaded).
+            for (ProxyAddress address : addresses) {
+                proxies.add(new ProxyEndpoint(address, null, null, null));
+            }
+        } else {
+            Credentials.Resolved credentials = Credentials.resolve(sources, proxySource, urls.get(0) == null
+                    ? Collections.singletonList(ProxyUrl.plain(addresses.get(0))) : urls, warnings);
+            for (int i = 0; i < addresses.size(); i++) {
+                Credentials c = credentials.perProxy.get(i);
+                proxies.add(new ProxyEndpoint(addresses.get(i), c.username, c.password, c.passwordOrigin));
+            }
+            secretProperties = credentials.secretProperties;
         }
 
         Source hostsSource = sources.find("nonProxyHosts", true);
@@ -205,8 +214,27 @@ public final class Config {
                     + " directly unless socksudp.dns is set; set socksudp.dns=IP (a DNS server asked through the proxy)"
                     + " or write socks5:// if direct look-ups are fine.");
         }
-        return new Config(proxies, proxySource.where(), credentials.secretProperties, nonProxyHosts, log, timeout, associate, relayHost,
+        return new Config(proxies, proxySource.where(), secretProperties, nonProxyHosts, log, timeout, associate, relayHost,
                 onUnavailable, warnings, cache, dns, logFile, logFile != null ? logFileSource.where() : null);
+    }
+
+    /**
+     * Whether any setting {@link Credentials#resolve} reads is there (set at all, even empty: an empty one is its
+     * error to report), or a proxy URL has user information.
+     */
+    private static boolean credentialsSet(Sources sources, List<ProxyUrl> urls) {
+        if (sources.find("username", false) != null || sources.find("password", false) != null
+                || sources.find("passwordFile", false) != null
+                || sources.properties.getProperty("java.net.socks.username") != null
+                || sources.properties.getProperty("java.net.socks.password") != null) {
+            return true;
+        }
+        for (ProxyUrl url : urls) {
+            if (url != null && (url.user() != null || url.hasPassword())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** {@link #load} from this JVM's system properties and environment. */
@@ -479,12 +507,13 @@ public final class Config {
     }
 
     private static void checkSystemPropertyNames(Properties properties) throws ConfigException {
-        List<String> known = new ArrayList<String>();
-        for (String key : KEYS) {
-            known.add(PROPERTY_PREFIX + key);
-        }
         for (String name : properties.stringPropertyNames()) {
-            if (name.startsWith(PROPERTY_PREFIX) && !known.contains(name) && !RESERVED_PROPERTIES.contains(name)) {
+            if (name.startsWith(PROPERTY_PREFIX) && !KEYS.contains(name.substring(PROPERTY_PREFIX.length()))
+                    && !RESERVED_PROPERTIES.contains(name)) {
+                List<String> known = new ArrayList<String>();
+                for (String key : KEYS) {
+                    known.add(PROPERTY_PREFIX + key);
+                }
                 String suggestion = closest(name, known);
                 throw new ConfigException("System property " + name + " is not a known setting; "
                         + (suggestion != null ? "perhaps you meant " + suggestion + " (the known ones are " : "the known ones are ")
@@ -500,13 +529,26 @@ public final class Config {
      * stops the start as an unknown system property does, since the user evidently meant that setting.
      */
     private static List<String> checkEnvironmentNames(Map<String, String> environment) throws ConfigException {
+        List<String> prefixed = null;
+        for (String name : environment.keySet()) {
+            if (name.startsWith(ENV_PREFIX)) {
+                if (prefixed == null) {
+                    prefixed = new ArrayList<String>();
+                }
+                prefixed.add(name);
+            }
+        }
+        List<String> warnings = new ArrayList<String>();
+        if (prefixed == null) {
+            return warnings; // the usual case: no names built, none sorted
+        }
         List<String> known = new ArrayList<String>();
         for (String key : KEYS) {
             known.add(environmentName(key));
         }
-        List<String> warnings = new ArrayList<String>();
-        for (String name : new java.util.TreeSet<String>(environment.keySet())) {
-            if (!name.startsWith(ENV_PREFIX) || known.contains(name)) {
+        Collections.sort(prefixed); // errors and warnings in a stable order
+        for (String name : prefixed) {
+            if (known.contains(name)) {
                 continue;
             }
             String suggestion = closest(name, known);
