@@ -84,6 +84,7 @@ public final class Config {
     private final List<ProxyEndpoint> proxies;
     private final String proxySource;
     private final Map<String, String> secretProperties;
+    /** Null for the default (loopback), and the three below null for theirs: premain loads none of their classes. */
     private final HostMatcher nonProxyHosts;
     private final String logLevel;
     private final int connectTimeoutMillis;
@@ -177,7 +178,7 @@ public final class Config {
         if (hostsSource == null) {
             hostsSource = sources.jdk("socksNonProxyHosts", true);
         }
-        HostMatcher nonProxyHosts = hostsSource != null ? HostMatcher.parse(hostsSource) : HostMatcher.defaultLoopback();
+        HostMatcher nonProxyHosts = hostsSource != null ? HostMatcher.parse(hostsSource) : null;
 
         Source logSource = sources.find("log", true);
         String log = logSource != null ? oneOf(logSource, "log level", LOG_LEVELS, "debug") : "info";
@@ -186,7 +187,7 @@ public final class Config {
         int timeout = timeoutSource != null ? parseTimeout(timeoutSource) : DEFAULT_CONNECT_TIMEOUT_MILLIS;
 
         Source associateSource = sources.find("associate", true);
-        AssociateMode associate = associateSource == null ? AssociateMode.ZERO : AssociateMode.valueOf(
+        AssociateMode associate = associateSource == null ? null : AssociateMode.valueOf(
                 oneOf(associateSource, "UDP ASSOCIATE mode", Arrays.asList("zero", "port", "full", "auto"), "zero")
                         .toUpperCase(Locale.ROOT));
 
@@ -194,13 +195,14 @@ public final class Config {
         String relayHost = relaySource != null ? parseRelayHost(relaySource) : null;
 
         Source unavailableSource = sources.find("onUnavailable", true);
-        OnUnavailable onUnavailable = unavailableSource == null ? OnUnavailable.FAIL : OnUnavailable.valueOf(
+        OnUnavailable onUnavailable = unavailableSource == null ? null : OnUnavailable.valueOf(
                 oneOf(unavailableSource, "choice", Arrays.asList("fail", "drop"), "drop").toUpperCase(Locale.ROOT));
 
         Source cacheSource = sources.find("cache", true);
         String cache = cacheSource != null ? parseCache(cacheSource) : defaultCacheDirectory(sources);
         Source dnsSource = sources.find("dns", true);
-        InetSocketAddress dns = dnsSource != null ? parseDns(dnsSource, nonProxyHosts, hostsSource) : null;
+        InetSocketAddress dns = dnsSource != null ? parseDns(dnsSource,
+                nonProxyHosts != null ? nonProxyHosts : HostMatcher.defaultLoopback(), hostsSource) : null;
         Source logFileSource = sources.find("logFile", true);
         String logFile = logFileSource == null || logFileSource.value.isEmpty() ? null : logFileSource.value;
 
@@ -289,7 +291,7 @@ public final class Config {
 
     /** The destinations that bypass the proxy. */
     public HostMatcher nonProxyHosts() {
-        return nonProxyHosts;
+        return nonProxyHosts != null ? nonProxyHosts : HostMatcher.defaultLoopback();
     }
 
     /** One of error, warn, info, debug, trace (lower case). */
@@ -304,7 +306,7 @@ public final class Config {
 
     /** What to send in the UDP ASSOCIATE request's DST.ADDR and DST.PORT. */
     public AssociateMode associateMode() {
-        return associateMode;
+        return associateMode != null ? associateMode : AssociateMode.ZERO;
     }
 
     /** The host or IP literal (IPv6 without brackets) replacing the reply's BND.ADDR, or null to use BND.ADDR. */
@@ -314,7 +316,7 @@ public final class Config {
 
     /** What a send does while no association can be had. */
     public OnUnavailable onUnavailable() {
-        return onUnavailable;
+        return onUnavailable != null ? onUnavailable : OnUnavailable.FAIL;
     }
 
     /** Sentences to log at warn on start (unknown SOCKSUDP_* environment variables); never a secret. */
@@ -365,12 +367,12 @@ public final class Config {
             list.append(" (from ").append(lowerFirst(proxySource)).append(')');
         }
         return "socksudp config: proxy=" + list
-                + ", nonProxyHosts=" + nonProxyHosts
+                + ", nonProxyHosts=" + nonProxyHosts()
                 + ", log=" + logLevel
                 + ", connectTimeout=" + connectTimeoutMillis + "ms"
-                + ", associate=" + associateMode.configValue()
+                + ", associate=" + associateMode().configValue()
                 + ", relayHost=" + (relayHost != null ? relayHost : "none (use the reply's BND.ADDR)")
-                + ", onUnavailable=" + onUnavailable.configValue()
+                + ", onUnavailable=" + onUnavailable().configValue()
                 + ", cache=" + (cacheDirectory != null ? cacheDirectory : "off")
                 + ", dns=" + (dns != null ? formatDns(dns) : "none (the system resolver, directly)")
                 + ", logFile=" + (logFile != null ? logFile : "none (stderr)");
