@@ -11,7 +11,7 @@ import java.lang.instrument.Instrumentation;
 import java.lang.instrument.UnmodifiableClassException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 
 /**
  * Registers the agent's one transformer, and nothing else: whatever the agent needs beyond that (the bootstrap
@@ -52,9 +52,9 @@ final class Installer {
                 BootstrapInjector.inject(inst, Agent.BOOTSTRAP_CLASSES);
                 return new Activation(config, inst);
             }
-        }, refusal, new Callable<ClassFileTransformer>() {
+        }, refusal, new Supplier<ClassFileTransformer>() {
             @Override
-            public ClassFileTransformer call() {
+            public ClassFileTransformer get() {
                 return NettySetup.transformer(config, inst, self[0], refusal);
             }
         });

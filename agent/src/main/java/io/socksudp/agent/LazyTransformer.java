@@ -9,7 +9,7 @@ import java.security.AccessController;
 import java.security.PrivilegedAction;
 import java.security.ProtectionDomain;
 import java.util.List;
-import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 
 /**
  * The one transformer premain registers. It is asked about every class the JVM defines, and for all but the few
@@ -28,7 +28,7 @@ final class LazyTransformer implements ClassFileTransformer {
     private final JmxHook jmx;
     private final Activation.Factory factory;
     private final Refusal refusal;
-    private final Callable<ClassFileTransformer> nettyFactory;
+    private final Supplier<ClassFileTransformer> nettyFactory;
     private final Object nettyLock = new Object();
     private volatile Activation activation;
     /** Netty's transformer, created at the first class whose name may be one of Netty's native channels. */
@@ -37,7 +37,7 @@ final class LazyTransformer implements ClassFileTransformer {
     private boolean creatingNetty;
 
     LazyTransformer(List<StrategyWatch> watches, JmxHook jmx, Activation.Factory factory, Refusal refusal,
-            Callable<ClassFileTransformer> nettyFactory) {
+            Supplier<ClassFileTransformer> nettyFactory) {
         this.watches = watches.toArray(new StrategyWatch[0]);
         this.jmx = jmx;
         this.factory = factory;
@@ -114,7 +114,7 @@ final class LazyTransformer implements ClassFileTransformer {
             if (netty == null && !creatingNetty) {
                 creatingNetty = true;
                 try {
-                    netty = nettyFactory.call();
+                    netty = nettyFactory.get();
                 } catch (Throwable t) {
                     refusal.refuse("could not set up the check for Netty's native datagram channels (" + t
                             + "); refusing to run unproxied");

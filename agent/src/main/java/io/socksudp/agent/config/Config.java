@@ -748,12 +748,7 @@ public final class Config {
                         + " from 1 to 65535", example);
             }
         }
-        InetSocketAddress address;
-        try {
-            address = new InetSocketAddress(java.net.InetAddress.getByAddress(bytes), port);
-        } catch (java.net.UnknownHostException impossible) {
-            throw new IllegalStateException(impossible); // 4 or 16 bytes always make an address
-        }
+        InetSocketAddress address = SocketAddresses.of(bytes, port);
         if (nonProxyHosts.matches(address)) {
             String bypass = hostsSource != null ? hostsSource.where() : "the default nonProxyHosts (loopback)";
             throw s.invalid("matches " + lowerFirst(bypass) + ", so its queries would not go through the proxy",
@@ -761,6 +756,23 @@ public final class Config {
                             + " socksudp.nonProxyHosts without it", example);
         }
         return address;
+    }
+
+    /**
+     * Apart, so that a start without socksudp.dns does not load it: verifying its catch clause loads three JDK
+     * classes that are not in the JDK's class-data archive, which every premain would pay for.
+     */
+    private static final class SocketAddresses {
+        private SocketAddresses() {
+        }
+
+        static InetSocketAddress of(byte[] bytes, int port) {
+            try {
+                return new InetSocketAddress(java.net.InetAddress.getByAddress(bytes), port);
+            } catch (java.net.UnknownHostException impossible) {
+                throw new IllegalStateException(impossible); // 4 or 16 bytes always make an address
+            }
+        }
     }
 
     static boolean isIpv6WithScope(String text) {
