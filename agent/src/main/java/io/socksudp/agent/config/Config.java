@@ -79,7 +79,7 @@ public final class Config {
     static final String ENV_PREFIX = "SOCKSUDP_";
     static final List<String> LOG_LEVELS = Collections.unmodifiableList(Arrays.asList(
             "error", "warn", "info", "debug", "trace"));
-    private static final String PROXY_EXAMPLE = "proxy.example:1080";
+    static final String PROXY_EXAMPLE = "proxy.example:1080";
 
     private final List<ProxyEndpoint> proxies;
     private final String proxySource;
@@ -128,7 +128,8 @@ public final class Config {
             throws ConfigException {
         Sources sources = new Sources(
                 systemProperties != null ? systemProperties : new Properties(),
-                parseAgentArgs(agentArgs),
+                agentArgs == null || agentArgs.trim().isEmpty() ? new LinkedHashMap<String, Source>()
+                        : SettingParsers.parseAgentArgs(agentArgs),
                 environment != null ? environment : Collections.<String, String>emptyMap());
         checkSystemPropertyNames(sources.properties);
         List<String> warnings = new ArrayList<String>(checkEnvironmentNames(sources.environment));
@@ -145,7 +146,7 @@ public final class Config {
                                 "java.net.useSystemProxies")) ? " (java.net.useSystemProxies is not read by socksudp)"
                                 : "") + ".");
             }
-            addresses.add(parseJdkProxy(proxySource, sources.jdk("socksProxyVersion", false),
+            addresses.add(SettingParsers.parseJdkProxy(proxySource, sources.jdk("socksProxyVersion", false),
                     sources.jdk("socksProxyPort", false)));
             urls = Collections.singletonList(null);
         } else {
@@ -181,27 +182,27 @@ public final class Config {
         HostMatcher nonProxyHosts = hostsSource != null ? HostMatcher.parse(hostsSource) : null;
 
         Source logSource = sources.find("log", true);
-        String log = logSource != null ? oneOf(logSource, "log level", LOG_LEVELS, "debug") : "info";
+        String log = logSource != null ? SettingParsers.oneOf(logSource, "log level", LOG_LEVELS, "debug") : "info";
 
         Source timeoutSource = sources.find("connectTimeout", true);
-        int timeout = timeoutSource != null ? parseTimeout(timeoutSource) : DEFAULT_CONNECT_TIMEOUT_MILLIS;
+        int timeout = timeoutSource != null ? SettingParsers.parseTimeout(timeoutSource) : DEFAULT_CONNECT_TIMEOUT_MILLIS;
 
         Source associateSource = sources.find("associate", true);
         AssociateMode associate = associateSource == null ? null : AssociateMode.valueOf(
-                oneOf(associateSource, "UDP ASSOCIATE mode", Arrays.asList("zero", "port", "full", "auto"), "zero")
+                SettingParsers.oneOf(associateSource, "UDP ASSOCIATE mode", Arrays.asList("zero", "port", "full", "auto"), "zero")
                         .toUpperCase(Locale.ROOT));
 
         Source relaySource = sources.find("relayHost", true);
-        String relayHost = relaySource != null ? parseRelayHost(relaySource) : null;
+        String relayHost = relaySource != null ? SettingParsers.parseRelayHost(relaySource) : null;
 
         Source unavailableSource = sources.find("onUnavailable", true);
         OnUnavailable onUnavailable = unavailableSource == null ? null : OnUnavailable.valueOf(
-                oneOf(unavailableSource, "choice", Arrays.asList("fail", "drop"), "drop").toUpperCase(Locale.ROOT));
+                SettingParsers.oneOf(unavailableSource, "choice", Arrays.asList("fail", "drop"), "drop").toUpperCase(Locale.ROOT));
 
         Source cacheSource = sources.find("cache", true);
-        String cache = cacheSource != null ? parseCache(cacheSource) : defaultCacheDirectory(sources);
+        String cache = cacheSource != null ? SettingParsers.parseCache(cacheSource) : defaultCacheDirectory(sources);
         Source dnsSource = sources.find("dns", true);
-        InetSocketAddress dns = dnsSource != null ? parseDns(dnsSource,
+        InetSocketAddress dns = dnsSource != null ? SettingParsers.parseDns(dnsSource,
                 nonProxyHosts != null ? nonProxyHosts : HostMatcher.defaultLoopback(), hostsSource) : null;
         Source logFileSource = sources.find("logFile", true);
         String logFile = logFileSource == null || logFileSource.value.isEmpty() ? null : logFileSource.value;
@@ -378,7 +379,7 @@ public final class Config {
                 + ", logFile=" + (logFile != null ? logFile : "none (stderr)");
     }
 
-    private static String lowerFirst(String s) {
+    static String lowerFirst(String s) {
         return Character.toLowerCase(s.charAt(0)) + s.substring(1);
     }
 
@@ -453,61 +454,6 @@ public final class Config {
         }
     }
 
-    private static Map<String, Source> parseAgentArgs(String agentArgs) throws ConfigException {
-        Map<String, Source> result = new LinkedHashMap<String, Source>();
-        if (agentArgs == null || agentArgs.trim().isEmpty()) {
-            return result;
-        }
-        String[] entries = agentArgs.split(",", -1);
-        boolean afterPassword = false;
-        for (int i = 0; i < entries.length; i++) {
-            String entry = entries[i].trim();
-            if (entry.isEmpty()) {
-                continue;
-            }
-            int eq = entry.indexOf('=');
-            String key = eq >= 0 ? entry.substring(0, eq).trim() : null;
-            boolean bad = key == null || !KEYS.contains(key) || result.containsKey(key);
-            if (bad && afterPassword) {
-                // Probably the rest of a password containing a comma: never echo it.
-                throw new ConfigException("Agent argument number " + (i + 1) + " (after password) is not a valid"
-                        + " KEY=VALUE pair, probably because the password contains a comma, which agent arguments"
-                        + " cannot carry; set such a password with -Dsocksudp.password=... or SOCKSUDP_PASSWORD.");
-            }
-            if (key == null && i > 0 && entries[i - 1].trim().startsWith("proxy=")) {
-                throw new ConfigException("Agent argument " + Source.quote(entry) + " has no '=' (a second proxy"
-                        + " after proxy=?); agent arguments are comma-separated KEY=VALUE pairs, so separate the proxies"
-                        + " of a failover list with '|' there, e.g. -javaagent:socksudp-agent.jar=proxy="
-                        + ProxyUrl.LIST_EXAMPLE.replace(',', '|') + ",log=debug.");
-            }
-            if (key == null) {
-                throw new ConfigException("Agent argument " + Source.quote(entry) + " has no '='; agent arguments are"
-                        + " comma-separated KEY=VALUE pairs, e.g. -javaagent:socksudp-agent.jar=proxy="
-                        + PROXY_EXAMPLE + ",log=debug.");
-            }
-            if (!KEYS.contains(key)) {
-                String suggestion = closest(key, KEYS);
-                throw new ConfigException("Agent argument " + Source.quote(key) + " is not a known key; "
-                        + (suggestion != null ? "perhaps you meant " + suggestion + " (the known keys are " : "the known keys are ")
-                        + join(KEYS) + (suggestion != null ? ")." : "."));
-            }
-            if (result.containsKey(key)) {
-                throw new ConfigException("Agent argument " + key + " is given twice; give each key once, e.g. "
-                        + "-javaagent:socksudp-agent.jar=proxy=" + PROXY_EXAMPLE + ",log=debug.");
-            }
-            Source source = new Source(Source.Kind.AGENT_ARGUMENT, key, entry.substring(eq + 1).trim());
-            if (afterPassword) {
-                // It may be the rest of a password containing a comma (password=S3c,log=Passw0rd): never echo it.
-                source = source.redacted("it follows password= and may be part of a password containing a comma,"
-                        + " which agent arguments cannot carry (set such a password with -Dsocksudp.password=..."
-                        + " or SOCKSUDP_PASSWORD)");
-            }
-            result.put(key, source);
-            afterPassword = afterPassword || key.equals("password");
-        }
-        return result;
-    }
-
     private static void checkSystemPropertyNames(Properties properties) throws ConfigException {
         for (String name : properties.stringPropertyNames()) {
             if (name.startsWith(PROPERTY_PREFIX) && !KEYS.contains(name.substring(PROPERTY_PREFIX.length()))
@@ -516,10 +462,10 @@ public final class Config {
                 for (String key : KEYS) {
                     known.add(PROPERTY_PREFIX + key);
                 }
-                String suggestion = closest(name, known);
+                String suggestion = SettingParsers.closest(name, known);
                 throw new ConfigException("System property " + name + " is not a known setting; "
                         + (suggestion != null ? "perhaps you meant " + suggestion + " (the known ones are " : "the known ones are ")
-                        + join(known) + (suggestion != null ? ")." : "."));
+                        + SettingParsers.join(known) + (suggestion != null ? ")." : "."));
             }
         }
     }
@@ -553,105 +499,18 @@ public final class Config {
             if (known.contains(name)) {
                 continue;
             }
-            String suggestion = closest(name, known);
-            if (suggestion != null && editDistance(name.toLowerCase(Locale.ROOT), suggestion.toLowerCase(Locale.ROOT)) <= 2) {
+            String suggestion = SettingParsers.closest(name, known);
+            if (suggestion != null && SettingParsers.editDistance(name.toLowerCase(Locale.ROOT), suggestion.toLowerCase(Locale.ROOT)) <= 2) {
                 throw new ConfigException("Environment variable " + name + " is not a known setting; perhaps you meant "
-                        + suggestion + " (the known ones are " + join(known) + ").");
+                        + suggestion + " (the known ones are " + SettingParsers.join(known) + ").");
             }
             warnings.add("socksudp: environment variable " + name + " is not a socksudp setting and is ignored (the"
-                    + " known ones are " + join(known) + ")");
+                    + " known ones are " + SettingParsers.join(known) + ")");
         }
         return warnings;
     }
 
-    /** The candidate closest to {@code name} (case-insensitive edit distance), or null if none is close. */
-    static String closest(String name, List<String> candidates) {
-        String lower = name.toLowerCase(Locale.ROOT);
-        String best = null;
-        int bestDistance = Integer.MAX_VALUE;
-        for (String candidate : candidates) {
-            int d = editDistance(lower, candidate.toLowerCase(Locale.ROOT));
-            if (d < bestDistance) {
-                best = candidate;
-                bestDistance = d;
-            }
-        }
-        int tail = lower.startsWith(PROPERTY_PREFIX) ? lower.length() - PROPERTY_PREFIX.length() : lower.length();
-        return bestDistance <= Math.max(2, tail / 3) ? best : null;
-    }
-
-    private static int editDistance(String a, String b) {
-        int[] previous = new int[b.length() + 1];
-        int[] current = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            previous[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            current[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                current[j] = Math.min(Math.min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
-            }
-            int[] t = previous;
-            previous = current;
-            current = t;
-        }
-        return previous[b.length()];
-    }
-
-    private static String join(List<String> items) {
-        StringBuilder sb = new StringBuilder();
-        for (String item : items) {
-            if (sb.length() > 0) {
-                sb.append(", ");
-            }
-            sb.append(item);
-        }
-        return sb.toString();
-    }
-
     // ---------------------------------------------------------------------------------------------- parsers
-
-    /** {@code socksProxyHost} (a host alone, IPv6 with or without brackets) and {@code socksProxyPort}. */
-    private static ProxyAddress parseJdkProxy(Source hostSource, Source versionSource, Source portSource)
-            throws ConfigException {
-        if (versionSource != null) {
-            JdkProxySettings.checkVersion(versionSource, hostSource);
-        }
-        String host = hostSource.value;
-        if (host.startsWith("[") && host.endsWith("]")) {
-            host = host.substring(1, host.length() - 1);
-        }
-        if (host.indexOf(':') >= 0) {
-            if (!isIpv6WithScope(host)) {
-                throw hostSource.invalid("is not a host name or IP literal", "socksProxyHost takes the host alone"
-                        + " and socksProxyPort the port (" + DEFAULT_PROXY_PORT + " if unset)", "proxy.example");
-            }
-        } else {
-            checkHost(hostSource, host, "expected the proxy's host name or IP literal", "proxy.example");
-        }
-        int port = DEFAULT_PROXY_PORT;
-        if (portSource != null) {
-            port = parsePort(portSource.value);
-            if (port < 0) {
-                throw portSource.invalid("is not a valid port", "expected a port from 1 to 65535", "1080");
-            }
-        }
-        return ProxyAddress.of(host, port);
-    }
-
-    /** {@code off}, or an absolute directory (created on first use, owner-only). */
-    private static String parseCache(Source s) throws ConfigException {
-        String v = s.value;
-        if (v.equalsIgnoreCase("off")) {
-            return null;
-        }
-        String fix = "expected an absolute directory for the agent's class cache, or off to disable it";
-        if (v.isEmpty() || !new java.io.File(v).isAbsolute()) {
-            throw s.invalid("is not an absolute directory", fix, "/var/cache/myapp/socksudp");
-        }
-        return v;
-    }
 
     /** {@code $XDG_CACHE_HOME/socksudp} (if absolute, as the XDG spec asks), else {@code ~/.cache/socksudp}. */
     private static String defaultCacheDirectory(Sources sources) {
@@ -666,113 +525,10 @@ public final class Config {
         return new java.io.File(new java.io.File(home, ".cache"), "socksudp").getPath();
     }
 
-    private static String parseRelayHost(Source s) throws ConfigException {
-        String v = s.value;
-        if (v.isEmpty()) {
-            return null;
-        }
-        String expected = "expected a host name or IP literal without a port, since the relay port always comes"
-                + " from the proxy's reply (BND.PORT)";
-        if (v.startsWith("[") && v.endsWith("]")) {
-            String inner = v.substring(1, v.length() - 1);
-            if (!isIpv6WithScope(inner)) {
-                throw s.invalid("has " + Source.quote(inner) + " in brackets, which is not an IPv6 literal",
-                        expected, "203.0.113.7");
-            }
-            return inner;
-        }
-        if (v.indexOf(':') >= 0) {
-            if (isIpv6WithScope(v)) {
-                return v;
-            }
-            if (v.indexOf(':') == v.lastIndexOf(':') || v.startsWith("[")) {
-                throw s.invalid("has a port", expected, "203.0.113.7");
-            }
-            throw s.invalid("is not a host name or IP literal", expected, "203.0.113.7");
-        }
-        checkHost(s, v, expected, "203.0.113.7");
-        return v;
-    }
-
     /** {@code 9.9.9.9:53} or {@code [2620:fe::fe]:53}. */
     public static String formatDns(InetSocketAddress dns) {
         String host = dns.getAddress().getHostAddress();
         return host.indexOf(':') >= 0 ? "[" + host + "]:" + dns.getPort() : host + ":" + dns.getPort();
-    }
-
-    private static InetSocketAddress parseDns(Source s, HostMatcher nonProxyHosts, Source hostsSource)
-            throws ConfigException {
-        String v = s.value;
-        if (v.isEmpty()) {
-            return null;
-        }
-        String example = "9.9.9.9:53";
-        String expected = "expected the DNS server's IP address with an optional port (" + DEFAULT_DNS_PORT
-                + " if none): IPv4:PORT, [IPv6]:PORT or the address alone";
-        String host;
-        String portText = null;
-        if (v.startsWith("[")) {
-            int close = v.indexOf(']');
-            if (close < 0) {
-                throw s.invalid("has no closing ']'", expected, "[2620:fe::fe]:53");
-            }
-            host = v.substring(1, close);
-            String rest = v.substring(close + 1);
-            if (rest.startsWith(":")) {
-                portText = rest.substring(1);
-            } else if (!rest.isEmpty()) {
-                throw s.invalid("has unexpected text after ']'", expected, "[2620:fe::fe]:53");
-            }
-        } else if (v.indexOf(':') >= 0 && v.indexOf(':') != v.lastIndexOf(':')) {
-            host = v; // an IPv6 literal alone
-        } else {
-            int colon = v.indexOf(':');
-            host = colon >= 0 ? v.substring(0, colon) : v;
-            portText = colon >= 0 ? v.substring(colon + 1) : null;
-        }
-        if (host.indexOf('%') >= 0) {
-            throw s.invalid("has a scope id", expected + ", without a scope id", example);
-        }
-        byte[] bytes = IpLiterals.toBytes(host);
-        if (bytes == null) {
-            boolean looksLikeName = !host.isEmpty() && host.indexOf(':') < 0;
-            throw s.invalid(looksLikeName ? "names a host, not an IP address" : "is not an IP address",
-                    "the DNS server must be an IP literal, since finding it by name would itself need DNS; "
-                            + expected, example);
-        }
-        int port = DEFAULT_DNS_PORT;
-        if (portText != null) {
-            port = parsePort(portText);
-            if (port < 0) {
-                throw s.invalid("has an invalid port " + Source.quote(portText), expected
-                        + " from 1 to 65535", example);
-            }
-        }
-        InetSocketAddress address = SocketAddresses.of(bytes, port);
-        if (nonProxyHosts.matches(address)) {
-            String bypass = hostsSource != null ? hostsSource.where() : "the default nonProxyHosts (loopback)";
-            throw s.invalid("matches " + lowerFirst(bypass) + ", so its queries would not go through the proxy",
-                    "name a DNS server that the proxy can reach and that nonProxyHosts does not list, or set"
-                            + " socksudp.nonProxyHosts without it", example);
-        }
-        return address;
-    }
-
-    /**
-     * Apart, so that a start without socksudp.dns does not load it: verifying its catch clause loads three JDK
-     * classes that are not in the JDK's class-data archive, which every premain would pay for.
-     */
-    private static final class SocketAddresses {
-        private SocketAddresses() {
-        }
-
-        static InetSocketAddress of(byte[] bytes, int port) {
-            try {
-                return new InetSocketAddress(java.net.InetAddress.getByAddress(bytes), port);
-            } catch (java.net.UnknownHostException impossible) {
-                throw new IllegalStateException(impossible); // 4 or 16 bytes always make an address
-            }
-        }
     }
 
     static boolean isIpv6WithScope(String text) {
@@ -814,47 +570,4 @@ public final class Config {
         return port >= 1 && port <= 65535 ? port : -1;
     }
 
-    private static String oneOf(Source s, String what, List<String> allowed, String example) throws ConfigException {
-        String v = s.value.toLowerCase(Locale.ROOT);
-        if (!allowed.contains(v)) {
-            StringBuilder choices = new StringBuilder();
-            for (int i = 0; i < allowed.size(); i++) {
-                if (i > 0) {
-                    choices.append(i == allowed.size() - 1 ? " or " : ", ");
-                }
-                choices.append(allowed.get(i));
-            }
-            throw s.invalid("is not a valid " + what, "expected " + choices, example);
-        }
-        return v;
-    }
-
-    private static int parseTimeout(Source s) throws ConfigException {
-        String v = s.value.toLowerCase(Locale.ROOT);
-        String expected = "expected milliseconds from 1 to " + MAX_CONNECT_TIMEOUT_MILLIS
-                + ", as a number or with the unit ms or s";
-        int multiplier = 1;
-        if (v.endsWith("ms")) {
-            v = v.substring(0, v.length() - 2).trim();
-        } else if (v.endsWith("s")) {
-            v = v.substring(0, v.length() - 1).trim();
-            multiplier = 1000;
-        }
-        if (v.isEmpty() || v.length() > 9) {
-            throw s.invalid(v.isEmpty() ? "is not a duration" : "is out of range", expected, "5s");
-        }
-        long value = 0;
-        for (int i = 0; i < v.length(); i++) {
-            char c = v.charAt(i);
-            if (c < '0' || c > '9') {
-                throw s.invalid("is not a duration", expected, "5s");
-            }
-            value = value * 10 + (c - '0');
-        }
-        value *= multiplier;
-        if (value < 1 || value > MAX_CONNECT_TIMEOUT_MILLIS) {
-            throw s.invalid("is out of range", expected, "5s");
-        }
-        return (int) value;
-    }
 }
