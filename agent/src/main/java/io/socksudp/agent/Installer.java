@@ -11,6 +11,7 @@ import java.lang.instrument.Instrumentation;
 import java.lang.instrument.UnmodifiableClassException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * Registers the agent's one transformer, and nothing else: whatever the agent needs beyond that (the bootstrap
@@ -41,6 +42,8 @@ final class Installer {
             jmx.defer(); // a rolled-back attach must not leave its MBeanServerBuilder named
         }
         final Refusal refusal = attach ? Refusal.recording() : Refusal.halting();
+        // The Netty strategy's host asks the transformer for the tunnels: it is created later, from inside it.
+        final LazyTransformer[] self = new LazyTransformer[1];
         final LazyTransformer transformer = new LazyTransformer(Strategies.watches(), jmx, new Activation.Factory() {
             @Override
             public Activation activation() throws StartupException, IOException {
@@ -49,13 +52,17 @@ final class Installer {
                 BootstrapInjector.inject(inst, Agent.BOOTSTRAP_CLASSES);
                 return new Activation(config, inst);
             }
-        }, refusal);
+        }, refusal, new Supplier<ClassFileTransformer>() {
+            @Override
+            public ClassFileTransformer get() {
+                return NettySetup.transformer(config, inst, self[0], refusal);
+            }
+        });
+        self[0] = transformer;
+        // Before the one scan of the loaded classes: a class loaded meanwhile (an attach, with the application
+        // running) is seen by the transformer or found by the scan. Netty's name check is in it too.
         inst.addTransformer(transformer, true);
-        ClassFileTransformer netty = null;
         try {
-            // Both name checks registered before the one scan of the loaded classes: a class loaded meanwhile (an
-            // attach, with the application running) is seen by the one or found by the other.
-            netty = installNetty(config, inst, transformer, refusal);
             retransformLoaded(inst, transformer, jmx);
             if (attach) {
                 activateNow(transformer);
@@ -73,7 +80,7 @@ final class Installer {
             if (!attach) {
                 throw e;
             }
-            rollBack(inst, transformer, netty);
+            rollBack(inst, transformer);
             throw e instanceof StartupException ? (StartupException) e
                     : new StartupException("could not start in this JVM (" + e + ")", e);
         }
@@ -98,12 +105,18 @@ final class Installer {
         for (Class<?> c : inst.getAllLoadedClasses()) {
             String name = c.getName();
             ClassLoader loader = c.getClassLoader();
-            String internalName = name.replace('.', '/');
-            if (transformer.watches(loader, internalName)) {
-                loaded.add(c);
-            } else if (jmx.isTrigger(loader, internalName)) {
-                jmx.install();
-            } else if (NettyStrategy.isWatched(name)) {
+            if (loader == null && inWatchedJdkPackage(name)) {
+                String internalName = name.replace('.', '/');
+                if (transformer.watches(loader, internalName)) {
+                    loaded.add(c);
+                    continue;
+                }
+                if (jmx.isTrigger(loader, internalName)) {
+                    jmx.install();
+                    continue;
+                }
+            }
+            if (LazyTransformer.mayBeNetty(name) && NettyStrategy.isWatched(name)) {
                 netty.add(c);
             }
         }
@@ -121,6 +134,16 @@ final class Installer {
                 throw new StartupException("cannot retransform Netty's native datagram channels (" + e + ")", e);
             }
         }
+    }
+
+    /**
+     * Whether a bootstrap class's package is one that the JDK watches and the JMX hook name classes of (StrategiesTest
+     * holds them to it): the scan builds the internal names of those few only, not of some 700 classes, in the
+     * interpreter, on every start.
+     */
+    static boolean inWatchedJdkPackage(String className) {
+        return className.startsWith("java.net.") || className.startsWith("sun.nio.ch.")
+                || className.startsWith("javax.management.");
     }
 
     /**
@@ -144,34 +167,6 @@ final class Installer {
         }
     }
 
-    /** Netty's native channels live in application class loaders and may never load: a name check until they do. */
-    private static ClassFileTransformer installNetty(Config config, final Instrumentation inst,
-            final LazyTransformer transformer, final Refusal refusal) throws StartupException {
-        try {
-            return NettyStrategy.install(inst, new Routing(config.nonProxyHosts()), new NettyStrategy.Host() {
-                @Override
-                public void defineBridge() throws StartupException {
-                    BootstrapInjector.inject(inst, Agent.BOOTSTRAP_CLASSES);
-                }
-
-                @Override
-                public io.socksudp.agent.intercept.ChannelTunnels tunnels() throws IOException {
-                    try {
-                        return transformer.activation().tunnels();
-                    } catch (StartupException e) {
-                        throw new IOException(e.getMessage(), e);
-                    }
-                }
-
-                @Override
-                public void refuse(String sentence) {
-                    refusal.refuse(sentence);
-                }
-            });
-        } catch (RuntimeException e) {
-            throw new StartupException("cannot register the Netty name check (" + e + ")", e);
-        }
-    }
 
     /**
      * Undoes a failed attach: no transformer of the agent's stays registered, and every class it may have changed
@@ -179,11 +174,8 @@ final class Installer {
      * advice without hooks sends directly, as the JVM did before. What stays is inert: the bridge classes in the boot
      * loader, java.base's packages opened to the agent, and the agent's settings for its own (relocated) SLF4J.
      */
-    private static void rollBack(Instrumentation inst, LazyTransformer transformer, ClassFileTransformer netty) {
-        inst.removeTransformer(transformer);
-        if (netty != null) {
-            inst.removeTransformer(netty);
-        }
+    private static void rollBack(Instrumentation inst, LazyTransformer transformer) {
+        inst.removeTransformer(transformer); // Netty's check with it
         Activation activation = transformer.activationIfAny();
         if (activation != null) {
             activation.stop();
@@ -241,5 +233,40 @@ final class Installer {
         }, "socksudp-jmx");
         t.setDaemon(true);
         t.start();
+    }
+
+    /**
+     * Netty's native channels live in application class loaders and may never load: the transformer's name check
+     * ({@link LazyTransformer#mayBeNetty}) creates the Netty strategy's transformer at the first class whose name may
+     * be one of theirs. A class of its own: Installer's verification would otherwise load the strategy's host
+     * interface at every premain.
+     */
+    private static final class NettySetup {
+        private NettySetup() {
+        }
+
+        static ClassFileTransformer transformer(Config config, final Instrumentation inst,
+                final LazyTransformer transformer, final Refusal refusal) {
+            return NettyStrategy.transformer(new Routing(config.nonProxyHosts()), new NettyStrategy.Host() {
+                @Override
+                public void defineBridge() throws StartupException {
+                    BootstrapInjector.inject(inst, Agent.BOOTSTRAP_CLASSES);
+                }
+
+                @Override
+                public io.socksudp.agent.intercept.ChannelTunnels tunnels() throws IOException {
+                    try {
+                        return transformer.activation().tunnels();
+                    } catch (StartupException e) {
+                        throw new IOException(e.getMessage(), e);
+                    }
+                }
+
+                @Override
+                public void refuse(String sentence) {
+                    refusal.refuse(sentence);
+                }
+            });
+        }
     }
 }

@@ -4,10 +4,12 @@ import io.socksudp.agent.intercept.StrategyWatch;
 
 import java.io.IOException;
 import java.lang.instrument.ClassFileTransformer;
+import java.lang.instrument.IllegalClassFormatException;
 import java.security.AccessController;
 import java.security.PrivilegedAction;
 import java.security.ProtectionDomain;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * The one transformer premain registers. It is asked about every class the JVM defines, and for all but the few
@@ -26,13 +28,36 @@ final class LazyTransformer implements ClassFileTransformer {
     private final JmxHook jmx;
     private final Activation.Factory factory;
     private final Refusal refusal;
+    private final Supplier<ClassFileTransformer> nettyFactory;
+    private final Object nettyLock = new Object();
     private volatile Activation activation;
+    /** Netty's transformer, created at the first class whose name may be one of Netty's native channels. */
+    private volatile ClassFileTransformer netty;
+    /** Under nettyLock: the Netty transformer is being created on the thread holding it. */
+    private boolean creatingNetty;
 
-    LazyTransformer(List<StrategyWatch> watches, JmxHook jmx, Activation.Factory factory, Refusal refusal) {
+    LazyTransformer(List<StrategyWatch> watches, JmxHook jmx, Activation.Factory factory, Refusal refusal,
+            Supplier<ClassFileTransformer> nettyFactory) {
         this.watches = watches.toArray(new StrategyWatch[0]);
         this.jmx = jmx;
         this.factory = factory;
         this.refusal = refusal;
+        this.nettyFactory = nettyFactory;
+    }
+
+    /**
+     * Whether {@code name} (slashes or dots) may be one of the classes of Netty's native datagram transports that the
+     * Netty strategy instruments: a superset of {@code NettyStrategy.isWatched} (LazyTransformerTest holds it to that),
+     * which premain must not load (the strategy's classes and its transport enum: six classes for every JVM). Simple
+     * names only, as that check: shaded copies keep them.
+     */
+    static boolean mayBeNetty(String name) {
+        if (name.endsWith("DatagramChannel")) {
+            // Netty's are EpollDatagramChannel and the like: not the JDK's java.nio.channels.DatagramChannel
+            int before = name.length() - "DatagramChannel".length() - 1;
+            return before >= 0 && name.charAt(before) != '/' && name.charAt(before) != '.';
+        }
+        return name.endsWith("DatagramChannelUnsafe") || name.endsWith("UringChannel") || name.endsWith("UringUnsafe");
     }
 
     /** The class names the watches watch, for an attach, which resolves and instruments them all at once. */
@@ -53,7 +78,7 @@ final class LazyTransformer implements ClassFileTransformer {
 
     @Override
     public byte[] transform(ClassLoader loader, String internalName, Class<?> classBeingRedefined,
-                            ProtectionDomain protectionDomain, byte[] classfile) {
+                            ProtectionDomain protectionDomain, byte[] classfile) throws IllegalClassFormatException {
         if (internalName == null) {
             return null;
         }
@@ -64,8 +89,41 @@ final class LazyTransformer implements ClassFileTransformer {
         }
         if (jmx.isTrigger(loader, internalName)) {
             jmx.install(); // the class itself stays as it is
+            return null;
+        }
+        if (mayBeNetty(internalName)) {
+            ClassFileTransformer n = netty();
+            if (n != null) {
+                return n.transform(loader, internalName, classBeingRedefined, protectionDomain, classfile);
+            }
         }
         return null;
+    }
+
+    /**
+     * Netty's transformer, created once; null while this thread is creating it (a class that creating it loads is
+     * the agent's or the JDK's, never Netty's: the agent loads no Netty class), or when it could not be created
+     * (then the JVM is stopped: a Netty channel class left as it is would send around the proxy).
+     */
+    private ClassFileTransformer netty() {
+        ClassFileTransformer n = netty;
+        if (n != null) {
+            return n;
+        }
+        synchronized (nettyLock) {
+            if (netty == null && !creatingNetty) {
+                creatingNetty = true;
+                try {
+                    netty = nettyFactory.get();
+                } catch (Throwable t) {
+                    refusal.refuse("could not set up the check for Netty's native datagram channels (" + t
+                            + "); refusing to run unproxied");
+                } finally {
+                    creatingNetty = false;
+                }
+            }
+            return netty;
+        }
     }
 
     /** Whether any watch wants the class: for classes loaded before premain, which are retransformed. */

@@ -45,9 +45,10 @@
  * <li>{@code Config.load(agent arguments, System.getProperties(), System.getenv())}: a bad setting is a
  *     {@code ConfigException} whose one sentence {@code Agent.refuse} prints before halting.</li>
  * <li>{@code Installer.install}: {@code net.bytebuddy.safe=true}; {@code Logging.configure}; the configuration's
- *     warnings logged; {@code new LazyTransformer(Strategies.watches(), jmxHook, factory, refusal)} added as a
- *     retransforming transformer ({@code NioChannelWatch}, {@code LegacySocketWatch}); {@code NettyStrategy.install}
- *     (a name check for Netty's native channels, see {@code intercept.netty}); then one scan of the loaded classes:
+ *     warnings logged; {@code new LazyTransformer(Strategies.watches(), jmxHook, factory, refusal, nettyFactory)}
+ *     added as a retransforming transformer ({@code NioChannelWatch}, {@code LegacySocketWatch}, and a name check for
+ *     Netty's native channels that creates {@code NettyStrategy}'s transformer at the first class it lets through, see
+ *     {@code intercept.netty}); then one scan of the loaded classes:
  *     watched ones (another agent, an AOT cache, Netty before an attach) retransformed now, and the JMX hook put in
  *     place at once if {@code MBeanServerFactory} is loaded already; with {@code socksudp.dns}, {@code java.base/java.net} opened and
  *     {@code DnsSetup.install} (see {@code dns}).</li>

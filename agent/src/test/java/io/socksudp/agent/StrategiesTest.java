@@ -81,4 +81,19 @@ class StrategiesTest {
                 Arrays.toString(legacy.targetClasses()));
         assertEquals(legacy.targetClasses().length, legacy.advice().size());
     }
+
+    /** Installer's scan of the classes loaded before premain looks closer only at bootstrap classes of these packages. */
+    @Test
+    void everyWatchedJdkClassIsInAPackageThatTheScanLooksAt() {
+        for (StrategyWatch watch : Strategies.watches()) {
+            for (String name : watch.watchedClasses()) {
+                assertTrue(Installer.inWatchedJdkPackage(name), name);
+                assertTrue(watch.watches(null, name.replace('.', '/')), name);
+            }
+        }
+        assertTrue(new JmxHook(null).isTrigger(null, "javax/management/MBeanServerFactory"));
+        assertTrue(Installer.inWatchedJdkPackage("javax.management.MBeanServerFactory"));
+        assertFalse(Installer.inWatchedJdkPackage("java.lang.String"));
+        assertFalse(Installer.inWatchedJdkPackage("java.nio.channels.DatagramChannel"));
+    }
 }

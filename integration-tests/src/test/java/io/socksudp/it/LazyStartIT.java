@@ -56,9 +56,11 @@ class LazyStartIT {
             List<String> heavy = loaded.stream().filter(c -> c.startsWith(BYTE_BUDDY)
                     || c.startsWith("io.socksudp.agent.shaded.org.slf4j.") || c.contains(".association.")
                     || c.contains(".bootstrap.") || c.endsWith(".Activation") || c.endsWith(".ChannelTunnels")
-                    || c.endsWith("ChannelInstrumentation") || c.endsWith("SocketInstrumentation")).collect(Collectors.toList());
+                    || c.endsWith("ChannelInstrumentation") || c.endsWith("SocketInstrumentation")
+                    || c.contains(".intercept.netty.")).collect(Collectors.toList());
             check(heavy.isEmpty(), "a JVM without UDP loaded agent machinery: " + heavy, jvm);
-            check(loaded.size() <= 40, "premain loaded " + loaded.size() + " agent classes (at most 40 expected): "
+            // 24 with socksudp.proxy alone; socksudp.cache adds its parser (issue 11: every class costs every start)
+            check(loaded.size() <= 28, "premain loaded " + loaded.size() + " agent classes (at most 28 expected): "
                     + loaded, jvm);
             check(!Files.exists(tmp.resolve("cache")), "the class cache was created without any datagram class", jvm);
         }

@@ -79,11 +79,12 @@ public final class Config {
     static final String ENV_PREFIX = "SOCKSUDP_";
     static final List<String> LOG_LEVELS = Collections.unmodifiableList(Arrays.asList(
             "error", "warn", "info", "debug", "trace"));
-    private static final String PROXY_EXAMPLE = "proxy.example:1080";
+    static final String PROXY_EXAMPLE = "proxy.example:1080";
 
     private final List<ProxyEndpoint> proxies;
     private final String proxySource;
     private final Map<String, String> secretProperties;
+    /** Null for the default (loopback), and the three below null for theirs: premain loads none of their classes. */
     private final HostMatcher nonProxyHosts;
     private final String logLevel;
     private final int connectTimeoutMillis;
@@ -127,7 +128,8 @@ public final class Config {
             throws ConfigException {
         Sources sources = new Sources(
                 systemProperties != null ? systemProperties : new Properties(),
-                parseAgentArgs(agentArgs),
+                agentArgs == null || agentArgs.trim().isEmpty() ? new LinkedHashMap<String, Source>()
+                        : SettingParsers.parseAgentArgs(agentArgs),
                 environment != null ? environment : Collections.<String, String>emptyMap());
         checkSystemPropertyNames(sources.properties);
         List<String> warnings = new ArrayList<String>(checkEnvironmentNames(sources.environment));
@@ -144,7 +146,7 @@ public final class Config {
                                 "java.net.useSystemProxies")) ? " (java.net.useSystemProxies is not read by socksudp)"
                                 : "") + ".");
             }
-            addresses.add(parseJdkProxy(proxySource, sources.jdk("socksProxyVersion", false),
+            addresses.add(SettingParsers.parseJdkProxy(proxySource, sources.jdk("socksProxyVersion", false),
                     sources.jdk("socksProxyPort", false)));
             urls = Collections.singletonList(null);
         } else {
@@ -156,42 +158,52 @@ public final class Config {
                 warnings.addAll(JdkProxySettings.ignoredVersion(version, proxySource));
             }
         }
-        Credentials.Resolved credentials = Credentials.resolve(sources, proxySource,
-                urls.get(0) == null ? Collections.singletonList(ProxyUrl.plain(addresses.get(0))) : urls, warnings);
         List<ProxyEndpoint> proxies = new ArrayList<ProxyEndpoint>();
-        for (int i = 0; i < addresses.size(); i++) {
-            Credentials c = credentials.perProxy.get(i);
-            proxies.add(new ProxyEndpoint(addresses.get(i), c.username, c.password, c.passwordOrigin));
+        Map<String, String> secretProperties = Collections.emptyMap();
+        if (!credentialsSet(sources, urls)) {
+            // The usual case: no user or password anywhere, so nothing to check (Credentials is not even loaded).
+            for (ProxyAddress address : addresses) {
+                proxies.add(new ProxyEndpoint(address, null, null, null));
+            }
+        } else {
+            Credentials.Resolved credentials = Credentials.resolve(sources, proxySource, urls.get(0) == null
+                    ? Collections.singletonList(ProxyUrl.plain(addresses.get(0))) : urls, warnings);
+            for (int i = 0; i < addresses.size(); i++) {
+                Credentials c = credentials.perProxy.get(i);
+                proxies.add(new ProxyEndpoint(addresses.get(i), c.username, c.password, c.passwordOrigin));
+            }
+            secretProperties = credentials.secretProperties;
         }
 
         Source hostsSource = sources.find("nonProxyHosts", true);
         if (hostsSource == null) {
             hostsSource = sources.jdk("socksNonProxyHosts", true);
         }
-        HostMatcher nonProxyHosts = hostsSource != null ? HostMatcher.parse(hostsSource) : HostMatcher.defaultLoopback();
+        HostMatcher nonProxyHosts = hostsSource != null ? HostMatcher.parse(hostsSource) : null;
 
         Source logSource = sources.find("log", true);
-        String log = logSource != null ? oneOf(logSource, "log level", LOG_LEVELS, "debug") : "info";
+        String log = logSource != null ? SettingParsers.oneOf(logSource, "log level", LOG_LEVELS, "debug") : "info";
 
         Source timeoutSource = sources.find("connectTimeout", true);
-        int timeout = timeoutSource != null ? parseTimeout(timeoutSource) : DEFAULT_CONNECT_TIMEOUT_MILLIS;
+        int timeout = timeoutSource != null ? SettingParsers.parseTimeout(timeoutSource) : DEFAULT_CONNECT_TIMEOUT_MILLIS;
 
         Source associateSource = sources.find("associate", true);
-        AssociateMode associate = associateSource == null ? AssociateMode.ZERO : AssociateMode.valueOf(
-                oneOf(associateSource, "UDP ASSOCIATE mode", Arrays.asList("zero", "port", "full", "auto"), "zero")
+        AssociateMode associate = associateSource == null ? null : AssociateMode.valueOf(
+                SettingParsers.oneOf(associateSource, "UDP ASSOCIATE mode", Arrays.asList("zero", "port", "full", "auto"), "zero")
                         .toUpperCase(Locale.ROOT));
 
         Source relaySource = sources.find("relayHost", true);
-        String relayHost = relaySource != null ? parseRelayHost(relaySource) : null;
+        String relayHost = relaySource != null ? SettingParsers.parseRelayHost(relaySource) : null;
 
         Source unavailableSource = sources.find("onUnavailable", true);
-        OnUnavailable onUnavailable = unavailableSource == null ? OnUnavailable.FAIL : OnUnavailable.valueOf(
-                oneOf(unavailableSource, "choice", Arrays.asList("fail", "drop"), "drop").toUpperCase(Locale.ROOT));
+        OnUnavailable onUnavailable = unavailableSource == null ? null : OnUnavailable.valueOf(
+                SettingParsers.oneOf(unavailableSource, "choice", Arrays.asList("fail", "drop"), "drop").toUpperCase(Locale.ROOT));
 
         Source cacheSource = sources.find("cache", true);
-        String cache = cacheSource != null ? parseCache(cacheSource) : defaultCacheDirectory(sources);
+        String cache = cacheSource != null ? SettingParsers.parseCache(cacheSource) : defaultCacheDirectory(sources);
         Source dnsSource = sources.find("dns", true);
-        InetSocketAddress dns = dnsSource != null ? parseDns(dnsSource, nonProxyHosts, hostsSource) : null;
+        InetSocketAddress dns = dnsSource != null ? SettingParsers.parseDns(dnsSource,
+                nonProxyHosts != null ? nonProxyHosts : HostMatcher.defaultLoopback(), hostsSource) : null;
         Source logFileSource = sources.find("logFile", true);
         String logFile = logFileSource == null || logFileSource.value.isEmpty() ? null : logFileSource.value;
 
@@ -205,8 +217,27 @@ public final class Config {
                     + " directly unless socksudp.dns is set; set socksudp.dns=IP (a DNS server asked through the proxy)"
                     + " or write socks5:// if direct look-ups are fine.");
         }
-        return new Config(proxies, proxySource.where(), credentials.secretProperties, nonProxyHosts, log, timeout, associate, relayHost,
+        return new Config(proxies, proxySource.where(), secretProperties, nonProxyHosts, log, timeout, associate, relayHost,
                 onUnavailable, warnings, cache, dns, logFile, logFile != null ? logFileSource.where() : null);
+    }
+
+    /**
+     * Whether any setting {@link Credentials#resolve} reads is there (set at all, even empty: an empty one is its
+     * error to report), or a proxy URL has user information.
+     */
+    private static boolean credentialsSet(Sources sources, List<ProxyUrl> urls) {
+        if (sources.find("username", false) != null || sources.find("password", false) != null
+                || sources.find("passwordFile", false) != null
+                || sources.properties.getProperty("java.net.socks.username") != null
+                || sources.properties.getProperty("java.net.socks.password") != null) {
+            return true;
+        }
+        for (ProxyUrl url : urls) {
+            if (url != null && (url.user() != null || url.hasPassword())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** {@link #load} from this JVM's system properties and environment. */
@@ -261,7 +292,7 @@ public final class Config {
 
     /** The destinations that bypass the proxy. */
     public HostMatcher nonProxyHosts() {
-        return nonProxyHosts;
+        return nonProxyHosts != null ? nonProxyHosts : HostMatcher.defaultLoopback();
     }
 
     /** One of error, warn, info, debug, trace (lower case). */
@@ -276,7 +307,7 @@ public final class Config {
 
     /** What to send in the UDP ASSOCIATE request's DST.ADDR and DST.PORT. */
     public AssociateMode associateMode() {
-        return associateMode;
+        return associateMode != null ? associateMode : AssociateMode.ZERO;
     }
 
     /** The host or IP literal (IPv6 without brackets) replacing the reply's BND.ADDR, or null to use BND.ADDR. */
@@ -286,7 +317,7 @@ public final class Config {
 
     /** What a send does while no association can be had. */
     public OnUnavailable onUnavailable() {
-        return onUnavailable;
+        return onUnavailable != null ? onUnavailable : OnUnavailable.FAIL;
     }
 
     /** Sentences to log at warn on start (unknown SOCKSUDP_* environment variables); never a secret. */
@@ -337,18 +368,18 @@ public final class Config {
             list.append(" (from ").append(lowerFirst(proxySource)).append(')');
         }
         return "socksudp config: proxy=" + list
-                + ", nonProxyHosts=" + nonProxyHosts
+                + ", nonProxyHosts=" + nonProxyHosts()
                 + ", log=" + logLevel
                 + ", connectTimeout=" + connectTimeoutMillis + "ms"
-                + ", associate=" + associateMode.configValue()
+                + ", associate=" + associateMode().configValue()
                 + ", relayHost=" + (relayHost != null ? relayHost : "none (use the reply's BND.ADDR)")
-                + ", onUnavailable=" + onUnavailable.configValue()
+                + ", onUnavailable=" + onUnavailable().configValue()
                 + ", cache=" + (cacheDirectory != null ? cacheDirectory : "off")
                 + ", dns=" + (dns != null ? formatDns(dns) : "none (the system resolver, directly)")
                 + ", logFile=" + (logFile != null ? logFile : "none (stderr)");
     }
 
-    private static String lowerFirst(String s) {
+    static String lowerFirst(String s) {
         return Character.toLowerCase(s.charAt(0)) + s.substring(1);
     }
 
@@ -423,72 +454,18 @@ public final class Config {
         }
     }
 
-    private static Map<String, Source> parseAgentArgs(String agentArgs) throws ConfigException {
-        Map<String, Source> result = new LinkedHashMap<String, Source>();
-        if (agentArgs == null || agentArgs.trim().isEmpty()) {
-            return result;
-        }
-        String[] entries = agentArgs.split(",", -1);
-        boolean afterPassword = false;
-        for (int i = 0; i < entries.length; i++) {
-            String entry = entries[i].trim();
-            if (entry.isEmpty()) {
-                continue;
-            }
-            int eq = entry.indexOf('=');
-            String key = eq >= 0 ? entry.substring(0, eq).trim() : null;
-            boolean bad = key == null || !KEYS.contains(key) || result.containsKey(key);
-            if (bad && afterPassword) {
-                // Probably the rest of a password containing a comma: never echo it.
-                throw new ConfigException("Agent argument number " + (i + 1) + " (after password) is not a valid"
-                        + " KEY=VALUE pair, probably because the password contains a comma, which agent arguments"
-                        + " cannot carry; set such a password with -Dsocksudp.password=... or SOCKSUDP_PASSWORD.");
-            }
-            if (key == null && i > 0 && entries[i - 1].trim().startsWith("proxy=")) {
-                throw new ConfigException("Agent argument " + Source.quote(entry) + " has no '=' (a second proxy"
-                        + " after proxy=?); agent arguments are comma-separated KEY=VALUE pairs, so separate the proxies"
-                        + " of a failover list with '|' there, e.g. -javaagent:socksudp-agent.jar=proxy="
-                        + ProxyUrl.LIST_EXAMPLE.replace(',', '|') + ",log=debug.");
-            }
-            if (key == null) {
-                throw new ConfigException("Agent argument " + Source.quote(entry) + " has no '='; agent arguments are"
-                        + " comma-separated KEY=VALUE pairs, e.g. -javaagent:socksudp-agent.jar=proxy="
-                        + PROXY_EXAMPLE + ",log=debug.");
-            }
-            if (!KEYS.contains(key)) {
-                String suggestion = closest(key, KEYS);
-                throw new ConfigException("Agent argument " + Source.quote(key) + " is not a known key; "
-                        + (suggestion != null ? "perhaps you meant " + suggestion + " (the known keys are " : "the known keys are ")
-                        + join(KEYS) + (suggestion != null ? ")." : "."));
-            }
-            if (result.containsKey(key)) {
-                throw new ConfigException("Agent argument " + key + " is given twice; give each key once, e.g. "
-                        + "-javaagent:socksudp-agent.jar=proxy=" + PROXY_EXAMPLE + ",log=debug.");
-            }
-            Source source = new Source(Source.Kind.AGENT_ARGUMENT, key, entry.substring(eq + 1).trim());
-            if (afterPassword) {
-                // It may be the rest of a password containing a comma (password=S3c,log=Passw0rd): never echo it.
-                source = source.redacted("it follows password= and may be part of a password containing a comma,"
-                        + " which agent arguments cannot carry (set such a password with -Dsocksudp.password=..."
-                        + " or SOCKSUDP_PASSWORD)");
-            }
-            result.put(key, source);
-            afterPassword = afterPassword || key.equals("password");
-        }
-        return result;
-    }
-
     private static void checkSystemPropertyNames(Properties properties) throws ConfigException {
-        List<String> known = new ArrayList<String>();
-        for (String key : KEYS) {
-            known.add(PROPERTY_PREFIX + key);
-        }
         for (String name : properties.stringPropertyNames()) {
-            if (name.startsWith(PROPERTY_PREFIX) && !known.contains(name) && !RESERVED_PROPERTIES.contains(name)) {
-                String suggestion = closest(name, known);
+            if (name.startsWith(PROPERTY_PREFIX) && !KEYS.contains(name.substring(PROPERTY_PREFIX.length()))
+                    && !RESERVED_PROPERTIES.contains(name)) {
+                List<String> known = new ArrayList<String>();
+                for (String key : KEYS) {
+                    known.add(PROPERTY_PREFIX + key);
+                }
+                String suggestion = SettingParsers.closest(name, known);
                 throw new ConfigException("System property " + name + " is not a known setting; "
                         + (suggestion != null ? "perhaps you meant " + suggestion + " (the known ones are " : "the known ones are ")
-                        + join(known) + (suggestion != null ? ")." : "."));
+                        + SettingParsers.join(known) + (suggestion != null ? ")." : "."));
             }
         }
     }
@@ -500,114 +477,40 @@ public final class Config {
      * stops the start as an unknown system property does, since the user evidently meant that setting.
      */
     private static List<String> checkEnvironmentNames(Map<String, String> environment) throws ConfigException {
+        List<String> prefixed = null;
+        for (String name : environment.keySet()) {
+            if (name.startsWith(ENV_PREFIX)) {
+                if (prefixed == null) {
+                    prefixed = new ArrayList<String>();
+                }
+                prefixed.add(name);
+            }
+        }
+        List<String> warnings = new ArrayList<String>();
+        if (prefixed == null) {
+            return warnings; // the usual case: no names built, none sorted
+        }
         List<String> known = new ArrayList<String>();
         for (String key : KEYS) {
             known.add(environmentName(key));
         }
-        List<String> warnings = new ArrayList<String>();
-        for (String name : new java.util.TreeSet<String>(environment.keySet())) {
-            if (!name.startsWith(ENV_PREFIX) || known.contains(name)) {
+        Collections.sort(prefixed); // errors and warnings in a stable order
+        for (String name : prefixed) {
+            if (known.contains(name)) {
                 continue;
             }
-            String suggestion = closest(name, known);
-            if (suggestion != null && editDistance(name.toLowerCase(Locale.ROOT), suggestion.toLowerCase(Locale.ROOT)) <= 2) {
+            String suggestion = SettingParsers.closest(name, known);
+            if (suggestion != null && SettingParsers.editDistance(name.toLowerCase(Locale.ROOT), suggestion.toLowerCase(Locale.ROOT)) <= 2) {
                 throw new ConfigException("Environment variable " + name + " is not a known setting; perhaps you meant "
-                        + suggestion + " (the known ones are " + join(known) + ").");
+                        + suggestion + " (the known ones are " + SettingParsers.join(known) + ").");
             }
             warnings.add("socksudp: environment variable " + name + " is not a socksudp setting and is ignored (the"
-                    + " known ones are " + join(known) + ")");
+                    + " known ones are " + SettingParsers.join(known) + ")");
         }
         return warnings;
     }
 
-    /** The candidate closest to {@code name} (case-insensitive edit distance), or null if none is close. */
-    static String closest(String name, List<String> candidates) {
-        String lower = name.toLowerCase(Locale.ROOT);
-        String best = null;
-        int bestDistance = Integer.MAX_VALUE;
-        for (String candidate : candidates) {
-            int d = editDistance(lower, candidate.toLowerCase(Locale.ROOT));
-            if (d < bestDistance) {
-                best = candidate;
-                bestDistance = d;
-            }
-        }
-        int tail = lower.startsWith(PROPERTY_PREFIX) ? lower.length() - PROPERTY_PREFIX.length() : lower.length();
-        return bestDistance <= Math.max(2, tail / 3) ? best : null;
-    }
-
-    private static int editDistance(String a, String b) {
-        int[] previous = new int[b.length() + 1];
-        int[] current = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            previous[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            current[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                current[j] = Math.min(Math.min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
-            }
-            int[] t = previous;
-            previous = current;
-            current = t;
-        }
-        return previous[b.length()];
-    }
-
-    private static String join(List<String> items) {
-        StringBuilder sb = new StringBuilder();
-        for (String item : items) {
-            if (sb.length() > 0) {
-                sb.append(", ");
-            }
-            sb.append(item);
-        }
-        return sb.toString();
-    }
-
     // ---------------------------------------------------------------------------------------------- parsers
-
-    /** {@code socksProxyHost} (a host alone, IPv6 with or without brackets) and {@code socksProxyPort}. */
-    private static ProxyAddress parseJdkProxy(Source hostSource, Source versionSource, Source portSource)
-            throws ConfigException {
-        if (versionSource != null) {
-            JdkProxySettings.checkVersion(versionSource, hostSource);
-        }
-        String host = hostSource.value;
-        if (host.startsWith("[") && host.endsWith("]")) {
-            host = host.substring(1, host.length() - 1);
-        }
-        if (host.indexOf(':') >= 0) {
-            if (!isIpv6WithScope(host)) {
-                throw hostSource.invalid("is not a host name or IP literal", "socksProxyHost takes the host alone"
-                        + " and socksProxyPort the port (" + DEFAULT_PROXY_PORT + " if unset)", "proxy.example");
-            }
-        } else {
-            checkHost(hostSource, host, "expected the proxy's host name or IP literal", "proxy.example");
-        }
-        int port = DEFAULT_PROXY_PORT;
-        if (portSource != null) {
-            port = parsePort(portSource.value);
-            if (port < 0) {
-                throw portSource.invalid("is not a valid port", "expected a port from 1 to 65535", "1080");
-            }
-        }
-        return ProxyAddress.of(host, port);
-    }
-
-    /** {@code off}, or an absolute directory (created on first use, owner-only). */
-    private static String parseCache(Source s) throws ConfigException {
-        String v = s.value;
-        if (v.equalsIgnoreCase("off")) {
-            return null;
-        }
-        String fix = "expected an absolute directory for the agent's class cache, or off to disable it";
-        if (v.isEmpty() || !new java.io.File(v).isAbsolute()) {
-            throw s.invalid("is not an absolute directory", fix, "/var/cache/myapp/socksudp");
-        }
-        return v;
-    }
 
     /** {@code $XDG_CACHE_HOME/socksudp} (if absolute, as the XDG spec asks), else {@code ~/.cache/socksudp}. */
     private static String defaultCacheDirectory(Sources sources) {
@@ -622,101 +525,10 @@ public final class Config {
         return new java.io.File(new java.io.File(home, ".cache"), "socksudp").getPath();
     }
 
-    private static String parseRelayHost(Source s) throws ConfigException {
-        String v = s.value;
-        if (v.isEmpty()) {
-            return null;
-        }
-        String expected = "expected a host name or IP literal without a port, since the relay port always comes"
-                + " from the proxy's reply (BND.PORT)";
-        if (v.startsWith("[") && v.endsWith("]")) {
-            String inner = v.substring(1, v.length() - 1);
-            if (!isIpv6WithScope(inner)) {
-                throw s.invalid("has " + Source.quote(inner) + " in brackets, which is not an IPv6 literal",
-                        expected, "203.0.113.7");
-            }
-            return inner;
-        }
-        if (v.indexOf(':') >= 0) {
-            if (isIpv6WithScope(v)) {
-                return v;
-            }
-            if (v.indexOf(':') == v.lastIndexOf(':') || v.startsWith("[")) {
-                throw s.invalid("has a port", expected, "203.0.113.7");
-            }
-            throw s.invalid("is not a host name or IP literal", expected, "203.0.113.7");
-        }
-        checkHost(s, v, expected, "203.0.113.7");
-        return v;
-    }
-
     /** {@code 9.9.9.9:53} or {@code [2620:fe::fe]:53}. */
     public static String formatDns(InetSocketAddress dns) {
         String host = dns.getAddress().getHostAddress();
         return host.indexOf(':') >= 0 ? "[" + host + "]:" + dns.getPort() : host + ":" + dns.getPort();
-    }
-
-    private static InetSocketAddress parseDns(Source s, HostMatcher nonProxyHosts, Source hostsSource)
-            throws ConfigException {
-        String v = s.value;
-        if (v.isEmpty()) {
-            return null;
-        }
-        String example = "9.9.9.9:53";
-        String expected = "expected the DNS server's IP address with an optional port (" + DEFAULT_DNS_PORT
-                + " if none): IPv4:PORT, [IPv6]:PORT or the address alone";
-        String host;
-        String portText = null;
-        if (v.startsWith("[")) {
-            int close = v.indexOf(']');
-            if (close < 0) {
-                throw s.invalid("has no closing ']'", expected, "[2620:fe::fe]:53");
-            }
-            host = v.substring(1, close);
-            String rest = v.substring(close + 1);
-            if (rest.startsWith(":")) {
-                portText = rest.substring(1);
-            } else if (!rest.isEmpty()) {
-                throw s.invalid("has unexpected text after ']'", expected, "[2620:fe::fe]:53");
-            }
-        } else if (v.indexOf(':') >= 0 && v.indexOf(':') != v.lastIndexOf(':')) {
-            host = v; // an IPv6 literal alone
-        } else {
-            int colon = v.indexOf(':');
-            host = colon >= 0 ? v.substring(0, colon) : v;
-            portText = colon >= 0 ? v.substring(colon + 1) : null;
-        }
-        if (host.indexOf('%') >= 0) {
-            throw s.invalid("has a scope id", expected + ", without a scope id", example);
-        }
-        byte[] bytes = IpLiterals.toBytes(host);
-        if (bytes == null) {
-            boolean looksLikeName = !host.isEmpty() && host.indexOf(':') < 0;
-            throw s.invalid(looksLikeName ? "names a host, not an IP address" : "is not an IP address",
-                    "the DNS server must be an IP literal, since finding it by name would itself need DNS; "
-                            + expected, example);
-        }
-        int port = DEFAULT_DNS_PORT;
-        if (portText != null) {
-            port = parsePort(portText);
-            if (port < 0) {
-                throw s.invalid("has an invalid port " + Source.quote(portText), expected
-                        + " from 1 to 65535", example);
-            }
-        }
-        InetSocketAddress address;
-        try {
-            address = new InetSocketAddress(java.net.InetAddress.getByAddress(bytes), port);
-        } catch (java.net.UnknownHostException impossible) {
-            throw new IllegalStateException(impossible); // 4 or 16 bytes always make an address
-        }
-        if (nonProxyHosts.matches(address)) {
-            String bypass = hostsSource != null ? hostsSource.where() : "the default nonProxyHosts (loopback)";
-            throw s.invalid("matches " + lowerFirst(bypass) + ", so its queries would not go through the proxy",
-                    "name a DNS server that the proxy can reach and that nonProxyHosts does not list, or set"
-                            + " socksudp.nonProxyHosts without it", example);
-        }
-        return address;
     }
 
     static boolean isIpv6WithScope(String text) {
@@ -758,47 +570,4 @@ public final class Config {
         return port >= 1 && port <= 65535 ? port : -1;
     }
 
-    private static String oneOf(Source s, String what, List<String> allowed, String example) throws ConfigException {
-        String v = s.value.toLowerCase(Locale.ROOT);
-        if (!allowed.contains(v)) {
-            StringBuilder choices = new StringBuilder();
-            for (int i = 0; i < allowed.size(); i++) {
-                if (i > 0) {
-                    choices.append(i == allowed.size() - 1 ? " or " : ", ");
-                }
-                choices.append(allowed.get(i));
-            }
-            throw s.invalid("is not a valid " + what, "expected " + choices, example);
-        }
-        return v;
-    }
-
-    private static int parseTimeout(Source s) throws ConfigException {
-        String v = s.value.toLowerCase(Locale.ROOT);
-        String expected = "expected milliseconds from 1 to " + MAX_CONNECT_TIMEOUT_MILLIS
-                + ", as a number or with the unit ms or s";
-        int multiplier = 1;
-        if (v.endsWith("ms")) {
-            v = v.substring(0, v.length() - 2).trim();
-        } else if (v.endsWith("s")) {
-            v = v.substring(0, v.length() - 1).trim();
-            multiplier = 1000;
-        }
-        if (v.isEmpty() || v.length() > 9) {
-            throw s.invalid(v.isEmpty() ? "is not a duration" : "is out of range", expected, "5s");
-        }
-        long value = 0;
-        for (int i = 0; i < v.length(); i++) {
-            char c = v.charAt(i);
-            if (c < '0' || c > '9') {
-                throw s.invalid("is not a duration", expected, "5s");
-            }
-            value = value * 10 + (c - '0');
-        }
-        value *= multiplier;
-        if (value < 1 || value > MAX_CONNECT_TIMEOUT_MILLIS) {
-            throw s.invalid("is out of range", expected, "5s");
-        }
-        return (int) value;
-    }
 }

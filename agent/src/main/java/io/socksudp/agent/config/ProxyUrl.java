@@ -266,15 +266,31 @@ final class ProxyUrl {
             }
         }
         byte[] bytes = out.toByteArray();
-        try {
-            UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes));
-        } catch (CharacterCodingException e) {
+        if (!Utf8.isValid(bytes)) {
             java.util.Arrays.fill(bytes, (byte) 0);
             throw shown.invalid("has a " + what + " that is not UTF-8 once percent-decoded",
                     "percent-encode the " + what + "'s UTF-8 bytes", URL_EXAMPLE);
         }
         return bytes;
+    }
+
+    /**
+     * Apart, so that a proxy without user information does not load it: verifying its catch clause loads a JDK class
+     * that is not in the JDK's class-data archive, which every premain would pay for.
+     */
+    private static final class Utf8 {
+        private Utf8() {
+        }
+
+        static boolean isValid(byte[] bytes) {
+            try {
+                UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes));
+                return true;
+            } catch (CharacterCodingException e) {
+                return false;
+            }
+        }
     }
 
     /** The value with everything between the scheme (if any) and the last '@' replaced by {@code ***}. */

@@ -4,14 +4,13 @@ import io.socksudp.agent.intercept.ChannelTunnels;
 import io.socksudp.agent.intercept.Routing;
 
 import java.lang.instrument.ClassFileTransformer;
-import java.lang.instrument.Instrumentation;
 
 /**
  * The Netty strategy: Netty's native datagram transports (epoll, io_uring, the 4.1 incubator's io_uring, kqueue)
  * send and receive through JNI or io_uring's submission queue on their own socket, around every JDK class the other
  * strategies instrument. Unlike the JDK's classes they live in the application's class loaders, as many copies as
  * the application has, possibly shaded, and they may never load at all: nothing is prepared at start-up but a
- * transformer that matches class names.
+ * name check in the agent's one transformer.
  *
  * <p>Epoll and io_uring (Netty 4.2's, and the 4.1 incubator's) are tunnelled; any other layout or transport fails
  * closed: no datagram of such a channel reaches a proxied destination (see {@link NettyLayout}).
@@ -37,19 +36,17 @@ public final class NettyStrategy {
     }
 
     /**
-     * Installs the transformer, which installs the hooks when it first meets a Netty channel class, before that class
-     * can run. Channel classes loaded already (an agent attached late) are the caller's to retransform, from its one
-     * scan of the loaded classes ({@link #isWatched}), made after this returns.
+     * The strategy's transformer, which installs the hooks when it first meets a Netty channel class, before that
+     * class can run. Not registered: the agent's one transformer hands it the classes whose names may be Netty's, and
+     * creates it only at the first of them (a JVM without Netty never loads the strategy). Channel classes loaded
+     * already (an agent attached late) are the caller's to retransform, from its one scan of the loaded classes
+     * ({@link #isWatched}).
      */
-    public static ClassFileTransformer install(Instrumentation inst, Routing routing, Host host) {
-        // NettyTransport loaded now, with the enum's values, which the transformer's name check uses: loaded inside
-        // the transformer instead, it would be transformed by itself (a duplicate definition). Not through owning(),
-        // whose Role would be one more class at premain for every application (LazyStartIT's budget): Role loads
-        // with the first Netty class transformed.
+    public static ClassFileTransformer transformer(Routing routing, Host host) {
+        // NettyTransport loaded now, with the enum's values, not while the first Netty class is transformed. Not
+        // through owning(), whose Role loads with the first Netty class transformed.
         NettyTransport.ofInternalName("EpollDatagramChannel");
-        ClassFileTransformer transformer = new NettyTransformer(routing, host);
-        inst.addTransformer(transformer, true);
-        return transformer;
+        return new NettyTransformer(routing, host);
     }
 
     /** Whether the strategy transforms the class of this name (a rolled-back attach retransforms those loaded). */
