@@ -98,7 +98,9 @@ class AttachIT {
             Map<String, String> before = round(target, rounds, 1);
             check(before.values().stream().allMatch(v -> v.startsWith("ok")), "without the agent every socket"
                     + " should reach the echo server: " + before, target, server);
-            Set<Integer> ownPorts = server.sources().stream().map(InetSocketAddress::getPort).collect(Collectors.toSet());
+            // The echo server is a child JVM that prints a line per datagram: its list lags the replies a little.
+            Set<Integer> ownPorts = server.awaitDatagrams(3, Duration.ofSeconds(10)).stream().map(InetSocketAddress::getPort)
+                    .collect(Collectors.toSet());
 
             // A bad setting: reported by attach, the target untouched.
             ChildJvm bad = Cli.run(Cli.on(jdk.home(), "cli-attach-bad", "attach", pid, "proxy=foo:bar"));
@@ -109,7 +111,7 @@ class AttachIT {
             check(untouched.values().stream().allMatch(v -> v.startsWith("ok")), "after a refused attach the program"
                     + " should run as before: " + untouched, target, server);
             check(!target.stderrText().contains("socksudp"), "a refused attach printed in the target", target);
-            int sourcesBefore = server.sources().size();
+            int sourcesBefore = server.awaitDatagrams(6, Duration.ofSeconds(10)).size();
 
             ChildJvm attach = Cli.run(Cli.on(jdk.home(), "cli-attach", "attach", pid, "proxy=" + relay.address(),
                     "nonProxyHosts="));
@@ -122,7 +124,8 @@ class AttachIT {
                             + " reported from the server): " + after, target, server, relay);
             check(after.get("connected").startsWith("error java.io.IOException: socksudp: this socket was connected"),
                     "the socket connected before the attach must fail closed: " + after, target);
-            Demos.sleep(300);
+            server.awaitDatagrams(sourcesBefore + 2, Duration.ofSeconds(10));
+            Demos.sleep(300); // and no more
             List<InetSocketAddress> seen = server.sources().subList(sourcesBefore, server.sources().size());
             Set<Integer> relayPorts = relay.externalAddresses().stream().map(InetSocketAddress::getPort)
                     .collect(Collectors.toSet());
@@ -205,7 +208,7 @@ class AttachIT {
             Map<String, String> before = round(target, rounds, 1);
             check(before.values().stream().allMatch(v -> v.startsWith("ok")), "without the agent every socket"
                     + " should reach the echo server: " + before, target, server);
-            Set<Integer> ownPorts = server.sources().stream().map(InetSocketAddress::getPort)
+            Set<Integer> ownPorts = server.awaitDatagrams(3, Duration.ofSeconds(10)).stream().map(InetSocketAddress::getPort)
                     .collect(Collectors.toSet());
             check(ownPorts.size() == 3, "three sockets, three ports: " + server.sources(), server);
 
@@ -251,7 +254,8 @@ class AttachIT {
                             "a second attach should be tried afresh and fail the same way", again, target);
                 }
             }
-            Demos.sleep(300);
+            server.awaitDatagrams(9, Duration.ofSeconds(10));
+            Demos.sleep(300); // and no more
             List<InetSocketAddress> seen = server.sources();
             check(seen.size() == 9 && seen.stream().allMatch(a -> ownPorts.contains(a.getPort())),
                     "the echo server should have seen all nine datagrams from the target's own ports " + ownPorts
@@ -457,6 +461,7 @@ class AttachIT {
             ChildJvm status = Cli.run("status", String.valueOf(target.pid()));
             check(Cli.code(status) == 0, "status should exit 0", status, target);
             Map<String, String> counters = counters(status);
+            server.awaitDatagrams(3, Duration.ofSeconds(10)); // the echo server's list lags its replies
             long bytes = server.sizes().stream().mapToLong(Integer::longValue).sum();
             check(counters.get("DatagramsSentThroughProxy").equals("3") && counters.get("AssociationsOpened").equals("3")
                             && counters.get("BytesSentThroughProxy").equals(String.valueOf(bytes))
