@@ -42,7 +42,7 @@
  * <h2>Start-up, as the code runs it</h2>
  * In {@code premain} (or {@code agentmain}), through {@code Agent.start}:
  * <ol>
- * <li>{@code Config.load(agent arguments, System.getProperties(), System.getenv())}: a bad setting is a
+ * <li>{@code ConfigLoader.load(agent arguments, System.getProperties(), System.getenv())}: a bad setting is a
  *     {@code ConfigException} whose one sentence {@code Agent.refuse} prints before halting.</li>
  * <li>{@code Installer.install}: {@code net.bytebuddy.safe=true}; {@code Logging.configure}; the configuration's
  *     warnings logged; {@code new LazyTransformer(Strategies.watches(), jmxHook, factory, refusal, nettyFactory)}

@@ -11,6 +11,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 
 import io.socksudp.agent.config.AssociateMode;
 import io.socksudp.agent.config.Config;
+import io.socksudp.agent.config.ConfigLoader;
 import io.socksudp.agent.socks.Command;
 import io.socksudp.agent.socks.CommandReply;
 import io.socksudp.agent.socks.ServerSide;
@@ -380,7 +381,7 @@ class ProxyHandshakeFuzzTest {
             if (relayHost) {
                 p.setProperty("socksudp.relayHost", RELAY_HOST);
             }
-            c = Config.load(null, p, null);
+            c = ConfigLoader.load(null, p, null);
             CONFIGS.put(key, c);
         }
         return c;

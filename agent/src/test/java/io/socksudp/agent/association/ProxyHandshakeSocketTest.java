@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.socksudp.agent.config.AssociateMode;
 import io.socksudp.agent.config.Config;
+import io.socksudp.agent.config.ConfigLoader;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -228,7 +229,7 @@ class ProxyHandshakeSocketTest {
         for (int i = 0; i < more.length; i += 2) {
             p.setProperty(more[i], more[i + 1]);
         }
-        return Config.load(null, p, null);
+        return ConfigLoader.load(null, p, null);
     }
 
     private static byte[] bytes(int... values) {

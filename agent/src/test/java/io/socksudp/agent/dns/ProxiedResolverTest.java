@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.socksudp.agent.association.ProxyConnector;
 import io.socksudp.agent.config.Config;
+import io.socksudp.agent.config.ConfigLoader;
 
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -36,7 +37,7 @@ class ProxiedResolverTest {
         p.setProperty("socksudp.nonProxyHosts", "*.direct.test|192.0.2.200");
         p.setProperty("socksudp.relayHost", "relay.example");
         p.setProperty("socksudp.dns", dns);
-        return Config.load(null, p, null);
+        return ConfigLoader.load(null, p, null);
     }
 
     static ProxiedResolver resolver(Config c, List<String> hostsLines, ResolvConf rc, DnsTransport transport) {
@@ -174,7 +175,7 @@ class ProxiedResolverTest {
         p.setProperty("socksudp.proxy", "127.0.0.1:1");
         p.setProperty("socksudp.nonProxyHosts", "");
         p.setProperty("socksudp.dns", "127.0.0.1:" + server.getLocalPort());
-        return Config.load(null, p, null);
+        return ConfigLoader.load(null, p, null);
     }
 
     @Test
