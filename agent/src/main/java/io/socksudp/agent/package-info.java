@@ -68,10 +68,10 @@
  *     the version number; {@code missingOnThisJdk()} not null → a {@code StartupException} for the refusal (the
  *     class is not defined yet, so not one datagram has gone).</li>
  * <li>{@code activate}: {@code BootstrapInjector.openJavaBase} for the strategy's packages; once for all
- *     strategies, {@code new ChannelTunnels(new AssociationManager(new ProxyClient(config)), new
- *     Routing(nonProxyHosts), ...)}, {@code Metrics.proxy}, {@code Metrics.drops}, {@code Dispatch.install(tunnels)};
- *     then {@code strategy.wire(tunnels)}, which gives the tunnels the strategy's {@code ChannelAccess} or
- *     {@code PacketAccess}.</li>
+ *     strategies, {@code new ChannelTunnels(new AssociationManager(new ProxyClient(config.proxySettings(), proxy)...),
+ *     new Routing(nonProxyHosts), ...)}, {@code Metrics.proxy}, {@code Metrics.drops},
+ *     {@code Dispatch.install(tunnels)}; then {@code strategy.wire(tunnels)}, which gives the tunnels the strategy's
+ *     {@code ChannelAccess} or {@code PacketAccess}.</li>
  * <li>For each of the strategy's target classes: {@code WovenClassCache.get(class, variant, original bytes)}, or on a
  *     miss {@code AdviceWeaver.weave} (the only place Byte Buddy loads) and {@code WovenClassCache.put}. The hooks are
  *     in place before the woven bytes are returned, so no advice runs without them.</li>

@@ -103,11 +103,23 @@ public final class Config {
 
     /** The proxies as the log and messages name them: {@code a:1080} or {@code a:1080, b:1080}. */
     public String proxyNames() {
+        return names(proxies);
+    }
+
+    static String names(List<ProxyEndpoint> proxies) {
         StringBuilder sb = new StringBuilder();
         for (ProxyEndpoint p : proxies) {
             sb.append(sb.length() > 0 ? ", " : "").append(p);
         }
         return sb.toString();
+    }
+
+    /**
+     * What the association side needs of this configuration (made on each call: it is asked for once, when the
+     * agent activates, so premain does not load its class).
+     */
+    public ProxySettings proxySettings() {
+        return new ProxySettings(proxies, connectTimeoutMillis, associateMode, relayHost);
     }
 
     /** The first proxy's RFC 1929 user name, or null when it has no credentials. */

@@ -18,6 +18,8 @@
  * <li>{@code SettingParsers} (package-private): the parsers of the other settings, the agent-argument parser and the
  *     suggestions for mistyped names; apart so that a start with {@code socksudp.proxy} alone never loads it.</li>
  * <li>{@code Source} (package-private): where one value came from, and how to word errors about it.</li>
+ * <li>{@link io.socksudp.agent.config.ProxySettings}: the part of {@code Config} the association side takes (the
+ *     proxies, connect timeout, associate mode, relay host), made when the agent activates.</li>
  * <li>{@link io.socksudp.agent.config.ProxyAddress}: the proxy's host and port as configured, and the host and port
  *     syntax the other settings share.</li>
  * <li>{@link io.socksudp.agent.config.ProxyEndpoint}: one proxy of {@code proxy}'s ordered (failover) list, its
@@ -38,8 +40,8 @@
  * each taking what it needs: {@code Logging} the log level and file; {@code Activation} the cache directory (for the
  * {@code WovenClassCache}) and {@code onUnavailable} (for {@code ChannelTunnels}); {@code Routing} (intercept, and
  * the Netty guard) the bypass list; {@code Activation} one {@code ProxyClient} per {@code ProxyEndpoint} for the
- * {@code AssociationManager}, and {@code ProxyConnector} (association) the whole of it, for the proxies, their
- * credentials, connect timeout, associate mode and relay host; {@code DnsSetup} the DNS server, and
+ * {@code AssociationManager}, and {@code ProxyConnector} (association), each with the {@code ProxySettings}: the
+ * proxies with their credentials, connect timeout, associate mode and relay host; {@code DnsSetup} the DNS server, and
  * {@code ProxiedResolver} the bypass list and the proxy's own names. The CLI's {@code attach} runs the same
  * {@code ConfigLoader.load} against the target JVM's properties and environment before loading the agent, and its
  * {@code help} lists {@code Config.KEYS}.

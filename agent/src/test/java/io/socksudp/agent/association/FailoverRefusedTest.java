@@ -43,8 +43,8 @@ class FailoverRefusedTest {
         // The choice's clock stands still: "while both back off" must not depend on how fast this machine runs the
         // next line (a loaded CI machine took more than the first 250 ms backoff between the two set-ups).
         ProxyChooser.Clock frozen = () -> 42L;
-        AssociationManager manager = new AssociationManager(frozen, new ProxyClient(config, proxies.get(0)),
-                new ProxyClient(config, proxies.get(1)));
+        AssociationManager manager = new AssociationManager(frozen, new ProxyClient(config.proxySettings(),
+                proxies.get(0)), new ProxyClient(config.proxySettings(), proxies.get(1)));
         assertEquals(a + ", " + b, manager.proxyName());
 
         ProxyUnavailableException first = assertThrows(ProxyUnavailableException.class,

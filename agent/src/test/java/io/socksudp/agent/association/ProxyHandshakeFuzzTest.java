@@ -143,7 +143,8 @@ class ProxyHandshakeFuzzTest {
                 result = handshake.open(Command.CONNECT, ProxyHandshake.fixed(fixedDst), "CONNECT to " + fixedDst,
                         wire.now + timeoutNanos, s.timeoutMillis, "socksudp.connectTimeout", null);
             } else {
-                result = new ProxyClient(s.config, s.config.proxies().get(0), wire).open(s.mode, s.local, null);
+                result = new ProxyClient(s.config.proxySettings(), s.config.proxies().get(0), wire)
+                        .open(s.mode, s.local, null);
             }
         } catch (ProxyUnavailableException e) {
             failure = e;
