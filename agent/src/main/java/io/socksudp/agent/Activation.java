@@ -5,6 +5,7 @@ import io.socksudp.agent.association.ProxyClient;
 import io.socksudp.agent.bootstrap.Dispatch;
 import io.socksudp.agent.config.Config;
 import io.socksudp.agent.config.ProxyEndpoint;
+import io.socksudp.agent.config.ProxySettings;
 import io.socksudp.agent.config.LazyLogger;
 import io.socksudp.agent.config.OnUnavailable;
 import io.socksudp.agent.intercept.AdviceWeaver;
@@ -151,10 +152,11 @@ final class Activation {
      */
     synchronized ChannelTunnels tunnels() {
         if (tunnels == null) {
-            java.util.List<ProxyEndpoint> proxies = config.proxies();
+            ProxySettings settings = config.proxySettings();
+            java.util.List<ProxyEndpoint> proxies = settings.proxies();
             ProxyClient[] clients = new ProxyClient[proxies.size()];
             for (int i = 0; i < clients.length; i++) {
-                clients[i] = new ProxyClient(config, proxies.get(i));
+                clients[i] = new ProxyClient(settings, proxies.get(i));
             }
             tunnels = new ChannelTunnels(new AssociationManager(clients),
                     new Routing(config.nonProxyHosts()), null, null,

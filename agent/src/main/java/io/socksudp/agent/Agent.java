@@ -1,6 +1,7 @@
 package io.socksudp.agent;
 
 import io.socksudp.agent.config.Config;
+import io.socksudp.agent.config.ConfigLoader;
 import io.socksudp.agent.config.ConfigException;
 
 import java.lang.instrument.Instrumentation;
@@ -88,7 +89,7 @@ public final class Agent {
         if (System.getSecurityManager() != null) { // the check's class is loaded only when it has work to do
             SecurityManagerCheck.requireAllPermission();
         }
-        Config config = Config.load(agentArgs, System.getProperties(), System.getenv());
+        Config config = ConfigLoader.load(agentArgs, System.getProperties(), System.getenv());
         Installer.install(config, inst, how.equals("attach"));
         hideSecrets(config); // after a failed attach the JVM's properties are as they were
         String version = Agent.class.getPackage() == null ? null : Agent.class.getPackage().getImplementationVersion();

@@ -42,7 +42,7 @@
  * <h2>Start-up, as the code runs it</h2>
  * In {@code premain} (or {@code agentmain}), through {@code Agent.start}:
  * <ol>
- * <li>{@code Config.load(agent arguments, System.getProperties(), System.getenv())}: a bad setting is a
+ * <li>{@code ConfigLoader.load(agent arguments, System.getProperties(), System.getenv())}: a bad setting is a
  *     {@code ConfigException} whose one sentence {@code Agent.refuse} prints before halting.</li>
  * <li>{@code Installer.install}: {@code net.bytebuddy.safe=true}; {@code Logging.configure}; the configuration's
  *     warnings logged; {@code new LazyTransformer(Strategies.watches(), jmxHook, factory, refusal, nettyFactory)}
@@ -68,10 +68,10 @@
  *     the version number; {@code missingOnThisJdk()} not null → a {@code StartupException} for the refusal (the
  *     class is not defined yet, so not one datagram has gone).</li>
  * <li>{@code activate}: {@code BootstrapInjector.openJavaBase} for the strategy's packages; once for all
- *     strategies, {@code new ChannelTunnels(new AssociationManager(new ProxyClient(config)), new
- *     Routing(nonProxyHosts), ...)}, {@code Metrics.proxy}, {@code Metrics.drops}, {@code Dispatch.install(tunnels)};
- *     then {@code strategy.wire(tunnels)}, which gives the tunnels the strategy's {@code ChannelAccess} or
- *     {@code PacketAccess}.</li>
+ *     strategies, {@code new ChannelTunnels(new AssociationManager(new ProxyClient(config.proxySettings(), proxy)...),
+ *     new Routing(nonProxyHosts), ...)}, {@code Metrics.proxy}, {@code Metrics.drops},
+ *     {@code Dispatch.install(tunnels)}; then {@code strategy.wire(tunnels)}, which gives the tunnels the strategy's
+ *     {@code ChannelAccess} or {@code PacketAccess}.</li>
  * <li>For each of the strategy's target classes: {@code WovenClassCache.get(class, variant, original bytes)}, or on a
  *     miss {@code AdviceWeaver.weave} (the only place Byte Buddy loads) and {@code WovenClassCache.put}. The hooks are
  *     in place before the woven bytes are returned, so no advice runs without them.</li>

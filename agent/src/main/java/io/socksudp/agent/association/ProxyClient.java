@@ -1,8 +1,8 @@
 package io.socksudp.agent.association;
 
 import io.socksudp.agent.config.AssociateMode;
-import io.socksudp.agent.config.Config;
 import io.socksudp.agent.config.ProxyEndpoint;
+import io.socksudp.agent.config.ProxySettings;
 import io.socksudp.agent.socks.Command;
 import io.socksudp.agent.socks.Socks5;
 import io.socksudp.agent.socks.SocksAddress;
@@ -23,18 +23,18 @@ import java.nio.channels.SocketChannel;
  */
 public final class ProxyClient {
 
-    private final Config config;
+    private final ProxySettings config;
     private final ProxyEndpoint proxy;
     private final ProxyHandshake handshake;
     private final FormLearner learner;
 
     /** A client of {@code proxy}, one of {@code config}'s proxies. */
-    public ProxyClient(Config config, ProxyEndpoint proxy) {
+    public ProxyClient(ProxySettings config, ProxyEndpoint proxy) {
         this(config, proxy, ControlWire.SOCKETS);
     }
 
     /** With the fuzz test's in-memory connections and clock. */
-    ProxyClient(Config config, ProxyEndpoint proxy, ControlWire wire) {
+    ProxyClient(ProxySettings config, ProxyEndpoint proxy, ControlWire wire) {
         this.config = config;
         this.proxy = proxy;
         this.handshake = new ProxyHandshake(proxy, wire);
@@ -42,7 +42,7 @@ public final class ProxyClient {
     }
 
     /** A client of the configuration's first proxy (tools, tests). */
-    public ProxyClient(Config config) {
+    public ProxyClient(ProxySettings config) {
         this(config, config.proxies().get(0));
     }
 

@@ -1,7 +1,7 @@
 package io.socksudp.agent.association;
 
-import io.socksudp.agent.config.Config;
 import io.socksudp.agent.config.ProxyEndpoint;
+import io.socksudp.agent.config.ProxySettings;
 import io.socksudp.agent.socks.Command;
 import io.socksudp.agent.socks.Socks5;
 import io.socksudp.agent.socks.SocksAddress;
@@ -20,10 +20,10 @@ import java.util.List;
  */
 public final class ProxyConnector {
 
-    private final Config config;
+    private final ProxySettings config;
     private final List<ProxyHandshake> handshakes = new ArrayList<ProxyHandshake>();
 
-    public ProxyConnector(Config config) {
+    public ProxyConnector(ProxySettings config) {
         this.config = config;
         for (ProxyEndpoint proxy : config.proxies()) {
             handshakes.add(new ProxyHandshake(proxy));

@@ -1,7 +1,7 @@
 package io.socksudp.agent.cli;
 
 import io.socksudp.agent.Agent;
-import io.socksudp.agent.config.Config;
+import io.socksudp.agent.config.ConfigLoader;
 import io.socksudp.agent.config.ConfigException;
 
 import java.io.File;
@@ -79,7 +79,7 @@ final class AttachCommand {
                 return 3;
             }
             try {
-                Config.load(agentArgs.toString(), props, environmentOf(pid));
+                ConfigLoader.load(agentArgs.toString(), props, environmentOf(pid));
             } catch (ConfigException e) {
                 err.println("socksudp attach: " + e.getMessage() + " JVM " + pid + " was not changed.");
                 return 2;

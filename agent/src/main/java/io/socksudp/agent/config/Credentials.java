@@ -44,7 +44,7 @@ final class Credentials {
      * information takes {@code username} with {@code password} or {@code passwordFile} (or the JDK's pair), and none
      * without {@code username}. A setting that no proxy of the list can use is a conflict, as it is for one proxy.
      */
-    static Resolved resolve(Config.Sources sources, Source proxySource, List<ProxyUrl> urls, List<String> warnings)
+    static Resolved resolve(ConfigLoader sources, Source proxySource, List<ProxyUrl> urls, List<String> warnings)
             throws ConfigException {
         Map<String, String> secrets = new LinkedHashMap<String, String>();
         Source userSource = sources.find("username", false);
@@ -150,7 +150,7 @@ final class Credentials {
             }
             if (username != null && password == null) {
                 String fix = userWhere == proxySource ? "socksudp.passwordFile=FILE (or the environment variable"
-                        + " SOCKSUDP_PASSWORD)" : Config.sibling(userWhere, "password").example("PASSWORD");
+                        + " SOCKSUDP_PASSWORD)" : ConfigLoader.sibling(userWhere, "password").example("PASSWORD");
                 throw new ConfigException(userWhere.where() + (userWhere == proxySource ? " names a user but no"
                         + " password is set" + (single ? "" : " for proxy " + url.address()) : " is set but no"
                         + " password is") + "; set " + fix + " too, since SOCKS5 username/password authentication"
@@ -164,7 +164,7 @@ final class Credentials {
             if (!globalPasswordUsed) {
                 // No proxy has a user name to go with it (one proxy: it has none).
                 throw new ConfigException(globalPasswordWhere.where() + " is set but no user name is" + (single ? ""
-                        : " for any proxy of the list") + "; set " + Config.sibling(globalPasswordWhere, "username")
+                        : " for any proxy of the list") + "; set " + ConfigLoader.sibling(globalPasswordWhere, "username")
                         .example("alice") + " too, since SOCKS5 username/password authentication (RFC 1929) needs"
                         + " both.");
             }

@@ -101,4 +101,49 @@ public final class ProxyAddress {
     public int hashCode() {
         return host.hashCode() * 31 + port;
     }
+
+    // ---------------------------------------------------------------------------------------------- syntax
+    // The host and port syntax that proxy entries define and relayHost, socksProxyHost and dns share; text only,
+    // nothing resolved. Here, where every start has the class loaded already, not in a class of its own: one more
+    // class would be one more for every premain to read and verify (issue 11).
+
+    /** An IPv6 literal, with an optional non-empty scope id ({@code fe80::1%eth0}). */
+    static boolean isIpv6WithScope(String text) {
+        int scope = text.indexOf('%');
+        if (scope == 0 || scope == text.length() - 1) {
+            return false;
+        }
+        return IpLiterals.isIpv6(scope > 0 ? text.substring(0, scope) : text);
+    }
+
+    /** Host names: letters, digits, '.', '-', '_' and non-ASCII (internationalised names). */
+    static void checkHost(Source s, String host, String expected, String example) throws ConfigException {
+        if (host.isEmpty()) {
+            throw s.invalid("has an empty host", expected, example);
+        }
+        for (int i = 0; i < host.length(); i++) {
+            char c = host.charAt(i);
+            if (c < 0x80 && !(Character.isLetterOrDigit(c) || c == '.' || c == '-' || c == '_')) {
+                String shown = Character.isWhitespace(c) || Character.isISOControl(c) ? "whitespace or a control character"
+                        : "the character '" + c + "'";
+                throw s.invalid("has " + shown + " in the host", expected, example);
+            }
+        }
+    }
+
+    /** 1..65535, or -1. */
+    static int parsePort(String text) {
+        if (text.isEmpty() || text.length() > 5) {
+            return -1;
+        }
+        int port = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            port = port * 10 + (c - '0');
+        }
+        return port >= 1 && port <= 65535 ? port : -1;
+    }
 }

@@ -214,7 +214,7 @@ final class ProxyUrl {
                 throw s.invalid("has no closing ']'", "expected [IPv6]:PORT", "[2001:db8::1]:1080");
             }
             host = v.substring(1, close);
-            if (!Config.isIpv6WithScope(host)) {
+            if (!ProxyAddress.isIpv6WithScope(host)) {
                 throw s.invalid("has " + Source.quote(host) + " in brackets, which is not an IPv6 literal",
                         "use brackets only around IPv6 literals, as in [IPv6]:PORT", "[2001:db8::1]:1080");
             }
@@ -232,11 +232,11 @@ final class ProxyUrl {
             }
             host = colon >= 0 ? v.substring(0, colon) : v;
             portText = colon >= 0 ? v.substring(colon + 1) : null;
-            Config.checkHost(s, host, expected, EXAMPLE);
+            ProxyAddress.checkHost(s, host, expected, EXAMPLE);
         }
         int port = Config.DEFAULT_PROXY_PORT;
         if (portText != null) {
-            port = Config.parsePort(portText);
+            port = ProxyAddress.parsePort(portText);
             if (port < 0) {
                 throw s.invalid("has an invalid port " + Source.quote(portText),
                         "expected HOST:PORT with a port from 1 to 65535", EXAMPLE);

@@ -10,20 +10,20 @@ import static io.socksudp.agent.config.Config.DEFAULT_DNS_PORT;
 import static io.socksudp.agent.config.Config.DEFAULT_PROXY_PORT;
 import static io.socksudp.agent.config.Config.KEYS;
 import static io.socksudp.agent.config.Config.MAX_CONNECT_TIMEOUT_MILLIS;
-import static io.socksudp.agent.config.Config.PROPERTY_PREFIX;
-import static io.socksudp.agent.config.Config.PROXY_EXAMPLE;
-import static io.socksudp.agent.config.Config.checkHost;
-import static io.socksudp.agent.config.Config.isIpv6WithScope;
 import static io.socksudp.agent.config.Config.lowerFirst;
-import static io.socksudp.agent.config.Config.parsePort;
+import static io.socksudp.agent.config.ConfigLoader.PROPERTY_PREFIX;
+import static io.socksudp.agent.config.ProxyAddress.checkHost;
+import static io.socksudp.agent.config.ProxyAddress.isIpv6WithScope;
+import static io.socksudp.agent.config.ProxyAddress.parsePort;
 
 /**
- * {@link Config}'s parsers for the settings other than the proxy, its agent-argument parser, and the suggestions for
- * a mistyped name: apart from {@code Config}, so that this class is loaded (read, verified) only at a start that has
+ * {@link ConfigLoader}'s parsers for the settings other than the proxy, its agent-argument parser, and the suggestions for
+ * a mistyped name: apart from {@code ConfigLoader}, so that this class is loaded (read, verified) only at a start that has
  * one of those settings, agent arguments or a mistake to report. The usual start ({@code -Dsocksudp.proxy} alone)
  * never loads it. Package-private.
  */
 final class SettingParsers {
+    private static final String PROXY_EXAMPLE = "proxy.example:1080";
 
     private SettingParsers() {
     }

@@ -12,10 +12,16 @@
  *
  * <h2>Types, one job each</h2>
  * <ul>
- * <li>{@link io.socksudp.agent.config.Config}: the value and, today, its loader over the four sources and the typo
- *     suggester for unknown keys (issue 15 splits the value from the loader).</li>
+ * <li>{@link io.socksudp.agent.config.Config}: the settings' values, immutable; it parses nothing.</li>
+ * <li>{@link io.socksudp.agent.config.ConfigLoader}: reads the four sources (an instance is one load's sources) and
+ *     validates them into a {@code Config}; the proxy list and the checks of setting names are its own.</li>
+ * <li>{@code SettingParsers} (package-private): the parsers of the other settings, the agent-argument parser and the
+ *     suggestions for mistyped names; apart so that a start with {@code socksudp.proxy} alone never loads it.</li>
  * <li>{@code Source} (package-private): where one value came from, and how to word errors about it.</li>
- * <li>{@link io.socksudp.agent.config.ProxyAddress}: the proxy's host and port as configured.</li>
+ * <li>{@link io.socksudp.agent.config.ProxySettings}: the part of {@code Config} the association side takes (the
+ *     proxies, connect timeout, associate mode, relay host), made when the agent activates.</li>
+ * <li>{@link io.socksudp.agent.config.ProxyAddress}: the proxy's host and port as configured, and the host and port
+ *     syntax the other settings share.</li>
  * <li>{@link io.socksudp.agent.config.ProxyEndpoint}: one proxy of {@code proxy}'s ordered (failover) list, its
  *     address and the credentials it is used with; {@code ProxyUrl} parses one entry and splits the list,
  *     {@code Credentials} gives each entry its own.</li>
@@ -30,14 +36,14 @@
  * </ul>
  *
  * <h2>Call chain</h2>
- * {@code Agent.start} (premain or agentmain) → {@link io.socksudp.agent.config.Config#load} → the agent's parts,
+ * {@code Agent.start} (premain or agentmain) → {@link io.socksudp.agent.config.ConfigLoader#load} → a {@code Config} → the agent's parts,
  * each taking what it needs: {@code Logging} the log level and file; {@code Activation} the cache directory (for the
  * {@code WovenClassCache}) and {@code onUnavailable} (for {@code ChannelTunnels}); {@code Routing} (intercept, and
  * the Netty guard) the bypass list; {@code Activation} one {@code ProxyClient} per {@code ProxyEndpoint} for the
- * {@code AssociationManager}, and {@code ProxyConnector} (association) the whole of it, for the proxies, their
- * credentials, connect timeout, associate mode and relay host; {@code DnsSetup} the DNS server, and
+ * {@code AssociationManager}, and {@code ProxyConnector} (association), each with the {@code ProxySettings}: the
+ * proxies with their credentials, connect timeout, associate mode and relay host; {@code DnsSetup} the DNS server, and
  * {@code ProxiedResolver} the bypass list and the proxy's own names. The CLI's {@code attach} runs the same
- * {@code Config.load} against the target JVM's properties and environment before loading the agent, and its
+ * {@code ConfigLoader.load} against the target JVM's properties and environment before loading the agent, and its
  * {@code help} lists {@code Config.KEYS}.
  */
 package io.socksudp.agent.config;

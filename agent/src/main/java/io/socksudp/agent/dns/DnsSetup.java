@@ -30,7 +30,7 @@ public final class DnsSetup {
         }
         ResolvConf resolvConf = ResolvConf.read(Paths.get("/etc/resolv.conf"));
         DnsDrops drops = new DnsDrops();
-        DnsTransport transport = new DnsTransport(config.dns(), new ProxyConnector(config),
+        DnsTransport transport = new DnsTransport(config.dns(), new ProxyConnector(config.proxySettings()),
                 resolvConf.timeoutSeconds() * 1000, resolvConf.attempts(), drops);
         ProxiedResolver resolver = new ProxiedResolver(config, new HostsFile(Paths.get("/etc/hosts")), resolvConf,
                 transport);

@@ -30,10 +30,10 @@
  * <h2>Call chain</h2>
  * Start (in premain, only with {@code socksudp.dns}): {@code Installer} opens {@code java.base/java.net} →
  * {@link io.socksudp.agent.dns.DnsSetup#install} (steps aside when {@code jdk.net.hosts.file} is set on JDK 9+) →
- * {@code ResolvConf.read}, {@code new DnsTransport(server, new ProxyConnector(config), ...)}, {@code new
- * ProxiedResolver(...)} → {@code dns.jdk.NameServiceHooks.install}, which puts the resolver where this JDK's
- * {@code InetAddress} asks (see {@code io.socksudp.agent.dns.jdk}) → a background {@code DatagramChannel.open()},
- * so that the first look-up does not wait for the datagram class's activation.
+ * {@code ResolvConf.read}, {@code new DnsTransport(server, new ProxyConnector(config.proxySettings()), ...)},
+ * {@code new ProxiedResolver(...)} → {@code dns.jdk.NameServiceHooks.install}, which puts the resolver where this
+ * JDK's {@code InetAddress} asks (see {@code io.socksudp.agent.dns.jdk}) → a background
+ * {@code DatagramChannel.open()}, so that the first look-up does not wait for the datagram class's activation.
  *
  * <p>A look-up: {@code InetAddress.getAllByName} → the JDK's resolver, now the agent's hook → {@code
  * ProxiedResolver.lookup} (null: the hook asks the JDK's own resolver) → {@code DnsTransport.ask} →

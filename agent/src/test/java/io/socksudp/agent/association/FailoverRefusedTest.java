@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.socksudp.agent.config.Config;
+import io.socksudp.agent.config.ConfigLoader;
 import io.socksudp.agent.config.ProxyEndpoint;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -37,13 +38,13 @@ class FailoverRefusedTest {
         Properties p = new Properties();
         p.setProperty("socksudp.proxy", a + "," + b);
         p.setProperty("socksudp.connectTimeout", "2s");
-        Config config = Config.load(null, p, Collections.<String, String>emptyMap());
+        Config config = ConfigLoader.load(null, p, Collections.<String, String>emptyMap());
         List<ProxyEndpoint> proxies = config.proxies();
         // The choice's clock stands still: "while both back off" must not depend on how fast this machine runs the
         // next line (a loaded CI machine took more than the first 250 ms backoff between the two set-ups).
         ProxyChooser.Clock frozen = () -> 42L;
-        AssociationManager manager = new AssociationManager(frozen, new ProxyClient(config, proxies.get(0)),
-                new ProxyClient(config, proxies.get(1)));
+        AssociationManager manager = new AssociationManager(frozen, new ProxyClient(config.proxySettings(),
+                proxies.get(0)), new ProxyClient(config.proxySettings(), proxies.get(1)));
         assertEquals(a + ", " + b, manager.proxyName());
 
         ProxyUnavailableException first = assertThrows(ProxyUnavailableException.class,

@@ -11,6 +11,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 
 import io.socksudp.agent.config.AssociateMode;
 import io.socksudp.agent.config.Config;
+import io.socksudp.agent.config.ConfigLoader;
 import io.socksudp.agent.socks.Command;
 import io.socksudp.agent.socks.CommandReply;
 import io.socksudp.agent.socks.ServerSide;
@@ -142,7 +143,8 @@ class ProxyHandshakeFuzzTest {
                 result = handshake.open(Command.CONNECT, ProxyHandshake.fixed(fixedDst), "CONNECT to " + fixedDst,
                         wire.now + timeoutNanos, s.timeoutMillis, "socksudp.connectTimeout", null);
             } else {
-                result = new ProxyClient(s.config, s.config.proxies().get(0), wire).open(s.mode, s.local, null);
+                result = new ProxyClient(s.config.proxySettings(), s.config.proxies().get(0), wire)
+                        .open(s.mode, s.local, null);
             }
         } catch (ProxyUnavailableException e) {
             failure = e;
@@ -380,7 +382,7 @@ class ProxyHandshakeFuzzTest {
             if (relayHost) {
                 p.setProperty("socksudp.relayHost", RELAY_HOST);
             }
-            c = Config.load(null, p, null);
+            c = ConfigLoader.load(null, p, null);
             CONFIGS.put(key, c);
         }
         return c;

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.socksudp.agent.config.AssociateMode;
 import io.socksudp.agent.config.Config;
+import io.socksudp.agent.config.ConfigLoader;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -64,7 +65,7 @@ class ProxyHandshakeSocketTest {
         });
         Config config = config(server, "socksudp.username", "fuzz-user", "socksudp.password", "configured-Pw-3f9a1c",
                 "socksudp.associate", "port");
-        ProxyClient.Granted granted = new ProxyClient(config).open(AssociateMode.PORT,
+        ProxyClient.Granted granted = new ProxyClient(config.proxySettings()).open(AssociateMode.PORT,
                 new InetSocketAddress(InetAddress.getByName("::"), 4000), null);
         toClose.add(granted.control);
         assertTrue(granted.control.isOpen() && granted.control.isBlocking());
@@ -96,7 +97,8 @@ class ProxyHandshakeSocketTest {
                 return new PasswordAuthentication("auth-user-x", "authenticator-Pw-77e2b0".toCharArray());
             }
         });
-        ProxyClient.Granted granted = new ProxyClient(config(server)).open(AssociateMode.ZERO, null, null);
+        ProxyClient.Granted granted = new ProxyClient(config(server).proxySettings())
+                .open(AssociateMode.ZERO, null, null);
         toClose.add(granted.control);
         assertEquals(new InetSocketAddress(InetAddress.getByName("127.0.0.9"), 40002), granted.relay);
         assertEquals(List.of("127.0.0.1 " + server.getLocalPort() + " SOCKS5"), asked);
@@ -119,8 +121,8 @@ class ProxyHandshakeSocketTest {
         });
         long start = System.nanoTime();
         ProxyUnavailableException e = assertThrows(ProxyUnavailableException.class,
-                () -> new ProxyClient(config(server, "socksudp.connectTimeout", "400")).open(AssociateMode.ZERO,
-                        null, null));
+                () -> new ProxyClient(config(server, "socksudp.connectTimeout", "400").proxySettings())
+                        .open(AssociateMode.ZERO, null, null));
         long tookMs = (System.nanoTime() - start) / 1_000_000L;
         assertEquals("SOCKS5 proxy 127.0.0.1:" + server.getLocalPort() + " did not complete the handshake within 400"
                 + " ms (socksudp.connectTimeout)", e.getMessage());
@@ -140,7 +142,7 @@ class ProxyHandshakeSocketTest {
             out.flush();
             return null;
         });
-        SocketChannel channel = new ProxyConnector(config(server)).connect(
+        SocketChannel channel = new ProxyConnector(config(server).proxySettings()).connect(
                 new InetSocketAddress(InetAddress.getByName("192.0.2.53"), 53), 1500);
         toClose.add(channel);
         assertEquals(1500, channel.socket().getSoTimeout());
@@ -158,7 +160,7 @@ class ProxyHandshakeSocketTest {
         Config config = config(closed);
         closed.close();
         ProxyUnavailableException e = assertThrows(ProxyUnavailableException.class,
-                () -> new ProxyClient(config).open(AssociateMode.ZERO, null, null));
+                () -> new ProxyClient(config.proxySettings()).open(AssociateMode.ZERO, null, null));
         assertTrue(e.getMessage().startsWith("cannot reach SOCKS5 proxy 127.0.0.1:" + closed.getLocalPort() + ": "),
                 e.getMessage());
         assertFalse(e.getMessage().contains("Pw"));
@@ -228,7 +230,7 @@ class ProxyHandshakeSocketTest {
         for (int i = 0; i < more.length; i += 2) {
             p.setProperty(more[i], more[i + 1]);
         }
-        return Config.load(null, p, null);
+        return ConfigLoader.load(null, p, null);
     }
 
     private static byte[] bytes(int... values) {

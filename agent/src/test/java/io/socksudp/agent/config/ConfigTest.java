@@ -48,7 +48,7 @@ class ConfigTest {
     static Config withProxy(String... keyValues) throws ConfigException {
         Properties p = props(keyValues);
         p.setProperty("socksudp.proxy", PROXY);
-        return Config.load(null, p, NO_ENV);
+        return ConfigLoader.load(null, p, NO_ENV);
     }
 
     static String errorWithProxy(String... keyValues) {
@@ -59,7 +59,7 @@ class ConfigTest {
 
     /** Loads, expects a ConfigException, checks it is one sentence, and returns the message. */
     static String error(String agentArgs, Properties p, Map<String, String> environment) {
-        ConfigException e = assertThrows(ConfigException.class, () -> Config.load(agentArgs, p, environment));
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(agentArgs, p, environment));
         String m = e.getMessage();
         assertOneSentence(m);
         return m;
@@ -103,7 +103,7 @@ class ConfigTest {
 
         @Test
         void null_system_properties_and_environment_count_as_empty() throws Exception {
-            Config c = Config.load("proxy=" + PROXY, null, null);
+            Config c = ConfigLoader.load("proxy=" + PROXY, null, null);
             assertEquals(PROXY, c.proxy().toString());
         }
 
@@ -115,7 +115,7 @@ class ConfigTest {
 
         @Test
         void unrelated_system_properties_and_environment_variables_are_ignored() throws Exception {
-            Config c = Config.load(null, props("socksudp.proxy", PROXY, "java.version", "1.8", "proxy", "x:1",
+            Config c = ConfigLoader.load(null, props("socksudp.proxy", PROXY, "java.version", "1.8", "proxy", "x:1",
                     "socksudpX", "y"), env("PATH", "/bin", "socksudp_proxy", "lower:1"));
             assertEquals(PROXY, c.proxy().toString());
             assertEquals(java.util.Collections.emptyList(), c.warnings());
@@ -123,7 +123,7 @@ class ConfigTest {
 
         @Test
         void unknown_socksudp_environment_variables_are_warned_about_by_name_without_their_value() throws Exception {
-            Config c = Config.load(null, props("socksudp.proxy", PROXY),
+            Config c = ConfigLoader.load(null, props("socksudp.proxy", PROXY),
                     env("SOCKSUDP_UNKNOWN", "v4lue", "SOCKSUDP_JDK17_HOME", "/opt/jdk", "SOCKSUDP_PROXY", "e:1"));
             assertEquals(2, c.warnings().size(), c.warnings()::toString);
             assertContains(c.warnings().get(0), "SOCKSUDP_JDK17_HOME", "is ignored", "SOCKSUDP_PROXY");
@@ -149,7 +149,7 @@ class ConfigTest {
         void from_system_reads_this_jvm() throws Exception {
             // the agent argument supplies the proxy whatever this JVM's environment holds,
             // unless the build set socksudp.* itself, which it does not
-            Config c = Config.fromSystem("proxy=" + PROXY);
+            Config c = ConfigLoader.fromSystem("proxy=" + PROXY);
             assertEquals(PROXY, c.proxy().toString());
         }
     }
@@ -159,33 +159,33 @@ class ConfigTest {
     class SourcesAndPrecedence {
         @Test
         void the_system_property_beats_the_agent_argument_and_the_environment() throws Exception {
-            Config c = Config.load("proxy=arg.example:2", props("socksudp.proxy", "prop.example:1"),
+            Config c = ConfigLoader.load("proxy=arg.example:2", props("socksudp.proxy", "prop.example:1"),
                     env("SOCKSUDP_PROXY", "env.example:3"));
             assertEquals("prop.example:1", c.proxy().toString());
         }
 
         @Test
         void the_agent_argument_beats_the_environment() throws Exception {
-            Config c = Config.load("proxy=arg.example:2", props(), env("SOCKSUDP_PROXY", "env.example:3"));
+            Config c = ConfigLoader.load("proxy=arg.example:2", props(), env("SOCKSUDP_PROXY", "env.example:3"));
             assertEquals("arg.example:2", c.proxy().toString());
         }
 
         @Test
         void the_environment_is_used_when_nothing_else_is_set() throws Exception {
-            Config c = Config.load(null, props(), env("SOCKSUDP_PROXY", "env.example:3"));
+            Config c = ConfigLoader.load(null, props(), env("SOCKSUDP_PROXY", "env.example:3"));
             assertEquals("env.example:3", c.proxy().toString());
         }
 
         @Test
         void socksudp_proxy_beats_the_jdk_socks_proxy_properties_even_an_invalid_port() throws Exception {
-            Config c = Config.load(null, props("socksudp.proxy", "mine.example:9", "socksProxyHost", "jdk.example",
+            Config c = ConfigLoader.load(null, props("socksudp.proxy", "mine.example:9", "socksProxyHost", "jdk.example",
                     "socksProxyPort", "nonsense"), NO_ENV);
             assertEquals("mine.example:9", c.proxy().toString());
         }
 
         @Test
         void every_key_can_come_from_the_agent_arguments() throws Exception {
-            Config c = Config.load(" proxy = p.example:7 , username = alice , password = pw ,"
+            Config c = ConfigLoader.load(" proxy = p.example:7 , username = alice , password = pw ,"
                     + " nonProxyHosts = *.corp.example , log = debug , connectTimeout = 5s , associate = full ,"
                     + " relayHost = relay.example , onUnavailable = drop , ", props(), NO_ENV);
             assertEquals("p.example:7", c.proxy().toString());
@@ -201,7 +201,7 @@ class ConfigTest {
 
         @Test
         void every_key_can_come_from_system_properties() throws Exception {
-            Config c = Config.load(null, props("socksudp.proxy", "p.example:7", "socksudp.username", "alice",
+            Config c = ConfigLoader.load(null, props("socksudp.proxy", "p.example:7", "socksudp.username", "alice",
                     "socksudp.password", "pw", "socksudp.nonProxyHosts", "*.corp.example", "socksudp.log", "trace",
                     "socksudp.connectTimeout", "250ms", "socksudp.associate", "port", "socksudp.relayHost",
                     "192.0.2.9", "socksudp.onUnavailable", "drop"), NO_ENV);
@@ -218,7 +218,7 @@ class ConfigTest {
 
         @Test
         void every_key_can_come_from_upper_snake_case_environment_variables() throws Exception {
-            Config c = Config.load(null, props(), env("SOCKSUDP_PROXY", "p.example:7", "SOCKSUDP_USERNAME", "alice",
+            Config c = ConfigLoader.load(null, props(), env("SOCKSUDP_PROXY", "p.example:7", "SOCKSUDP_USERNAME", "alice",
                     "SOCKSUDP_PASSWORD", "pw", "SOCKSUDP_NON_PROXY_HOSTS", "*.corp.example", "SOCKSUDP_LOG", "warn",
                     "SOCKSUDP_CONNECT_TIMEOUT", "3000", "SOCKSUDP_ASSOCIATE", "full", "SOCKSUDP_RELAY_HOST",
                     "relay.example", "SOCKSUDP_ON_UNAVAILABLE", "drop"));
@@ -235,7 +235,7 @@ class ConfigTest {
 
         @Test
         void precedence_is_decided_per_key() throws Exception {
-            Config c = Config.load("log=debug,connectTimeout=2s", props("socksudp.log", "error"),
+            Config c = ConfigLoader.load("log=debug,connectTimeout=2s", props("socksudp.log", "error"),
                     env("SOCKSUDP_PROXY", PROXY, "SOCKSUDP_CONNECT_TIMEOUT", "9s", "SOCKSUDP_ASSOCIATE", "port"));
             assertEquals("error", c.logLevel());
             assertEquals(2000, c.connectTimeoutMillis());
@@ -263,7 +263,7 @@ class ConfigTest {
 
         @Test
         void a_lower_precedence_invalid_value_is_never_looked_at() throws Exception {
-            Config c = Config.load("log=loud", props("socksudp.proxy", PROXY, "socksudp.log", "warn"),
+            Config c = ConfigLoader.load("log=loud", props("socksudp.proxy", PROXY, "socksudp.log", "warn"),
                     env("SOCKSUDP_LOG", "louder"));
             assertEquals("warn", c.logLevel());
         }
@@ -281,7 +281,7 @@ class ConfigTest {
         @Test
         void null_empty_and_blank_agent_arguments_mean_none() throws Exception {
             for (String args : new String[] {null, "", "   ", ",", " , ,"}) {
-                Config c = Config.load(args, props("socksudp.proxy", PROXY), NO_ENV);
+                Config c = ConfigLoader.load(args, props("socksudp.proxy", PROXY), NO_ENV);
                 assertEquals(PROXY, c.proxy().toString());
             }
         }
@@ -318,7 +318,7 @@ class ConfigTest {
 
         @Test
         void a_value_may_contain_an_equals_sign() throws Exception {
-            Config c = Config.load("proxy=" + PROXY + ",username=u,password=a=b", props(), NO_ENV);
+            Config c = ConfigLoader.load("proxy=" + PROXY + ",username=u,password=a=b", props(), NO_ENV);
             assertArrayEquals("a=b".getBytes(StandardCharsets.UTF_8), c.passwordBytes());
         }
     }
@@ -351,7 +351,7 @@ class ConfigTest {
     @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
     class Proxy {
         Config proxy(String value) throws ConfigException {
-            return Config.load(null, props("socksudp.proxy", value), NO_ENV);
+            return ConfigLoader.load(null, props("socksudp.proxy", value), NO_ENV);
         }
 
         String proxyError(String value) {
@@ -479,21 +479,21 @@ class ConfigTest {
     class JdkProxyFallback {
         @Test
         void socks_proxy_host_and_port_are_used_when_socksudp_proxy_is_absent() throws Exception {
-            Config c = Config.load(null, props("socksProxyHost", "jdk.example", "socksProxyPort", "1090"), NO_ENV);
+            Config c = ConfigLoader.load(null, props("socksProxyHost", "jdk.example", "socksProxyPort", "1090"), NO_ENV);
             assertEquals("jdk.example:1090", c.proxy().toString());
             assertContains(c.toString(), "socksProxyHost");
         }
 
         @Test
         void socks_proxy_port_defaults_to_1080() throws Exception {
-            Config c = Config.load(null, props("socksProxyHost", "jdk.example"), NO_ENV);
+            Config c = ConfigLoader.load(null, props("socksProxyHost", "jdk.example"), NO_ENV);
             assertEquals("jdk.example:1080", c.proxy().toString());
         }
 
         @Test
         void socks_proxy_host_may_be_an_ipv6_literal_with_or_without_brackets() throws Exception {
-            assertEquals("[::1]:1080", Config.load(null, props("socksProxyHost", "::1"), NO_ENV).proxy().toString());
-            assertEquals("[::1]:1080", Config.load(null, props("socksProxyHost", "[::1]"), NO_ENV).proxy().toString());
+            assertEquals("[::1]:1080", ConfigLoader.load(null, props("socksProxyHost", "::1"), NO_ENV).proxy().toString());
+            assertEquals("[::1]:1080", ConfigLoader.load(null, props("socksProxyHost", "[::1]"), NO_ENV).proxy().toString());
         }
 
         @Test
@@ -564,7 +564,7 @@ class ConfigTest {
 
         @Test
         void passwords_from_agent_arguments_are_trimmed() throws Exception {
-            Config c = Config.load("proxy=" + PROXY + ", username=alice , password= pw ", props(), NO_ENV);
+            Config c = ConfigLoader.load("proxy=" + PROXY + ", username=alice , password= pw ", props(), NO_ENV);
             assertArrayEquals("pw".getBytes(StandardCharsets.UTF_8), c.passwordBytes());
         }
 
@@ -702,9 +702,9 @@ class ConfigTest {
             HostMatcher m = withProxy("socksudp.nonProxyHosts", "").nonProxyHosts();
             assertSame(HostMatcher.none(), m);
             assertFalse(m.matches(loopback4));
-            assertSame(HostMatcher.none(), Config.load("nonProxyHosts=", props("socksudp.proxy", PROXY), NO_ENV)
+            assertSame(HostMatcher.none(), ConfigLoader.load("nonProxyHosts=", props("socksudp.proxy", PROXY), NO_ENV)
                     .nonProxyHosts());
-            assertSame(HostMatcher.none(), Config.load(null, props("socksudp.proxy", PROXY),
+            assertSame(HostMatcher.none(), ConfigLoader.load(null, props("socksudp.proxy", PROXY),
                     env("SOCKSUDP_NON_PROXY_HOSTS", "")).nonProxyHosts());
         }
 
@@ -824,19 +824,19 @@ class ConfigTest {
         void cache_defaults_to_the_users_cache_directory_and_can_be_moved_or_turned_off() throws Exception {
             Properties p = props("socksudp.proxy", PROXY, "user.home", "/home/alice");
             assertEquals(new java.io.File("/home/alice/.cache/socksudp").getPath(),
-                    Config.load(null, p, NO_ENV).cacheDirectory());
+                    ConfigLoader.load(null, p, NO_ENV).cacheDirectory());
             assertEquals(new java.io.File("/xdg/socksudp").getPath(),
-                    Config.load(null, p, env("XDG_CACHE_HOME", "/xdg")).cacheDirectory());
+                    ConfigLoader.load(null, p, env("XDG_CACHE_HOME", "/xdg")).cacheDirectory());
             assertEquals(new java.io.File("/home/alice/.cache/socksudp").getPath(),
-                    Config.load(null, p, env("XDG_CACHE_HOME", "relative")).cacheDirectory(),
+                    ConfigLoader.load(null, p, env("XDG_CACHE_HOME", "relative")).cacheDirectory(),
                     "the XDG spec ignores a relative XDG_CACHE_HOME");
-            assertNull(Config.load(null, props("socksudp.proxy", PROXY, "user.home", "?"), NO_ENV).cacheDirectory(),
+            assertNull(ConfigLoader.load(null, props("socksudp.proxy", PROXY, "user.home", "?"), NO_ENV).cacheDirectory(),
                     "no home directory: no cache");
             assertNull(withProxy("socksudp.cache", "off").cacheDirectory());
             assertNull(withProxy("socksudp.cache", "OFF").cacheDirectory());
             assertEquals("/var/cache/app", withProxy("socksudp.cache", "/var/cache/app").cacheDirectory());
-            assertNull(Config.load("proxy=" + PROXY + ",cache=off", props(), NO_ENV).cacheDirectory());
-            assertNull(Config.load(null, props("socksudp.proxy", PROXY), env("SOCKSUDP_CACHE", "off"))
+            assertNull(ConfigLoader.load("proxy=" + PROXY + ",cache=off", props(), NO_ENV).cacheDirectory());
+            assertNull(ConfigLoader.load(null, props("socksudp.proxy", PROXY), env("SOCKSUDP_CACHE", "off"))
                     .cacheDirectory());
             assertContains(withProxy("socksudp.cache", "off").toString(), "cache=off");
         }
@@ -883,7 +883,7 @@ class ConfigTest {
         void the_keys_list_names_every_key() {
             assertEquals("[proxy, username, password, passwordFile, nonProxyHosts, log, connectTimeout, associate, relayHost,"
                     + " onUnavailable, cache, dns, logFile]", Config.KEYS.toString());
-            assertEquals("SOCKSUDP_NON_PROXY_HOSTS", Config.environmentName("nonProxyHosts"));
+            assertEquals("SOCKSUDP_NON_PROXY_HOSTS", ConfigLoader.environmentName("nonProxyHosts"));
         }
     }
 
@@ -914,11 +914,11 @@ class ConfigTest {
 
         @Test
         void comes_from_the_agent_argument_and_the_environment_too() throws Exception {
-            Config c = Config.load("proxy=" + PROXY + ",dns=192.0.2.53:5300", props(), NO_ENV);
+            Config c = ConfigLoader.load("proxy=" + PROXY + ",dns=192.0.2.53:5300", props(), NO_ENV);
             assertEquals(new InetSocketAddress(InetAddress.getByName("192.0.2.53"), 5300), c.dns());
-            c = Config.load(null, props("socksudp.proxy", PROXY), env("SOCKSUDP_DNS", "192.0.2.54"));
+            c = ConfigLoader.load(null, props("socksudp.proxy", PROXY), env("SOCKSUDP_DNS", "192.0.2.54"));
             assertEquals(new InetSocketAddress(InetAddress.getByName("192.0.2.54"), 53), c.dns());
-            c = Config.load("dns=192.0.2.53", props("socksudp.proxy", PROXY, "socksudp.dns", "192.0.2.55"),
+            c = ConfigLoader.load("dns=192.0.2.53", props("socksudp.proxy", PROXY, "socksudp.dns", "192.0.2.55"),
                     env("SOCKSUDP_DNS", "192.0.2.54"));
             assertEquals(new InetSocketAddress(InetAddress.getByName("192.0.2.55"), 53), c.dns());
         }

@@ -34,7 +34,7 @@ class CredentialsTest {
     Path dir;
 
     static Config load(String... keyValues) throws ConfigException {
-        return Config.load(null, props(keyValues), NO_ENV);
+        return ConfigLoader.load(null, props(keyValues), NO_ENV);
     }
 
     static String fails(String... keyValues) {
@@ -88,7 +88,7 @@ class CredentialsTest {
         Config c = load("socksudp.proxy", "socks5://alice@proxy.example:1080", "socksudp.passwordFile", f.toString());
         assertEquals("alice", c.username());
         assertEquals(SECRET, password(c));
-        Config e = Config.load(null, props("socksudp.proxy", "socks5://alice@proxy.example:1080"),
+        Config e = ConfigLoader.load(null, props("socksudp.proxy", "socks5://alice@proxy.example:1080"),
                 env("SOCKSUDP_PASSWORD", SECRET));
         assertEquals(SECRET, password(e));
         assertTrue(e.secretProperties().isEmpty()); // nothing in the system properties to hide
@@ -210,10 +210,10 @@ class CredentialsTest {
     @Test
     void the_password_file_from_the_environment_and_agent_arguments() throws Exception {
         Path f = file(SECRET + "\n", "rw-------");
-        Config e = Config.load(null, props("socksudp.proxy", "proxy.example"),
+        Config e = ConfigLoader.load(null, props("socksudp.proxy", "proxy.example"),
                 env("SOCKSUDP_USERNAME", "alice", "SOCKSUDP_PASSWORD_FILE", f.toString()));
         assertArrayEquals(SECRET.getBytes(StandardCharsets.UTF_8), e.passwordBytes());
-        Config a = Config.load("proxy=proxy.example,username=alice,passwordFile=" + f, new Properties(), NO_ENV);
+        Config a = ConfigLoader.load("proxy=proxy.example,username=alice,passwordFile=" + f, new Properties(), NO_ENV);
         assertEquals(SECRET, password(a));
     }
 }

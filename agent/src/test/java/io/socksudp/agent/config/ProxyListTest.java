@@ -34,7 +34,7 @@ class ProxyListTest {
     Path dir;
 
     static Config load(String... keyValues) throws ConfigException {
-        return Config.load(null, props(keyValues), NO_ENV);
+        return ConfigLoader.load(null, props(keyValues), NO_ENV);
     }
 
     static String fails(String... keyValues) {
@@ -76,7 +76,7 @@ class ProxyListTest {
 
     @Test
     void agent_arguments_separate_proxies_with_a_bar() throws Exception {
-        Config c = Config.load("proxy=a.example:1080|b.example:1080,log=debug", props(), NO_ENV);
+        Config c = ConfigLoader.load("proxy=a.example:1080|b.example:1080,log=debug", props(), NO_ENV);
         assertEquals(List.of("a.example:1080", "b.example:1080"), names(c));
         assertEquals("debug", c.logLevel());
     }
@@ -90,7 +90,7 @@ class ProxyListTest {
 
     @Test
     void the_environment_variable_takes_a_list_as_the_property_does() throws Exception {
-        Config c = Config.load(null, props(), env("SOCKSUDP_PROXY", "a.example:1080,b.example:1080"));
+        Config c = ConfigLoader.load(null, props(), env("SOCKSUDP_PROXY", "a.example:1080,b.example:1080"));
         assertEquals(List.of("a.example:1080", "b.example:1080"), names(c));
     }
 

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.socksudp.agent.association.ProxyConnector;
 import io.socksudp.agent.config.Config;
+import io.socksudp.agent.config.ConfigLoader;
 
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -36,7 +37,7 @@ class ProxiedResolverTest {
         p.setProperty("socksudp.nonProxyHosts", "*.direct.test|192.0.2.200");
         p.setProperty("socksudp.relayHost", "relay.example");
         p.setProperty("socksudp.dns", dns);
-        return Config.load(null, p, null);
+        return ConfigLoader.load(null, p, null);
     }
 
     static ProxiedResolver resolver(Config c, List<String> hostsLines, ResolvConf rc, DnsTransport transport) {
@@ -142,7 +143,7 @@ class ProxiedResolverTest {
             Config c = configLoopback(server);
             DnsDrops drops = new DnsDrops();
             DnsTransport t = new DnsTransport((InetSocketAddress) server.getLocalSocketAddress(),
-                    new ProxyConnector(c), 2000, 1, drops);
+                    new ProxyConnector(c.proxySettings()), 2000, 1, drops);
             serve(server, 2, (s, q) -> {
                 int len = q.getLength();
                 byte[] good = response(q.getData(), len, 0, A7, AAAA7);
@@ -174,7 +175,7 @@ class ProxiedResolverTest {
         p.setProperty("socksudp.proxy", "127.0.0.1:1");
         p.setProperty("socksudp.nonProxyHosts", "");
         p.setProperty("socksudp.dns", "127.0.0.1:" + server.getLocalPort());
-        return Config.load(null, p, null);
+        return ConfigLoader.load(null, p, null);
     }
 
     @Test
@@ -182,7 +183,7 @@ class ProxiedResolverTest {
         try (DatagramSocket server = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
             Config c = configLoopback(server);
             DnsTransport t = new DnsTransport((InetSocketAddress) server.getLocalSocketAddress(),
-                    new ProxyConnector(c), 300, 2, new DnsDrops());
+                    new ProxyConnector(c.proxySettings()), 300, 2, new DnsDrops());
             ResolvConf rc = ResolvConf.parse(List.of("search a.test b.test", "options ndots:1"));
             java.util.List<String> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
             // a.test: NXDOMAIN; b.test: the address
@@ -213,7 +214,7 @@ class ProxiedResolverTest {
         try (DatagramSocket server = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
             Config c = configLoopback(server);
             DnsTransport t = new DnsTransport((InetSocketAddress) server.getLocalSocketAddress(),
-                    new ProxyConnector(c), 2000, 1, new DnsDrops());
+                    new ProxyConnector(c.proxySettings()), 2000, 1, new DnsDrops());
             serve(server, 2, (s, q) -> reply(s, q, response(Arrays.copyOf(q.getData(), q.getLength()), q.getLength(), 3)));
             UnknownHostException e = assertThrows(UnknownHostException.class,
                     () -> resolver(c, List.of(), ResolvConf.defaults(), t).lookup("nx.test", AddressOrder.IPV4_FIRST));
@@ -227,7 +228,7 @@ class ProxiedResolverTest {
         try (DatagramSocket server = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
             Config c = configLoopback(server);
             DnsTransport t = new DnsTransport((InetSocketAddress) server.getLocalSocketAddress(),
-                    new ProxyConnector(c), 2000, 1, new DnsDrops());
+                    new ProxyConnector(c.proxySettings()), 2000, 1, new DnsDrops());
             serve(server, 1, (s, q) -> {
                 byte[] msg = Arrays.copyOf(q.getData(), q.getLength());
                 byte[] target = io.socksudp.agent.dns.message.DnsName.encode("host.socksudp.test");
