@@ -34,10 +34,15 @@ import io.socksudp.it.support.TestEnv;
  * only Dante's relay, never the application's own ports. The same for 16 writer threads on one Netty 4.2 epoll
  * channel (an unmodified Netty program; the agent's Netty tunnel, not the JDK strategies), reading on its event loop.
  */
-@Timeout(180)
+// A backstop only: every wait in soak() is bounded by SECONDS; this one leaves room for soakSeconds up to 600.
+@Timeout(720)
 class SoakIT {
 
-    private static final int SECONDS = 30;
+    /**
+     * 30 s per stack in CI (a minute in all); {@code -Dsocksudp.it.soakSeconds=N} soaks longer (README: Guarantees),
+     * e.g. 60 for a minute of kills per stack, 600 for ten.
+     */
+    private static final int SECONDS = Integer.getInteger("socksudp.it.soakSeconds", 30);
     /** Kills stop this long before the end, so the last window shows that both associations are back. */
     private static final int QUIET_SECONDS = 3;
 
