@@ -45,7 +45,7 @@ public final class AssociationManager {
      */
     public static final int SETUP_THREADS = 4;
 
-    private final ProxyClient[] clients;
+    private final AssociationOpener[] clients;
     private final ProxyChooser chooser;
     private final String proxyNames;
     private final int connectTimeoutMillis;
@@ -68,10 +68,11 @@ public final class AssociationManager {
 
     /** One proxy, or {@code socksudp.proxy}'s list in order (one client each), failing over between them. */
     public AssociationManager(ProxyClient... clients) {
-        this(ProxyChooser.SYSTEM, clients);
+        this(ProxyChooser.SYSTEM, (AssociationOpener[]) clients);
     }
 
-    AssociationManager(ProxyChooser.Clock clock, ProxyClient... clients) {
+    /** With other openers than the SOCKS5 client (the recovery tests' fakes). */
+    AssociationManager(ProxyChooser.Clock clock, AssociationOpener... clients) {
         if (clients.length == 0) {
             throw new IllegalArgumentException("no proxy");
         }
@@ -108,8 +109,8 @@ public final class AssociationManager {
      * leave it alone. Asked once per socket, when its tunnel would be made.
      */
     public boolean isAgentSocket(Object socket) {
-        for (ProxyClient client : clients) {
-            if (client.learner().owns(socket)) {
+        for (AssociationOpener client : clients) {
+            if (client.owns(socket)) {
                 return true;
             }
         }
@@ -230,7 +231,7 @@ public final class AssociationManager {
     public long lost(Association lost, long lifetimeNanos, String cause, boolean[] logAtInfo) {
         int proxy = indexOf(lost.proxy());
         // associate=auto: the proxy may have changed (restarted): check again before the next association
-        clients[proxy].learner().lost(lost.establishedNanos());
+        clients[proxy].lost(lost.establishedNanos());
         long now = System.nanoTime();
         proxyLosses[proxy].lost(lifetimeNanos, now); // its pace: reassociationWaitNanos
         long wait = caps[proxy].reserve(now);
