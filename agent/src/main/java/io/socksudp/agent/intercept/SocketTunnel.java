@@ -44,6 +44,8 @@ final class SocketTunnel implements SelfHealingAssociation.Owner {
 
     /** Set by the first association: from then on only the relay and bypassed sources are believed. */
     private volatile boolean socksified;
+    /** The route through the current association's relay (see {@link #routeVia}); null before the first send. */
+    private volatile SendRoute route;
 
     /** The peer of a connect() through the tunnel (the OS socket is connected to the relay), else null. */
     private volatile InetSocketAddress peer;
@@ -76,7 +78,7 @@ final class SocketTunnel implements SelfHealingAssociation.Owner {
 
     /** How a caller waits for an association being set up. */
     enum Wait {
-        /** Not at all (a non-blocking channel): {@link #PENDING} while the set-up runs. */
+        /** Not at all (a non-blocking channel, an event loop): {@link SendRoute#PENDING} while the set-up runs. */
         NONE,
         /** Until the deadline; an interrupt ends the wait (a blocking channel's send, as the JDK's). */
         INTERRUPTIBLE,
@@ -84,24 +86,40 @@ final class SocketTunnel implements SelfHealingAssociation.Owner {
         UNINTERRUPTIBLE
     }
 
-    /** Returned instead of a relay while the set-up runs and the caller must not wait (compared by identity). */
-    static final InetSocketAddress PENDING = InetSocketAddress.createUnresolved("socksudp-setup-pending.invalid", 1);
-
     /**
-     * The relay to send through, associating first if needed; null when no association can be had and the
-     * user chose to drop such datagrams (onUnavailable=drop; the drop is counted); {@link #PENDING} while a
-     * set-up runs and {@code wait} is NONE. Holds no lock while waiting: a close wins at once.
+     * Where a proxied send goes: through the relay, associating first if needed; {@link SendRoute#DISCARD} when no
+     * association can be had and the user chose to drop such datagrams (onUnavailable=drop; the drop is counted);
+     * {@link SendRoute#PENDING} while a set-up runs and {@code wait} is NONE. Holds no lock while waiting: a close
+     * wins at once.
      */
-    InetSocketAddress relayOrDiscard(Object socket, Wait wait) throws IOException {
+    SendRoute route(Object socket, Wait wait) throws IOException {
         try {
-            return relay(socket, wait);
+            Association a = association.ifOpen();
+            if (a == null) {
+                PendingAssociation setup = association.setUp();
+                a = wait == Wait.NONE ? setup.poll() : await(setup, wait == Wait.INTERRUPTIBLE);
+                if (a == null) {
+                    return SendRoute.PENDING;
+                }
+            }
+            return routeVia(a.relay());
         } catch (ProxyUnavailableException e) {
             if (!dropWhenUnavailable) {
                 throw e;
             }
             drops.drop(DropReason.PROXY_UNAVAILABLE, e.getMessage());
-            return null;
+            return SendRoute.DISCARD;
         }
+    }
+
+    /** The route through {@code relay}: the one kept for the current association, made when the relay changed. */
+    private SendRoute routeVia(InetSocketAddress relay) {
+        SendRoute r = route;
+        if (r == null || !r.isVia(relay)) {
+            r = SendRoute.via(relay);
+            route = r; // a race makes one more, never a wrong one
+        }
+        return r;
     }
 
     /** For a connect to {@code target}: the relay when it goes through the proxy (associating first), else null. */
@@ -109,31 +127,22 @@ final class SocketTunnel implements SelfHealingAssociation.Owner {
         if (target.isUnresolved() || routing.isDirect(target)) {
             return null;
         }
-        return relay(socket, Wait.UNINTERRUPTIBLE);
+        Association a = association.ifOpen();
+        return (a != null ? a : await(association.setUp(), false)).relay();
     }
 
-    private InetSocketAddress relay(Object socket, Wait wait) throws IOException {
-        Association a = association.ifOpen();
-        if (a != null) {
-            return a.relay();
-        }
-        PendingAssociation setup = association.setUp();
-        if (wait == Wait.NONE) {
-            a = setup.poll();
-            return a == null ? PENDING : a.relay();
-        }
+    private static Association await(PendingAssociation setup, boolean interruptible) throws IOException {
         try {
-            a = setup.await(wait == Wait.INTERRUPTIBLE);
+            return setup.await(interruptible);
         } catch (InterruptedIOException e) {
             // As the JDK's own blocking channel operations: the interrupt closed the channel (its interruptor ran).
             ClosedByInterruptException closedByInterrupt = new ClosedByInterruptException();
             closedByInterrupt.initCause(e);
             throw closedByInterrupt;
         }
-        return a.relay();
     }
 
-    /** The set-up in progress, or null (none, or it has just ended: {@link #relayOrDiscard} then tells). */
+    /** The set-up in progress, or null (none, or it has just ended: {@link #route} then tells). */
     PendingAssociation pendingSetUp() {
         return association.pendingSetUp();
     }
