@@ -95,12 +95,12 @@ public final class AssociationManager {
     }
 
     /** Whether a new association needs the socket's local address (modes port and full): see {@link #open}. */
-    public boolean needsLocalAddress() {
+    boolean needsLocalAddress() {
         return clients[0].namesLocalAddress();
     }
 
     /** The proxy, or the proxies of the failover list, for messages: {@code a:1080} or {@code a:1080, b:1080}. */
-    public String proxyName() {
+    String proxyName() {
         return proxyNames;
     }
 
@@ -122,7 +122,7 @@ public final class AssociationManager {
      * throws a {@link ProxyUnavailableException} naming the proxy and the cause, at once while backing off after
      * an earlier failure. Blocks the caller for the handshake: see {@link #openLater} for the application's path.
      */
-    public Association open(InetSocketAddress local, Association.LossListener listener) throws IOException {
+    Association open(InetSocketAddress local, Association.LossListener listener) throws IOException {
         return openNow(chooser.candidates(), local, listener, null);
     }
 
@@ -131,8 +131,8 @@ public final class AssociationManager {
      * told on the set-up thread before any waiter wakes. A failure known already (backing off) comes back as a
      * failed set-up, so callers have one path.
      */
-    public PendingAssociation openLater(final InetSocketAddress local, final Association.LossListener listener,
-                                        final PendingAssociation.Completion completion) {
+    PendingAssociation openLater(final InetSocketAddress local, final Association.LossListener listener,
+                                 final PendingAssociation.Completion completion) {
         final int[] candidates;
         try {
             candidates = chooser.candidates();
@@ -215,7 +215,7 @@ public final class AssociationManager {
         return association;
     }
 
-    public void release(Association association) {
+    void release(Association association) {
         association.close();
         LOG.debug("released {}", association);
     }
@@ -228,7 +228,7 @@ public final class AssociationManager {
      * losses in a row, or {@link #STORM_LOSSES} losses of any age within {@link #STORM_WINDOW_NANOS}): a storm is
      * logged once here, with counts, its losses at debug, and its end at info with the totals.
      */
-    public long lost(Association lost, long lifetimeNanos, String cause, boolean[] logAtInfo) {
+    long lost(Association lost, long lifetimeNanos, String cause, boolean[] logAtInfo) {
         int proxy = indexOf(lost.proxy());
         // associate=auto: the proxy may have changed (restarted): check again before the next association
         clients[proxy].lost(lost.establishedNanos());
@@ -276,13 +276,13 @@ public final class AssociationManager {
      * How long re-associating must still wait for the sake of the proxy it would go to first (0: now); while every
      * proxy is down, the set-up fails fast anyway.
      */
-    public long reassociationWaitNanos() {
+    long reassociationWaitNanos() {
         int proxy = chooser.firstHealthy();
         return proxy < 0 ? 0 : proxyLosses[proxy].waitNanos(System.nanoTime());
     }
 
     /** Runs {@code attempt} on the recovery thread once the backoffs (failure and losses) have passed. */
-    public synchronized void recoverLater(Runnable attempt, long atLeastNanos) {
+    synchronized void recoverLater(Runnable attempt, long atLeastNanos) {
         if (recovery == null) {
             recovery = Executors.newSingleThreadScheduledExecutor(daemon("socksudp-recovery"));
         }

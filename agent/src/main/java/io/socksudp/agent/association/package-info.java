@@ -5,7 +5,10 @@
  * <p>Layers: {@code intercept} → {@code association} → {@code socks} (the wire format) and {@code config} (the
  * settings); it also counts into {@code metrics}. It must not refer to {@code intercept}, {@code bootstrap} or any
  * strategy: it knows nothing of sockets' internals, and talks back only through
- * {@link io.socksudp.agent.association.SelfHealingAssociation.Owner}, which the socket side implements.
+ * {@link io.socksudp.agent.association.SelfHealingAssociation.Owner}, which the socket side implements. What drives
+ * an association's life ({@code AssociationManager.openLater}, {@code lost}, {@code recoverLater}, {@code release},
+ * {@code Association.onLoss}, {@code PendingAssociation.cancel}) is package-private: only
+ * {@code SelfHealingAssociation} calls it.
  *
  * <h2>Types, one job each</h2>
  * <ul>
@@ -52,7 +55,7 @@
  *
  * <h2>Opening (from a socket's first proxied send or connect)</h2>
  * {@code SocketTunnel.route} (intercept) → {@link io.socksudp.agent.association.SelfHealingAssociation#setUp} →
- * {@link io.socksudp.agent.association.AssociationManager#openLater}
+ * {@code AssociationManager.openLater}
  * (while backing off: an already failed {@code PendingAssociation}) → on a {@code socksudp-associate} thread
  * {@code openNow} → {@code ProxyClient.associate(local, setup)} (the set-up learns the control connection, so a
  * {@code close()} can abort the handshake) → on success the backoff is reset, {@code Association.onLoss(listener)},
@@ -71,9 +74,9 @@
  * One owner, {@link io.socksudp.agent.association.SelfHealingAssociation}, all in this package:
  * {@code ControlMonitor.check} → {@link io.socksudp.agent.association.Association#lost} (closes, counts, records the
  * error) → {@code SelfHealingAssociation.lost} (forgets it; per-socket {@code LossBackoff}) →
- * {@link io.socksudp.agent.association.AssociationManager#lost} (the proxy's pace, the slot reserved under its
+ * {@code AssociationManager.lost} (the proxy's pace, the slot reserved under its
  * {@code ReassociationCap}, which the socket keeps: {@code LossBackoff.deferUntil}; storm logging) →
- * {@code scheduleRecovery} → {@link io.socksudp.agent.association.AssociationManager#recoverLater} (the
+ * {@code scheduleRecovery} → {@code AssociationManager.recoverLater} (the
  * {@code socksudp-recovery} thread, after the backoffs) → {@code SelfHealingAssociation.recover} → {@code setUp} →
  * {@code openLater} → {@code AssociationOpener.associate} ({@code ProxyClient}, over {@code ProxyChooser}'s
  * candidates) → {@code completed} → {@code Owner.relayChanged} (the socket side's only part: a connected socket
