@@ -263,23 +263,20 @@ class SelfHealingAssociationTest {
         }
     }
 
+    /**
+     * The loss of a re-association reported before it is in place (here from within the owner's relayChanged, the
+     * handle's lock held: the report finds another association, and is ignored) is still accounted for when it is put
+     * in place: a new one is opened, or the socket would keep a dead association until its next send.
+     */
     @Test
-    void an_association_the_proxy_ends_as_soon_as_it_is_granted_is_replaced_again() throws Exception {
+    void an_association_lost_while_it_is_being_put_in_place_is_replaced_again() throws Exception {
         FakeProxy p = proxy("a:1080", 1);
         Owner owner = new Owner() {
             @Override
             public void relayChanged(Association association) {
                 super.relayChanged(association);
                 if (told == 2) {
-                    try {
-                        p.endLatest(); // the re-association's own loss, reported while it is being put in place
-                        long end = System.nanoTime() + 2_000 * MS;
-                        while (association.isOpen() && System.nanoTime() - end < 0) {
-                            Thread.sleep(1);
-                        }
-                    } catch (IOException | InterruptedException e) {
-                        throw new AssertionError(e);
-                    }
+                    association.lost("ended by the test while being put in place");
                 }
             }
         };
