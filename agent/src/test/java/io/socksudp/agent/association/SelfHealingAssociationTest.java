@@ -85,6 +85,14 @@ class SelfHealingAssociationTest {
         return new AssociationManager(ProxyChooser.SYSTEM, openers);
     }
 
+    /** A handle over a manager of its own for {@code p}, its first association set up and told to {@code owner}. */
+    private static SelfHealingAssociation started(FakeProxy p, Owner owner) throws Exception {
+        SelfHealingAssociation handle = new SelfHealingAssociation(manager(p), owner);
+        handle.setUp().await(false);
+        owner.next();
+        return handle;
+    }
+
     private static void awaitClosed(List<Association> associations) throws InterruptedException {
         long end = System.nanoTime() + 2_000 * MS;
         for (Association a : associations) {
@@ -131,9 +139,7 @@ class SelfHealingAssociationTest {
     void young_losses_in_a_row_are_paced_from_250_ms_doubling() throws Exception {
         FakeProxy p = proxy("a:1080", 1);
         Owner owner = new Owner();
-        SelfHealingAssociation handle = new SelfHealingAssociation(manager(p), owner);
-        handle.setUp().await(false);
-        owner.next();
+        SelfHealingAssociation handle = started(p, owner);
         long previous = owner.times.take();
         // Each association ends as soon as the owner has it: the first young loss is re-associated at once, the
         // next ones after 250, 500 and 1000 ms (the larger of the socket's and the proxy's backoff, equal here).
@@ -204,9 +210,7 @@ class SelfHealingAssociationTest {
     void a_close_while_a_re_association_is_under_way_leaks_nothing_and_tells_the_owner_nothing() throws Exception {
         FakeProxy p = proxy("a:1080", 1);
         Owner owner = new Owner();
-        SelfHealingAssociation handle = new SelfHealingAssociation(manager(p), owner);
-        handle.setUp().await(false);
-        owner.next();
+        SelfHealingAssociation handle = started(p, owner);
         CountDownLatch gate = new CountDownLatch(1);
         p.gate = gate;
         p.endLatest();
@@ -280,9 +284,7 @@ class SelfHealingAssociationTest {
                 }
             }
         };
-        SelfHealingAssociation handle = new SelfHealingAssociation(manager(p), owner);
-        handle.setUp().await(false);
-        owner.next();
+        SelfHealingAssociation handle = started(p, owner);
         p.endLatest();
         Association doomed = owner.next();
         Association third = owner.next();
