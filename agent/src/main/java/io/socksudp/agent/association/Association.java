@@ -17,7 +17,7 @@ import java.nio.channels.SocketChannel;
 public final class Association implements Closeable {
 
     /** Told once when the association dies by the proxy's doing (never for our own {@link #close()}). */
-    public interface LossListener {
+    interface LossListener {
         void lost(Association association, String cause);
     }
 
@@ -81,7 +81,7 @@ public final class Association implements Closeable {
         return establishedNanos;
     }
 
-    public void onLoss(LossListener lossListener) {
+    void onLoss(LossListener lossListener) {
         this.listener = lossListener;
     }
 

@@ -45,7 +45,7 @@ public final class AssociationManager {
      */
     public static final int SETUP_THREADS = 4;
 
-    private final ProxyClient[] clients;
+    private final AssociationOpener[] clients;
     private final ProxyChooser chooser;
     private final String proxyNames;
     private final int connectTimeoutMillis;
@@ -68,10 +68,11 @@ public final class AssociationManager {
 
     /** One proxy, or {@code socksudp.proxy}'s list in order (one client each), failing over between them. */
     public AssociationManager(ProxyClient... clients) {
-        this(ProxyChooser.SYSTEM, clients);
+        this(ProxyChooser.SYSTEM, (AssociationOpener[]) clients);
     }
 
-    AssociationManager(ProxyChooser.Clock clock, ProxyClient... clients) {
+    /** With other openers than the SOCKS5 client (the recovery tests' fakes). */
+    AssociationManager(ProxyChooser.Clock clock, AssociationOpener... clients) {
         if (clients.length == 0) {
             throw new IllegalArgumentException("no proxy");
         }
@@ -94,12 +95,12 @@ public final class AssociationManager {
     }
 
     /** Whether a new association needs the socket's local address (modes port and full): see {@link #open}. */
-    public boolean needsLocalAddress() {
+    boolean needsLocalAddress() {
         return clients[0].namesLocalAddress();
     }
 
     /** The proxy, or the proxies of the failover list, for messages: {@code a:1080} or {@code a:1080, b:1080}. */
-    public String proxyName() {
+    String proxyName() {
         return proxyNames;
     }
 
@@ -108,8 +109,8 @@ public final class AssociationManager {
      * leave it alone. Asked once per socket, when its tunnel would be made.
      */
     public boolean isAgentSocket(Object socket) {
-        for (ProxyClient client : clients) {
-            if (client.learner().owns(socket)) {
+        for (AssociationOpener client : clients) {
+            if (client.owns(socket)) {
                 return true;
             }
         }
@@ -121,7 +122,7 @@ public final class AssociationManager {
      * throws a {@link ProxyUnavailableException} naming the proxy and the cause, at once while backing off after
      * an earlier failure. Blocks the caller for the handshake: see {@link #openLater} for the application's path.
      */
-    public Association open(InetSocketAddress local, Association.LossListener listener) throws IOException {
+    Association open(InetSocketAddress local, Association.LossListener listener) throws IOException {
         return openNow(chooser.candidates(), local, listener, null);
     }
 
@@ -130,8 +131,8 @@ public final class AssociationManager {
      * told on the set-up thread before any waiter wakes. A failure known already (backing off) comes back as a
      * failed set-up, so callers have one path.
      */
-    public PendingAssociation openLater(final InetSocketAddress local, final Association.LossListener listener,
-                                        final PendingAssociation.Completion completion) {
+    PendingAssociation openLater(final InetSocketAddress local, final Association.LossListener listener,
+                                 final PendingAssociation.Completion completion) {
         final int[] candidates;
         try {
             candidates = chooser.candidates();
@@ -214,7 +215,7 @@ public final class AssociationManager {
         return association;
     }
 
-    public void release(Association association) {
+    void release(Association association) {
         association.close();
         LOG.debug("released {}", association);
     }
@@ -227,10 +228,10 @@ public final class AssociationManager {
      * losses in a row, or {@link #STORM_LOSSES} losses of any age within {@link #STORM_WINDOW_NANOS}): a storm is
      * logged once here, with counts, its losses at debug, and its end at info with the totals.
      */
-    public long lost(Association lost, long lifetimeNanos, String cause, boolean[] logAtInfo) {
+    long lost(Association lost, long lifetimeNanos, String cause, boolean[] logAtInfo) {
         int proxy = indexOf(lost.proxy());
         // associate=auto: the proxy may have changed (restarted): check again before the next association
-        clients[proxy].learner().lost(lost.establishedNanos());
+        clients[proxy].lost(lost.establishedNanos());
         long now = System.nanoTime();
         proxyLosses[proxy].lost(lifetimeNanos, now); // its pace: reassociationWaitNanos
         long wait = caps[proxy].reserve(now);
@@ -275,13 +276,13 @@ public final class AssociationManager {
      * How long re-associating must still wait for the sake of the proxy it would go to first (0: now); while every
      * proxy is down, the set-up fails fast anyway.
      */
-    public long reassociationWaitNanos() {
+    long reassociationWaitNanos() {
         int proxy = chooser.firstHealthy();
         return proxy < 0 ? 0 : proxyLosses[proxy].waitNanos(System.nanoTime());
     }
 
     /** Runs {@code attempt} on the recovery thread once the backoffs (failure and losses) have passed. */
-    public synchronized void recoverLater(Runnable attempt, long atLeastNanos) {
+    synchronized void recoverLater(Runnable attempt, long atLeastNanos) {
         if (recovery == null) {
             recovery = Executors.newSingleThreadScheduledExecutor(daemon("socksudp-recovery"));
         }

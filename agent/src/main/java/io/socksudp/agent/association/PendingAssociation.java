@@ -18,7 +18,7 @@ public final class PendingAssociation implements ProxyClient.Cancellation {
      * Told on the set-up thread when the set-up ends, before any waiter wakes up; returns a failure that replaces
      * the outcome (the association could not be put in place, and was released), else null.
      */
-    public interface Completion {
+    interface Completion {
         IOException completed(PendingAssociation setup, Association association, IOException failure);
     }
 
@@ -39,7 +39,7 @@ public final class PendingAssociation implements ProxyClient.Cancellation {
     }
 
     /** A set-up that is over already: the socket's association was installed meanwhile. */
-    public static PendingAssociation ready(Association association) {
+    static PendingAssociation ready(Association association) {
         PendingAssociation p = new PendingAssociation(System.nanoTime(), association.proxy());
         p.association = association;
         p.done.countDown();
@@ -47,7 +47,7 @@ public final class PendingAssociation implements ProxyClient.Cancellation {
     }
 
     /** A set-up that failed before it started (e.g. while backing off). */
-    public static PendingAssociation failed(IOException cause, String proxy) {
+    static PendingAssociation failed(IOException cause, String proxy) {
         PendingAssociation p = new PendingAssociation(System.nanoTime(), proxy);
         p.failure = cause;
         p.done.countDown();
@@ -119,7 +119,7 @@ public final class PendingAssociation implements ProxyClient.Cancellation {
     }
 
     /** Aborts the set-up (the socket was closed): waiters wake at once with {@code cause}. */
-    public void cancel(IOException cause) {
+    void cancel(IOException cause) {
         SocketChannel c;
         synchronized (this) {
             if (cancelled || isDone()) {

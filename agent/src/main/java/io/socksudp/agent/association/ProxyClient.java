@@ -21,7 +21,7 @@ import java.nio.channels.SocketChannel;
  * <p>The control connection and its handshake are {@link ProxyHandshake}'s (shared with {@link ProxyConnector}'s
  * CONNECT); this class chooses the request's DST.ADDR for the associate mode and the relay address from the reply.
  */
-public final class ProxyClient {
+public final class ProxyClient implements AssociationOpener {
 
     private final ProxySettings config;
     private final ProxyEndpoint proxy;
@@ -46,6 +46,7 @@ public final class ProxyClient {
         this(config, config.proxies().get(0));
     }
 
+    @Override
     public String proxyName() {
         return proxy.toString();
     }
@@ -55,7 +56,8 @@ public final class ProxyClient {
      * nothing): one in the configured form (zero for auto: the form check is the next association's business),
      * for no socket, closed at once. Counted in no metric. Throws the failure as {@link #associate} would.
      */
-    void probe() throws ProxyUnavailableException {
+    @Override
+    public void probe() throws ProxyUnavailableException {
         AssociateMode mode = config.associateMode() == AssociateMode.AUTO ? AssociateMode.ZERO
                 : config.associateMode();
         ProxyHandshake.closeQuietly(open(mode, null, null).control);
@@ -75,7 +77,9 @@ public final class ProxyClient {
      * As {@link #associate(InetSocketAddress)}; {@code cancel} (may be null) learns the control connection as
      * soon as it exists, so that another thread can abort the set-up by closing it (a socket closed meanwhile).
      */
-    Association associate(InetSocketAddress localAddress, Cancellation cancel) throws ProxyUnavailableException {
+    @Override
+    public Association associate(InetSocketAddress localAddress, Cancellation cancel)
+            throws ProxyUnavailableException {
         AssociateMode mode = config.associateMode();
         if (mode == AssociateMode.AUTO) {
             mode = learner.form(); // checked once per proxy (or again after a loss); throws when nothing works
@@ -175,18 +179,26 @@ public final class ProxyClient {
     }
 
     /** The deadline of one set-up (TCP connect and handshake), in ms. */
-    int connectTimeoutMillis() {
+    @Override
+    public int connectTimeoutMillis() {
         return config.connectTimeoutMillis();
     }
 
     /** Whether the request may name the socket's local address or port (modes port, full and auto). */
-    boolean namesLocalAddress() {
+    @Override
+    public boolean namesLocalAddress() {
         return config.associateMode() != AssociateMode.ZERO;
     }
 
-    /** What {@code associate=auto} learned, and forgets after a loss. */
-    FormLearner learner() {
-        return learner;
+    /** {@code associate=auto}: the proxy may have changed (restarted): its form is checked again. */
+    @Override
+    public void lost(long establishedNanos) {
+        learner.lost(establishedNanos);
+    }
+
+    @Override
+    public boolean owns(Object socket) {
+        return learner.owns(socket);
     }
 
     /**

@@ -5,13 +5,21 @@
  * <p>Layers: {@code intercept} → {@code association} → {@code socks} (the wire format) and {@code config} (the
  * settings); it also counts into {@code metrics}. It must not refer to {@code intercept}, {@code bootstrap} or any
  * strategy: it knows nothing of sockets' internals, and talks back only through
- * {@link io.socksudp.agent.association.Association.LossListener} and
- * {@link io.socksudp.agent.association.PendingAssociation.Completion}, which the socket side implements.
+ * {@link io.socksudp.agent.association.SelfHealingAssociation.Owner}, which the socket side implements. What drives
+ * an association's life ({@code AssociationManager.openLater}, {@code lost}, {@code recoverLater}, {@code release},
+ * {@code Association.onLoss}, {@code PendingAssociation.cancel}) is package-private: only
+ * {@code SelfHealingAssociation} calls it.
  *
  * <h2>Types, one job each</h2>
  * <ul>
  * <li>{@link io.socksudp.agent.association.Association}: one UDP ASSOCIATE, its control connection and the relay it
  *     granted; lives exactly as long as the control connection; tells its listener once when the proxy ends it.</li>
+ * <li>{@link io.socksudp.agent.association.SelfHealingAssociation}: one socket's association over its life: opened
+ *     on demand, re-opened in the background after a loss (paced), given back when granted after the socket
+ *     closed, released at close; the socket side is its {@code Owner} (its local address; "the relay changed"; whether
+ *     the socket is gone).</li>
+ * <li>{@code AssociationOpener}: what opens associations with one proxy; {@code ProxyClient} in the agent, a fake
+ *     in {@code SelfHealingAssociationTest}.</li>
  * <li>{@link io.socksudp.agent.association.ProxyClient}: one per proxy of the list; opens associations: TCP connect, then greeting, RFC 1929
  *     sub-negotiation and the UDP ASSOCIATE request in one write, all within one deadline; the reply's relay address
  *     fixed up (a wildcard means the proxy's address, {@code relayHost} replaces it, a host name is refused).</li>
@@ -46,12 +54,14 @@
  * </ul>
  *
  * <h2>Opening (from a socket's first proxied send or connect)</h2>
- * {@code SocketTunnel.setUp} (intercept) → {@link io.socksudp.agent.association.AssociationManager#openLater}
+ * {@code SocketTunnel.route} (intercept) → {@link io.socksudp.agent.association.SelfHealingAssociation#setUp} →
+ * {@code AssociationManager.openLater}
  * (while backing off: an already failed {@code PendingAssociation}) → on a {@code socksudp-associate} thread
  * {@code openNow} → {@code ProxyClient.associate(local, setup)} (the set-up learns the control connection, so a
  * {@code close()} can abort the handshake) → on success the backoff is reset, {@code Association.onLoss(listener)},
- * {@code ControlMonitor.watch} (the control connection becomes non-blocking) → {@code Completion.completed} (the
- * socket side puts the association in place, or gives it back) → {@code PendingAssociation.finish} wakes the
+ * {@code ControlMonitor.watch} (the control connection becomes non-blocking) → {@code Completion.completed}, which
+ * is {@code SelfHealingAssociation.completed} (puts the association in place after {@code Owner.relayChanged}, or
+ * gives it back) → {@code PendingAssociation.finish} wakes the
  * waiters. On failure of every proxy tried {@code Metrics.associationFailed}, and each one's backoff (250 ms doubling
  * to 2 s) grows.
  * With a list of proxies, {@code openNow} tries {@code ProxyChooser.candidates()} in order within the one set-up (each
@@ -61,16 +71,24 @@
  * on the agent's path calls them today.
  *
  * <h2>Recovery</h2>
- * It goes back and forth between this package and {@code intercept} today; issue 15 will give it one owner here:
+ * One owner, {@link io.socksudp.agent.association.SelfHealingAssociation}, all in this package:
  * {@code ControlMonitor.check} → {@link io.socksudp.agent.association.Association#lost} (closes, counts, records the
- * error) → {@code LossListener.lost}, which is {@code SocketTunnel.lost} (intercept; per-socket
- * {@code LossBackoff}) → {@link io.socksudp.agent.association.AssociationManager#lost} (per-proxy backoff, the slot
- * reserved under the proxy's {@code ReassociationCap}, storm logging; the socket keeps the slot:
- * {@code LossBackoff.deferUntil}) → {@link io.socksudp.agent.association.AssociationManager#recoverLater} with {@code SocketTunnel}'s
- * {@code recover} as the task → {@code SocketTunnel.recover} → {@code setUp} → {@code AssociationManager.openLater}
- * → {@code ProxyClient.associate} → completion {@code SocketTunnel.setUpDone} → {@code SocketAccess.reconnect}
- * ({@code intercept.nio.NioChannelAccess} or {@code intercept.legacy.LegacyImplAccess}) when the socket is
- * connected; a failed attempt schedules the next, and {@code Metrics.associationReestablished} counts a success. The
- * retry loop is {@code SocketTunnel}'s; the backoffs and the executors are {@code AssociationManager}'s.
+ * error) → {@code SelfHealingAssociation.lost} (forgets it; per-socket {@code LossBackoff}) →
+ * {@code AssociationManager.lost} (the proxy's pace, the slot reserved under its
+ * {@code ReassociationCap}, which the socket keeps: {@code LossBackoff.deferUntil}; storm logging) →
+ * {@code scheduleRecovery} → {@code AssociationManager.recoverLater} (the
+ * {@code socksudp-recovery} thread, after the backoffs) → {@code SelfHealingAssociation.recover} → {@code setUp} →
+ * {@code openLater} → {@code AssociationOpener.associate} ({@code ProxyClient}, over {@code ProxyChooser}'s
+ * candidates) → {@code completed} → {@code Owner.relayChanged} (the socket side's only part: a connected socket
+ * reconnects to the new relay) → in place; {@code Metrics.associationReestablished} and the log of the recovery (a
+ * move to another proxy said as such). A failed attempt schedules the next; a socket closed meanwhile cancels the
+ * set-up and any association granted after it is given back, the owner never told. The socket's own send during
+ * the backoff gets the same pacing ({@code setUp} fails at once with the wait).
+ *
+ * <p>Before issue 15 it went back and forth: {@code ControlMonitor.check} → {@code Association.lost} →
+ * {@code SocketTunnel.lost} (intercept) → {@code AssociationManager.lost}/{@code recoverLater} →
+ * {@code SocketTunnel.recover} (intercept) → {@code AssociationManager.openLater} → {@code ProxyClient.associate} →
+ * {@code SocketTunnel.setUpDone} (intercept) → {@code SocketAccess.reconnect}, the retry loop in
+ * {@code SocketTunnel}, the backoffs and executors here, and no seam to test it without a proxy.
  */
 package io.socksudp.agent.association;

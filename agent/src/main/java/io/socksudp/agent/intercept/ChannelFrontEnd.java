@@ -88,12 +88,12 @@ final class ChannelFrontEnd extends ChannelTunnel implements TunnelFrontEnd {
      */
     private ChannelTunnel readyToSend(Object channel) throws IOException {
         boolean blocking = !(channel instanceof SelectableChannel) || ((SelectableChannel) channel).isBlocking();
-        InetSocketAddress relay = tunnel.relayOrDiscard(channel,
+        SendRoute route = tunnel.route(channel,
                 blocking ? SocketTunnel.Wait.INTERRUPTIBLE : SocketTunnel.Wait.NONE);
-        wouldBlock = relay == SocketTunnel.PENDING;
-        discard = relay == null || wouldBlock;
+        wouldBlock = route.kind() == SendRoute.Kind.PENDING;
+        discard = !route.sends();
         if (!discard) {
-            sendRelay = relay;
+            sendRelay = route.relay();
         }
         return this;
     }

@@ -79,12 +79,7 @@ public final class NativeFrontEnd implements TunnelFrontEnd {
      * which is counted as a drop).
      */
     public InetSocketAddress relayForSend(Object channel) throws IOException {
-        InetSocketAddress relay = tunnel.relayOrDiscard(channel, SocketTunnel.Wait.UNINTERRUPTIBLE);
-        if (relay == null) {
-            throw new IOException("socksudp: no association with the SOCKS5 proxy could be had (onUnavailable=drop);"
-                    + " the datagram was dropped");
-        }
-        return relay;
+        return relayOf(tunnel.route(channel, SocketTunnel.Wait.UNINTERRUPTIBLE));
     }
 
     /**
@@ -92,15 +87,17 @@ public final class NativeFrontEnd implements TunnelFrontEnd {
      * ({@link #pendingSetUp} then tells when it ends); throws what {@link #relayForSend} throws.
      */
     public InetSocketAddress relayIfReady(Object channel) throws IOException {
-        InetSocketAddress relay = tunnel.relayOrDiscard(channel, SocketTunnel.Wait.NONE);
-        if (relay == SocketTunnel.PENDING) {
-            return null;
-        }
-        if (relay == null) {
+        SendRoute route = tunnel.route(channel, SocketTunnel.Wait.NONE);
+        return route.kind() == SendRoute.Kind.PENDING ? null : relayOf(route);
+    }
+
+    /** The route's relay; a discarded datagram fails (a native write cannot be reported sent without being sent). */
+    private static InetSocketAddress relayOf(SendRoute route) throws IOException {
+        if (!route.sends()) {
             throw new IOException("socksudp: no association with the SOCKS5 proxy could be had (onUnavailable=drop);"
                     + " the datagram was dropped");
         }
-        return relay;
+        return route.relay();
     }
 
     /** The association's set-up in progress, or null when it has ended meanwhile. */

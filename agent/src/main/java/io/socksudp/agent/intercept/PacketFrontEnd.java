@@ -102,10 +102,11 @@ final class PacketFrontEnd extends PacketTunnel implements TunnelFrontEnd {
                 Metrics.sentDirectly();
                 return Send.DIRECT;
             }
-            InetSocketAddress relay = tunnel.relayOrDiscard(impl, SocketTunnel.Wait.UNINTERRUPTIBLE);
-            if (relay == null) {
-                return Send.DISCARDED;
+            SendRoute route = tunnel.route(impl, SocketTunnel.Wait.UNINTERRUPTIBLE);
+            if (!route.sends()) {
+                return Send.DISCARDED; // a wait never leaves it pending
             }
+            InetSocketAddress relay = route.relay();
             fill(slot, slot.lastHeader, packet);
             slot.packet.setAddress(relay.getAddress());
             slot.packet.setPort(relay.getPort());
@@ -129,7 +130,7 @@ final class PacketFrontEnd extends PacketTunnel implements TunnelFrontEnd {
             packet.setAddress(connectedTo.getAddress());
             packet.setPort(connectedTo.getPort());
         }
-        if (tunnel.relayOrDiscard(impl, SocketTunnel.Wait.UNINTERRUPTIBLE) == null) {
+        if (!tunnel.route(impl, SocketTunnel.Wait.UNINTERRUPTIBLE).sends()) {
             return Send.DISCARDED;
         }
         PacketSendSlot slot = claimSendSlot();

@@ -67,11 +67,13 @@
  * <li>{@code Dispatch} → {@code ChannelTunnels.sendTunnel} → the socket's front end, created on first use with its
  *     {@code SocketTunnel} → {@code ChannelFrontEnd.forSend}: {@code Routing.isDirect} (decided once per destination
  *     and cached; direct: counted, null returned, the JDK sends as it would without the agent).</li>
- * <li>{@code readyToSend} → {@code SocketTunnel.relayOrDiscard}: an open association's relay at once; otherwise
- *     {@code setUp} → {@code AssociationManager.openLater} (fails at once while backing off) → on a
+ * <li>{@code readyToSend} → {@code SocketTunnel.route} (a {@code SendRoute}: the relay, pending, or discarded):
+ *     an open association's relay at once; otherwise its {@code association.SelfHealingAssociation.setUp} →
+ *     {@code AssociationManager.openLater} (fails at once while backing off) → on a
  *     {@code socksudp-associate} thread {@code ProxyClient.associate}: TCP connect, greeting, RFC 1929 and UDP
  *     ASSOCIATE in one write, the reply's relay address, within one deadline → {@code ControlMonitor.watch} → the
- *     completion {@code SocketTunnel.setUpDone} puts the association in place. The sender meanwhile waits on the
+ *     completion {@code SelfHealingAssociation.completed} puts the association in place (the socket follows its
+ *     relay: {@code SocketTunnel.relayChanged}). The sender meanwhile waits on the
  *     {@code PendingAssociation}: a blocking channel interruptibly, a legacy socket uninterruptibly, a non-blocking
  *     channel not at all (the send reports 0 bytes, as when the socket buffer is full). No association and
  *     {@code onUnavailable=drop}: the send is skipped, counted as {@code PROXY_UNAVAILABLE}, and reported as done;
@@ -110,17 +112,14 @@
  * </ol>
  *
  * <h2>Recovery</h2>
- * Today it goes back and forth between layers, and issue 15 will give it one owner in {@code association}:
- * {@code ControlMonitor.check} (the control connection closed, failed, or said anything) → {@code Association.lost}
- * → its listener {@code SocketTunnel.lost} (forgets the association; {@code LossBackoff} per socket) →
- * {@code AssociationManager.lost} (storm accounting for the proxy) → {@code SocketTunnel.scheduleRecovery} →
- * {@code AssociationManager.recoverLater} (on the {@code socksudp-recovery} thread, after the backoffs) →
- * {@code SocketTunnel.recover} → {@code setUp} → {@code AssociationManager.openLater} → {@code openNow} →
- * {@code ProxyClient.associate} → completion {@code SocketTunnel.setUpDone} → for a connected socket
- * {@code SocketAccess.reconnect} ({@code NioChannelAccess.reconnect}: {@code sun.nio.ch.Net.connect} on the channel's
- * fd; {@code LegacyImplAccess.reconnect}: the impl's {@code connect0}) to the new relay; a failed attempt schedules
- * the next. That is association → intercept → association → intercept → association → nio. A port-unreachable on a
- * socket connected to the relay enters the same path from the application's thread
- * ({@code UdpTunnel.relayFailed} → {@code Association.lost}); the datagram is lost, as UDP may lose it.
+ * One owner, in {@code association}: each {@code SocketTunnel} has an {@code association.SelfHealingAssociation},
+ * which handles the loss, the backoffs and the retries (see {@code association/package-info.java}), and is its
+ * {@code SelfHealingAssociation.Owner}: it gives the socket's local address ({@code localAddress}), follows a new
+ * relay ({@code relayChanged}: for a connected socket {@code SocketAccess.reconnect}, i.e.
+ * {@code NioChannelAccess.reconnect}: {@code sun.nio.ch.Net.connect} on the channel's fd, or
+ * {@code LegacyImplAccess.reconnect}: the impl's {@code connect0}, or Netty's {@code NativeSocketAccess}) and says
+ * whether the socket is gone. Nothing in this package schedules or retries. A port-unreachable on a socket connected
+ * to the relay enters the same path from the application's thread ({@code UdpTunnel.relayFailed} →
+ * {@code Association.lost}); the datagram is lost, as UDP may lose it.
  */
 package io.socksudp.agent.intercept;

@@ -1,0 +1,128 @@
+package io.socksudp.agent.association;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * An {@link AssociationOpener} without SOCKS: each association's control connection is a real loopback TCP pair
+ * (so the real {@link ControlMonitor} watches it, and closing the far end is a real loss), and its relay a made-up
+ * address of its own ({@code 127.0.0.<n>:<serial>}) that tells the associations apart. It can refuse, hold a set-up
+ * at a gate, and end associations.
+ */
+final class FakeProxy implements AssociationOpener, AutoCloseable {
+
+    private final String name;
+    private final int relayHost;
+    private final ServerSocketChannel server;
+    private final AtomicInteger opened = new AtomicInteger();
+    final List<Association> associations = new CopyOnWriteArrayList<Association>();
+    private final List<SocketChannel> farEnds = new CopyOnWriteArrayList<SocketChannel>();
+    volatile boolean refusing;
+    /** When set, the next set-ups wait here (after counting down {@link #held}) before they are granted. */
+    volatile CountDownLatch gate;
+    final CountDownLatch held = new CountDownLatch(1);
+    volatile int probes;
+
+    FakeProxy(String name, int relayHost) throws IOException {
+        this.name = name;
+        this.relayHost = relayHost;
+        server = ServerSocketChannel.open();
+        server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+    }
+
+    @Override
+    public String proxyName() {
+        return name;
+    }
+
+    @Override
+    public Association associate(InetSocketAddress localAddress, ProxyClient.Cancellation cancel)
+            throws ProxyUnavailableException {
+        if (refusing) {
+            throw new ProxyUnavailableException("cannot reach SOCKS5 proxy " + name + ": refused (fake)");
+        }
+        CountDownLatch g = gate;
+        if (g != null) {
+            held.countDown();
+            try {
+                g.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        try {
+            SocketChannel control = SocketChannel.open(server.getLocalAddress());
+            farEnds.add(server.accept());
+            int serial = opened.incrementAndGet();
+            Association a = new Association(control, new InetSocketAddress(
+                    InetAddress.getByAddress(new byte[] {127, 0, 0, (byte) relayHost}), 10_000 + serial), name,
+                    "fake #" + serial);
+            associations.add(a);
+            return a;
+        } catch (IOException e) {
+            throw new ProxyUnavailableException("fake proxy " + name + ": " + e, e);
+        }
+    }
+
+    /** Associations granted so far. */
+    int opened() {
+        return opened.get();
+    }
+
+    /** Ends the latest association as a proxy does: closes its far end of the control connection. */
+    void endLatest() throws IOException {
+        farEnds.get(farEnds.size() - 1).close();
+    }
+
+    /** Ends every association granted so far. */
+    void endAll() throws IOException {
+        for (SocketChannel far : farEnds) {
+            far.close();
+        }
+    }
+
+    @Override
+    public void probe() throws ProxyUnavailableException {
+        probes++;
+        if (refusing) {
+            throw new ProxyUnavailableException("cannot reach SOCKS5 proxy " + name + ": refused (fake)");
+        }
+    }
+
+    @Override
+    public int connectTimeoutMillis() {
+        return 2_000;
+    }
+
+    @Override
+    public boolean namesLocalAddress() {
+        return false;
+    }
+
+    @Override
+    public void lost(long establishedNanos) {
+        // nothing learned, nothing to forget
+    }
+
+    @Override
+    public boolean owns(Object socket) {
+        return false;
+    }
+
+    @Override
+    public void close() throws IOException {
+        endAll();
+        server.close();
+        for (Association a : associations) {
+            a.close();
+        }
+    }
+}
