@@ -54,7 +54,7 @@
  * </ul>
  *
  * <h2>Opening (from a socket's first proxied send or connect)</h2>
- * {@code SocketTunnel.route} (intercept) → {@link io.socksudp.agent.association.SelfHealingAssociation#setUp} →
+ * {@code AssociatedSocket.route} (intercept) → {@link io.socksudp.agent.association.SelfHealingAssociation#setUp} →
  * {@code AssociationManager.openLater}
  * (while backing off: an already failed {@code PendingAssociation}) → on a {@code socksudp-associate} thread
  * {@code openNow} → {@code ProxyClient.associate(local, setup)} (the set-up learns the control connection, so a
@@ -89,6 +89,7 @@
  * {@code SocketTunnel.lost} (intercept) → {@code AssociationManager.lost}/{@code recoverLater} →
  * {@code SocketTunnel.recover} (intercept) → {@code AssociationManager.openLater} → {@code ProxyClient.associate} →
  * {@code SocketTunnel.setUpDone} (intercept) → {@code SocketAccess.reconnect}, the retry loop in
- * {@code SocketTunnel}, the backoffs and executors here, and no seam to test it without a proxy.
+ * {@code SocketTunnel} (now {@code AssociatedSocket}), the backoffs and executors here, and no seam to test it
+ * without a proxy.
  */
 package io.socksudp.agent.association;

@@ -22,7 +22,7 @@ import java.nio.channels.SelectableChannel;
  */
 final class ChannelFrontEnd extends ChannelTunnel implements TunnelFrontEnd {
 
-    private final SocketTunnel tunnel;
+    private final AssociatedSocket tunnel;
     private final Routing routing;
     private final ChannelAccess access;
     private final RelayedDatagrams relayed;
@@ -49,7 +49,7 @@ final class ChannelFrontEnd extends ChannelTunnel implements TunnelFrontEnd {
     /** Set and read by the one thread in a socket adaptor's timed receive (it holds the blocking lock). */
     private long timedReceiveDeadline;
 
-    ChannelFrontEnd(SocketTunnel tunnel, Routing routing, ChannelAccess access, DropCounters drops) {
+    ChannelFrontEnd(AssociatedSocket tunnel, Routing routing, ChannelAccess access, DropCounters drops) {
         this.tunnel = tunnel;
         this.routing = routing;
         this.access = access;
@@ -57,7 +57,7 @@ final class ChannelFrontEnd extends ChannelTunnel implements TunnelFrontEnd {
     }
 
     @Override
-    public SocketTunnel tunnel() {
+    public AssociatedSocket tunnel() {
         return tunnel;
     }
 
@@ -89,7 +89,7 @@ final class ChannelFrontEnd extends ChannelTunnel implements TunnelFrontEnd {
     private ChannelTunnel readyToSend(Object channel) throws IOException {
         boolean blocking = !(channel instanceof SelectableChannel) || ((SelectableChannel) channel).isBlocking();
         SendRoute route = tunnel.route(channel,
-                blocking ? SocketTunnel.Wait.INTERRUPTIBLE : SocketTunnel.Wait.NONE);
+                blocking ? AssociatedSocket.Wait.INTERRUPTIBLE : AssociatedSocket.Wait.NONE);
         wouldBlock = route.kind() == SendRoute.Kind.PENDING;
         discard = !route.sends();
         if (!discard) {

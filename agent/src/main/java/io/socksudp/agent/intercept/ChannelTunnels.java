@@ -19,7 +19,7 @@ import java.nio.channels.DatagramChannel;
 /**
  * The agent's side of the bootstrap bridge: finds each application socket's tunnel, creating it on first use,
  * and releases it when the socket closes or is garbage-collected. A channel's tunnel is a {@link ChannelFrontEnd},
- * a legacy impl's a {@link PacketFrontEnd}; each has a {@link SocketTunnel} behind it.
+ * a legacy impl's a {@link PacketFrontEnd}; each has a {@link AssociatedSocket} behind it.
  *
  * <p>No failure of ours may reach the JDK's code as anything but an {@link IOException}: an unexpected
  * exception on the send path becomes an IOException (the datagram is not sent: fail closed).
@@ -195,7 +195,7 @@ public final class ChannelTunnels implements DatagramHooks {
         TunnelFrontEnd t = tunnels.get(socket);
         if (t == null) {
             WeakIdentityMap.Key<Object, TunnelFrontEnd> key = tunnels.newKey(socket);
-            t = tunnels.putIfAbsent(key, new NativeFrontEnd(new SocketTunnel(key, associations, routing, access,
+            t = tunnels.putIfAbsent(key, new NativeFrontEnd(new AssociatedSocket(key, associations, routing, access,
                     drops, dropWhenUnavailable), routing, drops));
             if (!open) {
                 closed(socket);
@@ -237,12 +237,12 @@ public final class ChannelTunnels implements DatagramHooks {
         ChannelAccess access = this.access;
         if (socket instanceof Channel && associations.isAgentSocket(socket)) {
             // The associate=auto check's own sockets: plain, whatever they send to (the relay, framed by the check).
-            return new ChannelFrontEnd(new SocketTunnel(key, associations, Routing.EVERYTHING_DIRECT, access, drops,
+            return new ChannelFrontEnd(new AssociatedSocket(key, associations, Routing.EVERYTHING_DIRECT, access, drops,
                     dropWhenUnavailable), Routing.EVERYTHING_DIRECT, access, drops);
         }
         boolean legacy = !(socket instanceof Channel) && packetAccess != null;
-        SocketTunnel tunnel = new SocketTunnel(key, associations, routing, legacy ? packetAccess : access, drops,
-                dropWhenUnavailable);
+        AssociatedSocket tunnel = new AssociatedSocket(key, associations, routing, legacy ? packetAccess : access,
+                drops, dropWhenUnavailable);
         // A socket first seen already connected was connected before the agent was attached (every connect the
         // agent sees makes the tunnel before connecting): if its peer is proxied, its sends must not go out.
         InetSocketAddress connected = legacy ? packetAccess.connectedPeer(socket) : remoteOf(socket);

@@ -14,7 +14,7 @@ import java.nio.ByteBuffer;
  * The tunnel of a socket whose I/O the agent cannot swap buffers in, because native code does it on buffers of its
  * own (Netty's native datagram channels): the strategy frames each outgoing message itself and unwraps each
  * received one, and asks this front-end for the decisions and the bytes. The association, its recovery and release
- * are the {@link SocketTunnel}'s, as for every other socket.
+ * are the {@link AssociatedSocket}'s, as for every other socket.
  *
  * <p>Threading: the strategy calls the send, connect and receive sides from the channel's own event loop thread
  * only (Netty runs all of a channel's I/O there), so the caches have a single writer.
@@ -24,7 +24,7 @@ public final class NativeFrontEnd implements TunnelFrontEnd {
     /** The longest SOCKS5 UDP header: a domain name of 255 bytes (3 + 1 + 1 + 255 + 2). */
     public static final int MAX_HEADER = 262;
 
-    private final SocketTunnel tunnel;
+    private final AssociatedSocket tunnel;
     private final Routing routing;
     private final RelayedDatagrams relayed;
 
@@ -38,14 +38,14 @@ public final class NativeFrontEnd implements TunnelFrontEnd {
     private final byte[] headerBytes = new byte[MAX_HEADER];
     private final ByteBuffer header = ByteBuffer.wrap(headerBytes);
 
-    NativeFrontEnd(SocketTunnel tunnel, Routing routing, DropCounters drops) {
+    NativeFrontEnd(AssociatedSocket tunnel, Routing routing, DropCounters drops) {
         this.tunnel = tunnel;
         this.routing = routing;
         this.relayed = new RelayedDatagrams(drops);
     }
 
     @Override
-    public SocketTunnel tunnel() {
+    public AssociatedSocket tunnel() {
         return tunnel;
     }
 
@@ -79,7 +79,7 @@ public final class NativeFrontEnd implements TunnelFrontEnd {
      * which is counted as a drop).
      */
     public InetSocketAddress relayForSend(Object channel) throws IOException {
-        return relayOf(tunnel.route(channel, SocketTunnel.Wait.UNINTERRUPTIBLE));
+        return relayOf(tunnel.route(channel, AssociatedSocket.Wait.UNINTERRUPTIBLE));
     }
 
     /**
@@ -87,7 +87,7 @@ public final class NativeFrontEnd implements TunnelFrontEnd {
      * ({@link #pendingSetUp} then tells when it ends); throws what {@link #relayForSend} throws.
      */
     public InetSocketAddress relayIfReady(Object channel) throws IOException {
-        SendRoute route = tunnel.route(channel, SocketTunnel.Wait.NONE);
+        SendRoute route = tunnel.route(channel, AssociatedSocket.Wait.NONE);
         return route.kind() == SendRoute.Kind.PENDING ? null : relayOf(route);
     }
 

@@ -24,7 +24,7 @@ final class PacketFrontEnd extends PacketTunnel implements TunnelFrontEnd {
 
     private static final Logger LOG = LazyLogger.getLogger("socksudp");
 
-    private final SocketTunnel tunnel;
+    private final AssociatedSocket tunnel;
     private final Routing routing;
     private final PacketAccess access;
     private final RelayedDatagrams relayed;
@@ -38,7 +38,7 @@ final class PacketFrontEnd extends PacketTunnel implements TunnelFrontEnd {
     // Receive side (the impl's synchronized receive), into the thread's packet (ThreadBuffers).
     private volatile boolean joinedGroups;
 
-    PacketFrontEnd(SocketTunnel tunnel, Routing routing, PacketAccess access, DropCounters drops) {
+    PacketFrontEnd(AssociatedSocket tunnel, Routing routing, PacketAccess access, DropCounters drops) {
         this.tunnel = tunnel;
         this.routing = routing;
         this.access = access;
@@ -46,7 +46,7 @@ final class PacketFrontEnd extends PacketTunnel implements TunnelFrontEnd {
     }
 
     @Override
-    public SocketTunnel tunnel() {
+    public AssociatedSocket tunnel() {
         return tunnel;
     }
 
@@ -102,7 +102,7 @@ final class PacketFrontEnd extends PacketTunnel implements TunnelFrontEnd {
                 Metrics.sentDirectly();
                 return Send.DIRECT;
             }
-            SendRoute route = tunnel.route(impl, SocketTunnel.Wait.UNINTERRUPTIBLE);
+            SendRoute route = tunnel.route(impl, AssociatedSocket.Wait.UNINTERRUPTIBLE);
             if (!route.sends()) {
                 return Send.DISCARDED; // a wait never leaves it pending
             }
@@ -130,7 +130,7 @@ final class PacketFrontEnd extends PacketTunnel implements TunnelFrontEnd {
             packet.setAddress(connectedTo.getAddress());
             packet.setPort(connectedTo.getPort());
         }
-        if (!tunnel.route(impl, SocketTunnel.Wait.UNINTERRUPTIBLE).sends()) {
+        if (!tunnel.route(impl, AssociatedSocket.Wait.UNINTERRUPTIBLE).sends()) {
             return Send.DISCARDED;
         }
         PacketSendSlot slot = claimSendSlot();

@@ -3,7 +3,7 @@ package io.socksudp.agent.intercept;
 import java.net.InetSocketAddress;
 
 /**
- * Where a proxied send goes, as {@link SocketTunnel#route} decides it: through the association's relay, not yet
+ * Where a proxied send goes, as {@link AssociatedSocket#route} decides it: through the association's relay, not yet
  * (the association is being set up and the caller must not wait: a non-blocking channel, an event loop), or nowhere
  * (no association can be had and {@code onUnavailable=drop}: the drop is counted already). A route through a relay
  * is made once per association and kept by the tunnel, so a send allocates nothing.

@@ -27,7 +27,7 @@
  * <li>{@code NativeFrontEnd}: the same decisions for a socket whose I/O native code does on buffers of its own
  *     (Netty's epoll channel, see {@code intercept.netty}): the strategy frames and unwraps, this answers where to
  *     send, what header to write and whether a received datagram is believed.</li>
- * <li>{@code SocketTunnel}: one socket's association (opened lazily, re-established when lost, released on close)
+ * <li>{@code AssociatedSocket}: one socket's association (opened lazily, re-established when lost, released on close)
  *     and the peer of a socket connected through it.</li>
  * <li>{@code RelayedDatagrams}: vets what came from the relay: SOCKS header, sender, the connected socket's filter.
  *     </li>
@@ -65,15 +65,15 @@
  *     {@code LegacySocketAdvice.ImplSend}, or {@code SocketSend} on JDK 8, through {@code Dispatch.packetTunnel}.)
  *     </li>
  * <li>{@code Dispatch} → {@code ChannelTunnels.sendTunnel} → the socket's front end, created on first use with its
- *     {@code SocketTunnel} → {@code ChannelFrontEnd.forSend}: {@code Routing.isDirect} (decided once per destination
- *     and cached; direct: counted, null returned, the JDK sends as it would without the agent).</li>
- * <li>{@code readyToSend} → {@code SocketTunnel.route} (a {@code SendRoute}: the relay, pending, or discarded):
+ *     {@code AssociatedSocket} → {@code ChannelFrontEnd.forSend}: {@code Routing.isDirect} (decided once per
+ *     destination and cached; direct: counted, null returned, the JDK sends as it would without the agent).</li>
+ * <li>{@code readyToSend} → {@code AssociatedSocket.route} (a {@code SendRoute}: the relay, pending, or discarded):
  *     an open association's relay at once; otherwise its {@code association.SelfHealingAssociation.setUp} →
  *     {@code AssociationManager.openLater} (fails at once while backing off) → on a
  *     {@code socksudp-associate} thread {@code ProxyClient.associate}: TCP connect, greeting, RFC 1929 and UDP
  *     ASSOCIATE in one write, the reply's relay address, within one deadline → {@code ControlMonitor.watch} → the
  *     completion {@code SelfHealingAssociation.completed} puts the association in place (the socket follows its
- *     relay: {@code SocketTunnel.relayChanged}). The sender meanwhile waits on the
+ *     relay: {@code AssociatedSocket.relayChanged}). The sender meanwhile waits on the
  *     {@code PendingAssociation}: a blocking channel interruptibly, a legacy socket uninterruptibly, a non-blocking
  *     channel not at all (the send reports 0 bytes, as when the socket buffer is full). No association and
  *     {@code onUnavailable=drop}: the send is skipped, counted as {@code PROXY_UNAVAILABLE}, and reported as done;
@@ -86,8 +86,8 @@
  *     payload length and counts it in {@code Metrics}.</li>
  * </ol>
  * A {@code connect} to a proxied peer associates first ({@code ChannelTunnels.connectTunnel} →
- * {@code SocketTunnel.relayForConnect}), connects the OS socket to the relay, and records the peer; the JDK keeps the
- * application's peer as its own record. {@code close()} → {@code Dispatch.closed} → {@code SocketTunnel.close}
+ * {@code AssociatedSocket.relayForConnect}), connects the OS socket to the relay, and records the peer; the JDK keeps
+ * the application's peer as its own record. {@code close()} → {@code Dispatch.closed} → {@code AssociatedSocket.close}
  * cancels a set-up in progress and releases the association.
  *
  * <h2>A receive</h2>
@@ -112,7 +112,7 @@
  * </ol>
  *
  * <h2>Recovery</h2>
- * One owner, in {@code association}: each {@code SocketTunnel} has an {@code association.SelfHealingAssociation},
+ * One owner, in {@code association}: each {@code AssociatedSocket} has an {@code association.SelfHealingAssociation},
  * which handles the loss, the backoffs and the retries (see {@code association/package-info.java}), and is its
  * {@code SelfHealingAssociation.Owner}: it gives the socket's local address ({@code localAddress}), follows a new
  * relay ({@code relayChanged}: for a connected socket {@code SocketAccess.reconnect}, i.e.

@@ -15,7 +15,7 @@
  *     {@code receivedThroughProxy} (payload bytes, not framed bytes), {@code sentDirectly}.</li>
  * <li>{@code Association} (association): {@code associationOpened} in its constructor, {@code associationEnded} once
  *     on close or loss, {@code error} with the cause of a loss; {@code AssociationManager}:
- *     {@code associationFailed}; {@code SocketTunnel} (intercept): {@code associationReestablished}.</li>
+ *     {@code associationFailed}; {@code AssociatedSocket} (intercept): {@code associationReestablished}.</li>
  * </ul>
  *
  * <h2>To the operator</h2>

@@ -7,7 +7,7 @@
  * <p>Call chain: {@code NettyTransformer} (a name check on every class the JVM defines) → {@code DispatchCalls}
  * (static calls inlined with ASM where {@code NettyLayout}, read from the class file, says: see {@code NettyMember})
  * → bootstrap {@code NettyDispatch} (found by every loader through parent delegation) → {@code NettyTunnels}
- * (framing, unwrapping, connect; the association, recovery and release are the shared {@code SocketTunnel}'s,
+ * (framing, unwrapping, connect; the association, recovery and release are the shared {@code AssociatedSocket}'s,
  * behind an {@code intercept.NativeFrontEnd}) or {@code NettyGuard} (the refusals, the warning once per class).
  * Netty's API is reached through {@code NettyApi}: method handles found in the channel's own loader under its own
  * package root, so shaded and multiple copies work and the agent never links a Netty class.

@@ -32,7 +32,7 @@ import java.nio.channels.DatagramChannel;
  * <p>Threading: a set-up runs on the association executor ({@link PendingAssociation}), never under the JDK's locks:
  * callers wait for it (or, on a non-blocking channel, do not), and {@link #close()} cancels it at once.
  */
-final class SocketTunnel implements SelfHealingAssociation.Owner {
+final class AssociatedSocket implements SelfHealingAssociation.Owner {
 
     private static final Logger LOG = LazyLogger.getLogger("socksudp");
 
@@ -65,8 +65,8 @@ final class SocketTunnel implements SelfHealingAssociation.Owner {
      */
     private volatile InetSocketAddress connectedAroundAgent;
 
-    SocketTunnel(WeakReference<Object> socket, AssociationManager associations, Routing routing, SocketAccess access,
-                 DropCounters drops, boolean dropWhenUnavailable) {
+    AssociatedSocket(WeakReference<Object> socket, AssociationManager associations, Routing routing,
+            SocketAccess access, DropCounters drops, boolean dropWhenUnavailable) {
         this.dropWhenUnavailable = dropWhenUnavailable;
         this.socket = socket;
         this.channel = socket.get() instanceof Channel;
