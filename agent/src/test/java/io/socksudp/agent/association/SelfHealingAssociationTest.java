@@ -150,7 +150,9 @@ class SelfHealingAssociationTest {
             long at = owner.times.take();
             long gap = (at - previous) / MS;
             if (wait == 0) {
-                assertTrue(gap < 250, "the first young loss is re-associated at once, not after " + gap + " ms");
+                // "At once" in wall time is at the mercy of a loaded machine (261 ms seen at a load average of 8):
+                // LossBackoffTest pins the exact 0 on its clock; here it must merely not be one of the later paces.
+                assertTrue(gap < 1_000, "the first young loss is re-associated at once, not after " + gap + " ms");
             } else {
                 assertTrue(gap >= wait - 20, "re-associated " + gap + " ms after the loss, paced to " + wait);
                 assertTrue(gap < wait + 2_000, "re-associated only " + gap + " ms after the loss, paced to " + wait);
@@ -159,10 +161,13 @@ class SelfHealingAssociationTest {
         }
         // A send meanwhile is told to wait, not given a new association: the pace is the socket's too.
         p.endLatest();
-        long end = System.nanoTime() + 2_000 * MS;
+        // The pace is counted from when the monitor notices the loss, so waiting for that (however slow a loaded
+        // machine makes it) leaves the whole 2 s for the send below.
+        long end = System.nanoTime() + 10_000 * MS;
         while (handle.ifOpen() != null && System.nanoTime() - end < 0) {
             Thread.sleep(5);
         }
+        assertNull(handle.ifOpen(), "the loss was not noticed within 10 s");
         PendingAssociation paced = handle.setUp();
         assertTrue(paced.isDone());
         ProxyUnavailableException e = org.junit.jupiter.api.Assertions.assertThrows(ProxyUnavailableException.class,
