@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -121,18 +122,29 @@ public final class NatLab implements AutoCloseable, Diagnosable {
 
     /** Skips the calling test, loudly, when namespaces and NAT cannot be set up here. */
     public static void assumeAvailable() {
-        loudAssumption("root".equals(System.getProperty("user.name")),
-                "network namespaces and iptables need root; the tests run as " + System.getProperty("user.name"));
-        loudAssumption(Files.isExecutable(IP), IP + " is missing: install iproute2 (.ci/run does)");
-        loudAssumption(Files.isExecutable(IPTABLES), IPTABLES + " is missing: install iptables (.ci/run does)");
-    }
-
-    private static void loudAssumption(boolean condition, String reason) {
-        if (!condition) {
+        unavailable().ifPresent(reason -> {
             String message = "SKIPPED LOUDLY: " + reason;
             System.err.println("WARNING ***** " + message + " *****");
             Assumptions.assumeTrue(false, message);
+        });
+    }
+
+    /**
+     * Why namespaces and NAT cannot be set up here (not root, no ip, no iptables), or empty when they can. The tests
+     * skip on it ({@link #assumeAvailable()}); the demo (io.socksudp.it.demo.Story1Demo) refuses with it.
+     */
+    public static Optional<String> unavailable() {
+        String user = System.getProperty("user.name");
+        if (!"root".equals(user)) {
+            return Optional.of("network namespaces and iptables need root; this runs as " + user);
         }
+        if (!Files.isExecutable(IP)) {
+            return Optional.of(IP + " is missing: install iproute2 (.ci/run does)");
+        }
+        if (!Files.isExecutable(IPTABLES)) {
+            return Optional.of(IPTABLES + " is missing: install iptables (.ci/run does)");
+        }
+        return Optional.empty();
     }
 
     private void build() {
