@@ -23,7 +23,7 @@ public final class ClassFileInventory {
 
     /** Null when the JDK has no such class file. */
     public static ClassFileInventory of(String className) throws IOException {
-        byte[] classfile = ClassFiles.read(ClassLoader.getSystemClassLoader(), className);
+        byte[] classfile = ClassFiles.readJdk(className);
         return classfile == null ? null : of(className, classfile);
     }
 
