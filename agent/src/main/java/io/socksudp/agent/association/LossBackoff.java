@@ -29,8 +29,7 @@ public final class LossBackoff {
     private long lastYoungLoss;
     private long notBefore;
     private boolean waiting;
-    private long nextSocketSlot;
-    private boolean socketSlotted;
+    private long nextSocketSlot = ReassociationCap.UNSET;
     /** False for the proxy-wide pace of young losses, which {@link ReassociationCap} caps with its own, larger rate. */
     private final boolean socketCapped;
 
@@ -68,13 +67,8 @@ public final class LossBackoff {
 
     /** Reserves this loss's re-association its slot under the per-socket cap; returns the slot's time. */
     private long socketSlot(long now) {
-        long earliest = now - (SOCKET_BURST - 1) * SOCKET_INTERVAL_NANOS;
-        if (!socketSlotted || nextSocketSlot - earliest < 0) {
-            nextSocketSlot = earliest; // a quiet spell gives the whole burst back, no more
-            socketSlotted = true;
-        }
-        long slot = nextSocketSlot;
-        nextSocketSlot += SOCKET_INTERVAL_NANOS;
+        long slot = ReassociationCap.slot(nextSocketSlot, now, SOCKET_BURST, SOCKET_INTERVAL_NANOS);
+        nextSocketSlot = slot + SOCKET_INTERVAL_NANOS;
         return slot;
     }
 

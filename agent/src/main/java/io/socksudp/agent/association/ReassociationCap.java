@@ -17,19 +17,26 @@ public final class ReassociationCap {
     /** Then one every 62.5 ms: 16 a second, 960 a minute per proxy. */
     public static final long INTERVAL_NANOS = 62_500_000L;
 
+    /** Before the first reservation (a real reading of {@link System#nanoTime()} is never this, in practice). */
+    static final long UNSET = Long.MIN_VALUE;
+
     /** The theoretical arrival time of the next slot (GCRA): slots before {@code now} are free. */
-    private long nextSlot;
-    private boolean started;
+    private long nextSlot = UNSET;
 
     /** Reserves the slot of one re-association after a loss at {@code now}; returns how long it must wait. */
     public synchronized long reserve(long now) {
-        long earliest = now - (BURST - 1) * INTERVAL_NANOS;
-        if (!started || nextSlot - earliest < 0) {
-            nextSlot = earliest; // a quiet spell gives the whole burst back, no more
-            started = true;
-        }
-        long slot = nextSlot;
-        nextSlot += INTERVAL_NANOS;
+        long slot = slot(nextSlot, now, BURST, INTERVAL_NANOS);
+        nextSlot = slot + INTERVAL_NANOS;
         return Math.max(0, slot - now);
+    }
+
+    /**
+     * The GCRA's next slot, {@code next} (or {@link #UNSET}) as of {@code now}, for {@code burst} at once then one per
+     * {@code interval}: the caller keeps {@code slot + interval} as its next. A quiet spell gives the whole burst back,
+     * no more. Shared with the per-socket cap ({@link LossBackoff}), which keeps the one long in its own fields.
+     */
+    static long slot(long next, long now, int burst, long interval) {
+        long earliest = now - (burst - 1) * interval;
+        return next == UNSET || next - earliest < 0 ? earliest : next;
     }
 }
