@@ -1,6 +1,5 @@
 package io.socksudp.agent.intercept;
 
-import io.socksudp.agent.association.Association;
 import io.socksudp.agent.association.AssociationManager;
 import io.socksudp.agent.bootstrap.ChannelTunnel;
 import io.socksudp.agent.bootstrap.DatagramHooks;
@@ -17,8 +16,9 @@ import java.nio.channels.Channel;
 import java.nio.channels.DatagramChannel;
 
 /**
- * The agent's side of the bootstrap bridge: finds each application socket's tunnel, creating it on first use,
- * and releases it when the socket closes or is garbage-collected. A channel's tunnel is a {@link ChannelFrontEnd},
+ * The agent's side of the bootstrap bridge ({@link DatagramHooks}): finds each application socket's tunnel in the
+ * {@link SocketRegistry}, creating it on first use, and releases it when the socket closes (a socket collected
+ * unclosed is the registry's to release). A channel's tunnel is a {@link ChannelFrontEnd},
  * a legacy impl's a {@link PacketFrontEnd}; each has a {@link AssociatedSocket} behind it.
  *
  * <p>No failure of ours may reach the JDK's code as anything but an {@link IOException}: an unexpected
@@ -28,14 +28,14 @@ public final class ChannelTunnels implements DatagramHooks {
 
     private static final Logger LOG = LazyLogger.getLogger("socksudp");
 
-    private final WeakIdentityMap<Object, TunnelFrontEnd> tunnels = new WeakIdentityMap<Object, TunnelFrontEnd>();
+    /** Each socket's front end, held weakly; its reaper releases what the application dropped unclosed. */
+    private final SocketRegistry tunnels = new SocketRegistry();
     private final AssociationManager associations;
     private final Routing routing;
     /** Set when the NIO strategy activates (its layout is known only once DatagramChannelImpl loads). */
     private volatile ChannelAccess access;
     private final DropCounters drops = new DropCounters();
     private final boolean dropWhenUnavailable;
-    private final Thread reaper;
     /** For legacy DatagramSocketImpls; null until that strategy activates (if ever). */
     private volatile PacketAccess packetAccess;
 
@@ -51,7 +51,6 @@ public final class ChannelTunnels implements DatagramHooks {
         this.associations = associations;
         this.routing = routing;
         this.access = access;
-        this.reaper = startReaper();
     }
 
     /**
@@ -59,7 +58,7 @@ public final class ChannelTunnels implements DatagramHooks {
      * are not touched: none has an association yet.)
      */
     public void stop() {
-        reaper.interrupt();
+        tunnels.stop();
     }
 
     /**
@@ -268,31 +267,5 @@ public final class ChannelTunnels implements DatagramHooks {
     private static IOException internalError(RuntimeException e) {
         LOG.error("socksudp internal error; the datagram was not sent", e);
         return new IOException("socksudp internal error; the datagram was not sent: " + e, e);
-    }
-
-    /** Releases the associations of sockets the application dropped without closing them. */
-    private Thread startReaper() {
-        Thread reaper = new Thread(new Runnable() {
-            @Override
-            public void run() {
-                while (true) {
-                    try {
-                        TunnelFrontEnd t = tunnels.expunge(tunnels.collected().remove());
-                        if (t != null) {
-                            Association a = t.tunnel().association();
-                            LOG.debug("socket collected without close; releasing {}", a);
-                            t.tunnel().close();
-                        }
-                    } catch (InterruptedException e) {
-                        return;
-                    } catch (RuntimeException e) {
-                        LOG.warn("socksudp reaper: {}", e.toString());
-                    }
-                }
-            }
-        }, "socksudp-reaper");
-        reaper.setDaemon(true);
-        reaper.start();
-        return reaper;
     }
 }

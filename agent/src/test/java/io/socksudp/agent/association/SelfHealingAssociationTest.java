@@ -105,7 +105,7 @@ class SelfHealingAssociationTest {
 
     /** The handle's open association once it is {@code expected} (the owner is told just before it is in place). */
     private static void assertInPlace(Association expected, SelfHealingAssociation handle) throws InterruptedException {
-        long end = System.nanoTime() + 2_000 * MS;
+        long end = System.nanoTime() + 5_000 * MS;
         while (handle.ifOpen() != expected && System.nanoTime() - end < 0) {
             Thread.sleep(1);
         }
@@ -159,7 +159,9 @@ class SelfHealingAssociationTest {
             }
             previous = at;
         }
-        // A send meanwhile is told to wait, not given a new association: the pace is the socket's too.
+        // A send meanwhile is told to wait, not given a new association: the pace is the socket's too. (The owner
+        // hears of the new relay just before the handle puts the association in place: end it once it is there.)
+        assertInPlace(p.associations.get(p.associations.size() - 1), handle);
         p.endLatest();
         // The pace is counted from when the monitor notices the loss, so waiting for that (however slow a loaded
         // machine makes it) leaves the whole 2 s for the send below.
@@ -205,6 +207,11 @@ class SelfHealingAssociationTest {
         long last = reopened.get(reopened.size() - 1);
         assertTrue(last >= 6 * ReassociationCap.INTERVAL_NANOS / MS - 20, "the last at " + last + " ms: " + reopened);
         for (SelfHealingAssociation h : handles) {
+            // The owner hears of the new relay just before the handle puts the association in place (same lock).
+            long end = System.nanoTime() + 5_000 * MS;
+            while (h.ifOpen() == null && System.nanoTime() - end < 0) {
+                Thread.sleep(1);
+            }
             assertNotNull(h.ifOpen());
             h.close();
         }
