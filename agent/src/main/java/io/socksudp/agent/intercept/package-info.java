@@ -16,10 +16,11 @@
  * <h2>Types, one job each</h2>
  * <ul>
  * <li>{@link io.socksudp.agent.intercept.ChannelTunnels}: the implementation of {@code DatagramHooks} that
- *     {@code Dispatch} calls; finds or creates each socket's tunnel in a {@link
- *     io.socksudp.agent.intercept.WeakIdentityMap}, turns our own unexpected exceptions into IOExceptions (the
- *     datagram is not sent), and runs the {@code socksudp-reaper} thread that releases the association of a socket
- *     collected without {@code close()}.</li>
+ *     {@code Dispatch} calls; finds or creates each socket's front end and turns our own unexpected exceptions into
+ *     IOExceptions (the datagram is not sent).</li>
+ * <li>{@code SocketRegistry}: each socket's front end, by identity, held weakly ({@link
+ *     io.socksudp.agent.intercept.WeakIdentityMap}); its {@code socksudp-reaper} thread releases the association of a
+ *     socket collected without {@code close()}.</li>
  * <li>{@code ChannelFrontEnd} ({@code DatagramChannelImpl}, ByteBuffers) and {@code PacketFrontEnd} (the legacy
  *     impl, DatagramPackets): what the advice calls; route, frame, unframe and account for one socket's datagrams
  *     without allocating on the repeat path. Both implement {@code TunnelFrontEnd}; {@code PacketSendSlot} is the
@@ -27,8 +28,8 @@
  * <li>{@code NativeFrontEnd}: the same decisions for a socket whose I/O native code does on buffers of its own
  *     (Netty's epoll channel, see {@code intercept.netty}): the strategy frames and unwraps, this answers where to
  *     send, what header to write and whether a received datagram is believed.</li>
- * <li>{@code AssociatedSocket}: one socket's association (opened lazily, re-established when lost, released on close)
- *     and the peer of a socket connected through it.</li>
+ * <li>{@code AssociatedSocket}: one socket with its association (a {@code SelfHealingAssociation}: opened lazily,
+ *     re-established when lost, released on close) and the peer of a socket connected through it.</li>
  * <li>{@code RelayedDatagrams}: vets what came from the relay: SOCKS header, sender, the connected socket's filter.
  *     </li>
  * <li>{@code ThreadBuffers}: the buffers datagrams are framed and received into, one set per thread, not per socket
