@@ -149,6 +149,19 @@ class ChannelFrontEndTest {
     }
 
     @Test
+    void a_host_name_is_framed_for_the_proxy_to_resolve_and_a_bypassed_one_is_left_to_the_jdk() throws IOException {
+        ChannelFrontEnd fe = associated(); // the last destination is PEER: the name must not get PEER's header
+        InetSocketAddress named = InetSocketAddress.createUnresolved("peer.example", 5353);
+
+        assertSame(fe, fe.forNamedSend(channel, named));
+        assertArrayEquals(relayed(named, PAYLOAD), bytes(fe.frame(ByteBuffer.wrap(PAYLOAD), named)));
+        assertEquals(fixture.relay(), fe.relay());
+
+        assertNull(fe.forNamedSend(channel, InetSocketAddress.createUnresolved("localhost", 53)), "bypassed");
+        assertNull(fe.forNamedSend(channel, PEER), "resolved: the private send frames it");
+    }
+
+    @Test
     void a_bypassed_destination_goes_direct_without_an_association_and_is_counted() throws IOException {
         ChannelFrontEnd fe = frontEnd(false);
         long directBefore = Metrics.datagramsSentDirectly();
