@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * address of its own ({@code 127.0.0.<n>:<serial>}) that tells the associations apart. It can refuse, hold a set-up
  * at a gate, and end associations.
  */
-final class FakeProxy implements AssociationOpener, AutoCloseable {
+public final class FakeProxy implements AssociationOpener, AutoCloseable {
 
     private final String name;
     private final int relayHost;
@@ -31,7 +31,7 @@ final class FakeProxy implements AssociationOpener, AutoCloseable {
     final CountDownLatch held = new CountDownLatch(1);
     volatile int probes;
 
-    FakeProxy(String name, int relayHost) throws IOException {
+    public FakeProxy(String name, int relayHost) throws IOException {
         this.name = name;
         this.relayHost = relayHost;
         server = ServerSocketChannel.open();
@@ -72,13 +72,28 @@ final class FakeProxy implements AssociationOpener, AutoCloseable {
         }
     }
 
+    /** An AssociationManager over this proxy alone, with the system clock; for tests outside this package. */
+    public AssociationManager manager() {
+        return new AssociationManager(ProxyChooser.SYSTEM, this);
+    }
+
+    /** Whether set-ups (and probes) are refused, as by a proxy that is down; for tests outside this package. */
+    public void refuse(boolean refuse) {
+        refusing = refuse;
+    }
+
+    /** The latest association granted, or null; for tests outside this package. */
+    public Association latest() {
+        return associations.isEmpty() ? null : associations.get(associations.size() - 1);
+    }
+
     /** Associations granted so far. */
-    int opened() {
+    public int opened() {
         return opened.get();
     }
 
     /** Ends the latest association as a proxy does: closes its far end of the control connection. */
-    void endLatest() throws IOException {
+    public void endLatest() throws IOException {
         farEnds.get(farEnds.size() - 1).close();
     }
 
