@@ -21,7 +21,6 @@ import io.socksudp.agent.bootstrap.ChannelTunnel;
 import io.socksudp.agent.metrics.Metrics;
 
 import java.io.IOException;
-import java.lang.ref.WeakReference;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -98,8 +97,7 @@ class ChannelFrontEndTest {
     }
 
     private ChannelFrontEnd frontEnd(boolean dropWhenUnavailable) {
-        AssociatedSocket socket = new AssociatedSocket(new WeakReference<Object>(channel), fixture.proxy.manager(),
-                fixture.routing, access, fixture.drops, dropWhenUnavailable);
+        AssociatedSocket socket = fixture.associated(channel, access, dropWhenUnavailable);
         return new ChannelFrontEnd(socket, fixture.routing, access, fixture.drops);
     }
 

@@ -8,6 +8,7 @@ import io.socksudp.agent.config.HostMatcher;
 import io.socksudp.agent.socks.UdpHeader;
 
 import java.io.IOException;
+import java.lang.ref.WeakReference;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -34,6 +35,12 @@ final class FrontEndFixture implements AutoCloseable {
 
     FrontEndFixture() throws IOException {
         proxy = new FakeProxy(PROXY, 77);
+    }
+
+    /** {@code socket} with its association over the fake proxy, reached through {@code access}. */
+    AssociatedSocket associated(Object socket, SocketAccess access, boolean dropWhenUnavailable) {
+        return new AssociatedSocket(new WeakReference<Object>(socket), proxy.manager(), routing, access,
+                drops, dropWhenUnavailable);
     }
 
     static InetSocketAddress at(String literal, int port) {

@@ -18,7 +18,6 @@ import io.socksudp.agent.metrics.Metrics;
 import io.socksudp.agent.socks.UdpHeader;
 
 import java.io.IOException;
-import java.lang.ref.WeakReference;
 import java.net.InetSocketAddress;
 import java.nio.channels.DatagramChannel;
 import java.nio.charset.StandardCharsets;
@@ -54,8 +53,7 @@ class NativeFrontEndTest {
     }
 
     private NativeFrontEnd frontEnd(boolean dropWhenUnavailable) {
-        AssociatedSocket socket = new AssociatedSocket(new WeakReference<Object>(channel), fixture.proxy.manager(),
-                fixture.routing, access, fixture.drops, dropWhenUnavailable);
+        AssociatedSocket socket = fixture.associated(channel, access, dropWhenUnavailable);
         return new NativeFrontEnd(socket, fixture.routing, fixture.drops);
     }
 

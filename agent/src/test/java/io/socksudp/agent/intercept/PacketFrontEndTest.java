@@ -18,7 +18,6 @@ import io.socksudp.agent.bootstrap.PacketTunnel.Send;
 import io.socksudp.agent.metrics.Metrics;
 
 import java.io.IOException;
-import java.lang.ref.WeakReference;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -110,8 +109,7 @@ class PacketFrontEndTest {
     }
 
     private PacketFrontEnd frontEnd(boolean dropWhenUnavailable) {
-        AssociatedSocket socket = new AssociatedSocket(new WeakReference<Object>(impl), fixture.proxy.manager(),
-                fixture.routing, access, fixture.drops, dropWhenUnavailable);
+        AssociatedSocket socket = fixture.associated(impl, access, dropWhenUnavailable);
         return new PacketFrontEnd(socket, fixture.routing, access, fixture.drops);
     }
 
