@@ -6,20 +6,15 @@
 # no-op agent (no transformer), an empty transformer, an empty retransformation-capable one, and socksudp (a
 # program that never uses UDP: its transformers only compare names). Interleaved (shuffled) rounds, medians.
 # Usage: bench/perclass.sh [rounds]     (default 8; JAVA=/path/to/bin/java, AGENT=/path/to/socksudp-agent.jar)
-set -euo pipefail
-cd "$(dirname "$0")/.."
 RUNS=${1:-8}
-JAVA=${JAVA:-java}
-AGENT=${AGENT:-$PWD/agent/target/socksudp-agent.jar}
-[ -f "$AGENT" ] || { echo "build first: ./mvnw -q -B -DskipTests package" >&2; exit 2; }
-[ -r /proc/thread-self/schedstat ] || { echo "needs Linux's /proc/thread-self/schedstat" >&2; exit 2; }
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-javac --release 8 -nowarn -d "$work" bench/fixtures/LoadMany.java bench/fixtures/Hello.java \
-  bench/fixtures/NoopAgent.java bench/fixtures/EmptyTransformerAgent.java 2>/dev/null
-(cd "$work" && printf 'Premain-Class: NoopAgent\n' > m1 && jar cfm noop.jar m1 NoopAgent.class \
+. "$(dirname "$0")/common.sh"
+javac --release 8 -nowarn -d "$work" bench/fixtures/LoadMany.java bench/fixtures/Hello.java 2>/dev/null
+# The agents are compiled apart from the class path ($work), so that each is loaded from its jar (as premain.sh).
+javac --release 8 -nowarn -d "$work/agents" bench/fixtures/NoopAgent.java bench/fixtures/EmptyTransformerAgent.java \
+  2>/dev/null
+(cd "$work" && printf 'Premain-Class: NoopAgent\n' > m1 && jar cfm noop.jar m1 -C agents NoopAgent.class \
   && printf 'Premain-Class: EmptyTransformerAgent\nCan-Retransform-Classes: true\n' > m2 \
-  && jar cfm empty.jar m2 EmptyTransformerAgent*.class)
+  && jar cfm empty.jar m2 -C agents .)
 cp "$AGENT" "$work/classes.jar" # loaded by LoadMany as plain classes (a copy: not the agent's own jar)
 home=$("$JAVA" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.home = //p')
 list=$home/lib/classlist; [ -f "$list" ] || list=$home/lib/../jre/lib/classlist; [ -f "$list" ] || list=$home/jre/lib/classlist

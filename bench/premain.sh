@@ -6,15 +6,8 @@
 # interleaved round by round (shuffled), medians. See bench/fixtures/PremainClock.java for why this clock.
 # Usage: bench/premain.sh [rounds]      (default 15; JAVA=/path/to/bin/java, AGENT=/path/to/socksudp-agent.jar;
 #        BASELINE=/path/to/another/socksudp-agent.jar adds that build, e.g. main's, to the same interleaved rounds)
-set -euo pipefail
-cd "$(dirname "$0")/.."
 RUNS=${1:-15}
-JAVA=${JAVA:-java}
-AGENT=${AGENT:-$PWD/agent/target/socksudp-agent.jar}
-[ -f "$AGENT" ] || { echo "build first: ./mvnw -q -B -DskipTests package" >&2; exit 2; }
-[ -r /proc/thread-self/schedstat ] || { echo "needs Linux's /proc/thread-self/schedstat" >&2; exit 2; }
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+. "$(dirname "$0")/common.sh"
 # NoopAgent is compiled apart from the class path ($work): on it, the application loader would find the class there
 # and never open the jar it is put in, so "the no-op agent in a copy of the socksudp jar" would measure no jar at all.
 javac --release 8 -nowarn -d "$work" bench/fixtures/Hello.java bench/fixtures/PremainClock.java 2>/dev/null
