@@ -7,7 +7,8 @@ import java.io.File;
 import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.Charset;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
@@ -15,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -50,6 +52,8 @@ public final class WovenClassCache {
     private static final byte[] MAGIC = "socksudp woven class 1\n".getBytes(UTF_8);
     private static final Set<PosixFilePermission> OWNER_ONLY = EnumSet.of(PosixFilePermission.OWNER_READ,
             PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_EXECUTE);
+    private static final Set<PosixFilePermission> OWNER_READ_WRITE = EnumSet.of(PosixFilePermission.OWNER_READ,
+            PosixFilePermission.OWNER_WRITE);
     /** Larger than any JDK class file; a bigger length field means a corrupt entry. */
     private static final int MAX_CLASS_BYTES = 16 * 1024 * 1024;
 
@@ -96,7 +100,11 @@ public final class WovenClassCache {
         Path target = entry(className, variant, original).toPath();
         Path tmp = null;
         try {
-            tmp = Files.createTempFile(directory.toPath(), ".tmp-", ".woven"); // 0600 on POSIX
+            // Not Files.createTempFile: its random name comes from SecureRandom, whose providers cost a cold JVM
+            // some 20 ms. A name unique to this thread and instant, created exclusively (CREATE_NEW), is as safe
+            // in a directory only this user may write to; a clash with another JVM fails this write only.
+            tmp = directory.toPath().resolve(".tmp-" + Long.toHexString(System.nanoTime()) + "-"
+                    + Thread.currentThread().getId() + ".woven");
             ByteArrayOutputStream bytes = new ByteArrayOutputStream(MAGIC.length + original.length + woven.length + 64);
             DataOutputStream out = new DataOutputStream(bytes);
             out.write(MAGIC);
@@ -109,9 +117,13 @@ public final class WovenClassCache {
             out.writeLong(crc(woven));
             out.write(woven);
             out.flush();
-            OutputStream file = Files.newOutputStream(tmp);
+            SeekableByteChannel file = Files.newByteChannel(tmp, EnumSet.of(StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.WRITE), PosixFilePermissions.asFileAttribute(OWNER_READ_WRITE));
             try {
-                bytes.writeTo(file);
+                ByteBuffer content = ByteBuffer.wrap(bytes.toByteArray());
+                while (content.hasRemaining()) {
+                    file.write(content);
+                }
             } finally {
                 file.close();
             }
