@@ -517,6 +517,57 @@ class DnsIT {
         });
     }
 
+    /** Netty's own resolver's stacks: version and transport (native epoll and io_uring, and NIO over the JDK). */
+    static Stream<org.junit.jupiter.params.provider.Arguments> nettyResolverCases() {
+        return Stream.of(org.junit.jupiter.params.provider.Arguments.of("4.1", "epoll"),
+                org.junit.jupiter.params.provider.Arguments.of("4.1", "incubator_io_uring"),
+                org.junit.jupiter.params.provider.Arguments.of("4.2", "epoll"),
+                org.junit.jupiter.params.provider.Arguments.of("4.2", "io_uring"),
+                org.junit.jupiter.params.provider.Arguments.of("4.2", "nio"));
+    }
+
+    /**
+     * Netty's asynchronous DNS resolver ({@code DnsNameResolver}, netty-resolver-dns) asks its name server from a Netty
+     * datagram channel of its own, not through {@code InetAddress}: with the agent (and no {@code socksudp.dns}: it
+     * is UDP like any other) its queries reach dnsmasq from danted, and its answers, which it only believes from the
+     * name server's own address, come back with that address as sender. The same program without the agent is the
+     * control: its query arrives from the client's NAT address and the client's counters see it.
+     */
+    @ParameterizedTest(name = "Netty {0} {1}: Netty's own DNS resolver through the proxy")
+    @MethodSource("nettyResolverCases")
+    void nettysOwnResolverGoesThroughTheProxy(String netty, String transport) {
+        for (boolean agent : new boolean[] {true, false}) {
+            int before = dns.queries().size();
+            zeroCounters();
+            ChildJvm.Builder b = lab.jvm(Host.CLIENT, "netty " + netty + " " + transport + " dns"
+                    + (agent ? "" : " without the agent")).classpath(TestEnv.testClasses())
+                    .classpathJarsIn(netty.equals("4.1") ? TestEnv.netty41NativeLibs() : TestEnv.netty42NativeLibs())
+                    .classpathJarsIn(netty.equals("4.1") ? TestEnv.netty41DnsLibs() : TestEnv.netty42DnsLibs())
+                    .mainClass(io.socksudp.it.app.NettyDnsLookup.class.getName())
+                    .args("--transport", transport, "--server", DNS, "myhost.socksudp.test");
+            if (agent) {
+                b.withAgent().sysProp("socksudp.proxy", PROXY).sysProp("socksudp.nonProxyHosts", NON_PROXY);
+            }
+            try (ChildJvm app = b.start()) {
+                Diagnosable[] all = {app, dns, dante, lab};
+                int code = app.awaitExit(Duration.ofSeconds(60));
+                check(code == 0 && app.stdoutLines().contains("NETTYDNS done"), "the resolver did not finish (exit "
+                        + code + ")", all);
+                check(app.stdoutLines().contains("NETTYDNS myhost.socksudp.test -> [192.0.2.7]"),
+                        "expected myhost.socksudp.test -> [192.0.2.7]", all);
+                List<Dnsmasq.Query> queries = dns.queries().subList(before, dns.queries().size());
+                String from = agent ? PUBLIC : CLIENT_NAT;
+                check(!queries.isEmpty() && queries.stream().allMatch(q -> q.sourceIp().equals(from)),
+                        (agent ? "through the proxy every query must come from danted (" : "without the agent every"
+                        + " query comes from the client's NAT (") + from + "), dnsmasq saw " + queries, all);
+                long direct = directPackets();
+                check(agent ? direct == 0 : direct > 0, agent ? "iptables counted " + direct + " packet(s) from the"
+                        + " client to port 53" : "the control sent its query directly, yet iptables counted none: the"
+                        + " counters do not work", all);
+            }
+        }
+    }
+
     // ================================================================================================ helpers
 
     /**

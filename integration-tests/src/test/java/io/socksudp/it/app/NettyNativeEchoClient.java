@@ -156,6 +156,13 @@ public final class NettyNativeEchoClient {
                             if (!unanswered.remove(text) || !target.equals(p.sender())) {
                                 wrong.incrementAndGet();
                             }
+                            // Netty's own packets start at index 0 of their buffer, and its decoders count on it
+                            // (the DNS codec follows compression pointers as absolute indices)
+                            if (p.content().readerIndex() != 0) {
+                                System.out.println("native: reply at reader index " + p.content().readerIndex()
+                                        + ", not 0 as Netty's own");
+                                wrong.incrementAndGet();
+                            }
                             replies.get().countDown();
                         }
 
@@ -303,8 +310,11 @@ public final class NettyNativeEchoClient {
         return s.toString();
     }
 
-    /** A native transport, by class name (its availability class, event loop group and datagram channel). */
-    private static final class Transport {
+    /**
+     * A native transport, by class name (its availability class, event loop group and datagram channel). Also
+     * {@link NettyDnsLookup}'s.
+     */
+    static final class Transport {
         final Class<?> availability;
         final Class<? extends io.netty.channel.Channel> channelClass;
         final String groupFactory;

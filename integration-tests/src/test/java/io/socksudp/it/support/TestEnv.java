@@ -43,6 +43,16 @@ public final class TestEnv {
         return existingDir("socksudp.netty42NativeLibs", "Netty 4.2's native transport jars (maven-dependency-plugin copy)");
     }
 
+    /** target/netty41-dns-libs: netty-resolver-dns 4.1 and what it needs beyond {@link #netty41NativeLibs()}, for DnsIT. */
+    public static Path netty41DnsLibs() {
+        return existingDir("socksudp.netty41DnsLibs", "Netty 4.1's DNS resolver jars (maven-dependency-plugin copy)");
+    }
+
+    /** target/netty42-dns-libs: netty-resolver-dns 4.2 and what it needs beyond {@link #netty42NativeLibs()}, for DnsIT. */
+    public static Path netty42DnsLibs() {
+        return existingDir("socksudp.netty42DnsLibs", "Netty 4.2's DNS resolver jars (maven-dependency-plugin copy)");
+    }
+
     /** target/grpc-shaded-libs: gRPC's grpc-netty-shaded jar alone (Netty relocated, its epoll library renamed). */
     public static Path grpcShadedLibs() {
         return existingDir("socksudp.grpcShadedLibs", "grpc-netty-shaded (maven-dependency-plugin copy)");

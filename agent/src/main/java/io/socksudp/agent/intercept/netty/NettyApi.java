@@ -32,7 +32,7 @@ final class NettyApi {
     final MethodHandle readerIndex;
     final MethodHandle readableBytes;
     final MethodHandle getBytes;
-    final MethodHandle skipBytes;
+    final MethodHandle moveWithin;
     final MethodHandle writeHeader;
     final MethodHandle copyInto;
     final MethodHandle writerIndex;
@@ -72,7 +72,7 @@ final class NettyApi {
         readerIndex = virtual(byteBuf, "readerIndex", int.class);
         readableBytes = virtual(byteBuf, "readableBytes", int.class);
         getBytes = virtual(byteBuf, "getBytes", byteBuf, int.class, byte[].class, int.class, int.class);
-        skipBytes = virtual(byteBuf, "skipBytes", byteBuf, int.class);
+        moveWithin = virtual(byteBuf, "setBytes", byteBuf, int.class, byteBuf, int.class, int.class);
         writeHeader = virtual(byteBuf, "writeBytes", byteBuf, byte[].class);
         // The payload is copied with the source's getBytes(index, ByteBuf, ...), not the frame's writeBytes(ByteBuf,
         // ...): a direct source copies straight to the frame's memory address, where Netty 4.2's adaptive buffers

@@ -32,8 +32,8 @@ import java.net.UnknownHostException;
  * connected to the relay; io_uring names {@code remoteAddress()}, the peer, for a plain buffer, so there it is
  * always addressed); the application's message is released, as Netty releases what it replaces. Receiving: every
  * packet Netty builds ({@code recvmsg}, UDP GRO segments, {@code connectedRead}; io_uring's {@code recvmsg}
- * completions) passes through {@link #fireChannelRead}, which takes the header off (the buffer's reader index moves
- * past it) and fires a packet whose sender is the peer; what is not from the relay (nor a bypassed source) is dropped
+ * completions) passes through {@link #fireChannelRead}, which takes the header off (the payload moved down to the
+ * buffer's first readable index, where Netty's own packets start) and fires a packet whose sender is the peer; what is not from the relay (nor a bypassed source) is dropped
  * and counted.
  * {@code recvmmsg} is turned off for a tunnelled channel ({@link #slotSize}): its slots of {@code
  * MAX_DATAGRAM_PAYLOAD_SIZE} bytes would cut a maximal payload short by its header (io_uring's linked {@code recvmsg}
@@ -577,7 +577,13 @@ final class NettyTunnels implements NettyHooks {
             release(api, msg);
             return null;
         }
-        ignored = (Object) api.skipBytes.invokeExact(content, t.headerLength());
+        // The payload moves down to where the datagram began (the header's place), rather than the reader index past
+        // the header: Netty's own packets start at their buffer's index 0 and its decoders count on it (the DNS codec
+        // follows a name's compression pointers as absolute indices). A forward copy, safe for the overlap downwards.
+        int header = t.headerLength();
+        int end = (int) api.writerIndex.invokeExact(content);
+        ignored = (Object) api.moveWithin.invokeExact(content, from, content, from + header, end - from - header);
+        ignored = (Object) api.setWriterIndex.invokeExact(content, end - header);
         return (Object) api.newPacketFrom.invokeExact(content, (Object) api.recipient.invokeExact(msg),
                 (Object) t.sender());
     }

@@ -25,7 +25,8 @@
  * {@code scatteringRead} ({@code recvmmsg} into slots of {@code MAX_DATAGRAM_PAYLOAD_SIZE}); all of them end in
  * {@code pipeline.fireChannelRead(packet)} ({@code processPacket}, {@code processPacketList}, or inline), which is
  * replaced by a call that checks the source (only the relay, or a bypassed source), takes the header off (the
- * buffer's reader index moves past it) and fires a new packet whose sender is the peer. {@code recvmmsg} is turned
+ * payload moved down in place to where the datagram began: Netty's decoders, its DNS codec's compression pointers
+ * for one, read absolute indices from 0) and fires a new packet whose sender is the peer. {@code recvmmsg} is turned
  * off for a tunnelled channel (the read loop, {@code EpollDatagramChannel$EpollDatagramChannelUnsafe}, gets 0 for
  * the slot size): its fixed slots would cut a maximal payload short by its header. A connect to a proxied peer
  * connects the OS socket to the relay ({@code doConnect}'s argument replaced) and then sets
