@@ -55,7 +55,7 @@ final class Activation {
     Activation(Config config, Instrumentation inst) throws IOException {
         this.config = config;
         this.inst = inst;
-        String buildId = buildId();
+        String buildId = AgentJar.buildId();
         this.cache = new WovenClassCache(buildId == null ? null : config.cacheDirectory(), buildId);
     }
 
@@ -187,17 +187,5 @@ final class Activation {
             }
         }
         return false;
-    }
-
-    /** The agent build's identity, written into the jar at build time; null (no cache) when absent. */
-    static String buildId() throws IOException {
-        AgentJar jar = AgentJar.open();
-        try {
-            byte[] bytes = jar.read("io/socksudp/agent/build-id");
-            String id = bytes == null ? "" : new String(bytes, "UTF-8").trim();
-            return id.isEmpty() || id.contains("${") ? null : id;
-        } finally {
-            jar.close();
-        }
     }
 }
