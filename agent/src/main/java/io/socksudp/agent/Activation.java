@@ -121,13 +121,10 @@ final class Activation {
      */
     private void requireSameLayout(StrategyWatch watch, DatagramInstrumentation strategy, ClassLoader loader,
             String className, byte[] classfile) throws IOException, StartupException {
-        DatagramInstrumentation own = watch.resolve(loader, className, classfile);
-        if (own != null && own.missingOnThisJdk() != null) {
-            throw unsupported(own.missingOnThisJdk());
-        }
-        if (own == null || !own.name().equals(strategy.name())) {
-            throw unsupported(className + " is laid out unlike the class files it was first judged from ("
-                    + (own == null ? "nothing to instrument" : own.name()) + ", not " + strategy.name() + ")");
+        String mismatch = StrategyWatch.layoutMismatch(strategy, className,
+                watch.resolve(loader, className, classfile));
+        if (mismatch != null) {
+            throw unsupported(mismatch);
         }
     }
 

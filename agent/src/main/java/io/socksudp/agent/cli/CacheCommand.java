@@ -101,7 +101,7 @@ final class CacheCommand {
         out.println("agent build: " + cache.buildId());
         if (!cache.isUsable()) {
             err.println("socksudp cache: the agent would not use " + cache.directory() + ": " + cache.problem()
-                    + (cache.problem().contains("chmod") ? "." : "; give --cache DIR with a directory of your own."));
+                    + (cache.problem().contains(";") ? "." : "; give --cache DIR with a directory of your own."));
             return 1;
         }
         List<CacheTargets.Target> targets;

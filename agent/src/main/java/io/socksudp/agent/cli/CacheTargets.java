@@ -65,11 +65,10 @@ final class CacheTargets {
                 if (bytes == null) {
                     throw unsupported(className + " does not exist");
                 }
-                DatagramInstrumentation own = watch.resolve(null, className, bytes);
-                if (own == null || own.missingOnThisJdk() != null || !own.name().equals(strategy.name())) {
-                    throw unsupported(className + " is laid out unlike the class files it was first judged from ("
-                            + (own == null ? "nothing to instrument" : own.missingOnThisJdk() != null
-                            ? own.missingOnThisJdk() : own.name()) + ", not " + strategy.name() + ")");
+                String mismatch = StrategyWatch.layoutMismatch(strategy, className,
+                        watch.resolve(null, className, bytes));
+                if (mismatch != null) {
+                    throw unsupported(mismatch);
                 }
                 target.classes.put(className, bytes);
             }

@@ -51,6 +51,11 @@ import java.util.zip.CRC32;
  * with Byte Buddy and writes a fresh entry, atomically (a temporary file renamed), so concurrent JVMs never read a
  * half-written entry. Entries are small (original plus woven bytes, about 100 KB per JDK and agent build); entries
  * of other builds and JDKs are left alone and may be deleted at any time.
+ *
+ * <p>The CLI's {@code cache} command goes through this class too: {@code prepare} writes with {@link #put},
+ * {@code list} reads every entry as an {@link Entry} (what {@link #get} reads as well), {@code clean} deletes only
+ * regular files of this user named as entries or temporary files (never through a link), in a directory
+ * that passes the same checks as for the agent.
  */
 public final class WovenClassCache {
 
@@ -184,7 +189,7 @@ public final class WovenClassCache {
      * The entries of the directory (files the cache wrote: {@code *.woven}, not temporary ones), by name, each read
      * in full without following a link; a corrupt one is returned as such ({@link Entry#corrupt()}), never thrown.
      * Files that only look like the cache's (links, directories, other owners' files, temporary files) are in
-     * {@link #strays()}. Empty when the directory does not exist.
+     * {@link #strays()}. Empty when the directory does not exist or is a symbolic link (not followed).
      *
      * @throws IOException when the directory cannot be listed
      */
@@ -243,10 +248,13 @@ public final class WovenClassCache {
         return deleted;
     }
 
-    /** The directory's files named like the cache's ({@code *.woven}), by name; none when it does not exist. */
+    /**
+     * The directory's files named like the cache's ({@code *.woven}), by name; none when it does not exist or is
+     * not a directory (a symbolic link to one is not followed).
+     */
     private List<Path> files() throws IOException {
         List<Path> files = new ArrayList<Path>();
-        if (!exists()) {
+        if (directory == null || !Files.isDirectory(directory.toPath(), LinkOption.NOFOLLOW_LINKS)) {
             return files;
         }
         DirectoryStream<Path> stream = Files.newDirectoryStream(directory.toPath());

@@ -207,6 +207,7 @@ class WovenClassCacheTest {
         assertTrue(throughLink.inspect().contains("symbolic link"), throughLink.inspect());
         assertThrows(IOException.class, () -> throughLink.clean(true, System.currentTimeMillis()));
         assertEquals(1, dir.toFile().list().length, "nothing deleted through the link");
+        assertTrue(throughLink.list().isEmpty(), "nothing read through the link either");
         assertEquals("off", new WovenClassCache(null, "b").inspect());
     }
 
