@@ -3,6 +3,7 @@ package io.socksudp.agent.cli;
 import io.socksudp.agent.Strategies;
 import io.socksudp.agent.intercept.ClassFiles;
 import io.socksudp.agent.intercept.DatagramInstrumentation;
+import io.socksudp.agent.intercept.JdkClassFiles;
 import io.socksudp.agent.intercept.StrategyWatch;
 
 import java.io.IOException;
@@ -44,11 +45,24 @@ final class CacheTargets {
 
     /** The strategies that apply on this JDK (a strategy whose classes this JDK lacks is not among them). */
     static List<Target> ofThisJdk() throws IOException, Unsupported {
+        return of(new JdkClassFiles.Source() {
+            @Override
+            public byte[] read(String className) throws IOException {
+                return ClassFiles.readJdk(className);
+            }
+        });
+    }
+
+    /**
+     * As {@link #ofThisJdk()}, with the watched and target classes' bytes from {@code jdk} (a test's changed class);
+     * a strategy still reads its companions from this JDK's class files, as in the agent.
+     */
+    static List<Target> of(JdkClassFiles.Source jdk) throws IOException, Unsupported {
         List<Target> targets = new ArrayList<Target>();
         for (StrategyWatch watch : Strategies.watches()) {
             DatagramInstrumentation strategy = null;
             for (String name : watch.watchedClasses()) {
-                byte[] bytes = ClassFiles.readJdk(name);
+                byte[] bytes = jdk.read(name);
                 if (bytes != null && (strategy = watch.resolve(null, name, bytes)) != null) {
                     break;
                 }
@@ -61,7 +75,7 @@ final class CacheTargets {
             }
             Target target = new Target(strategy);
             for (String className : strategy.targetClasses()) {
-                byte[] bytes = ClassFiles.readJdk(className);
+                byte[] bytes = jdk.read(className);
                 if (bytes == null) {
                     throw unsupported(className + " does not exist");
                 }
