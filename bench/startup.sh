@@ -4,7 +4,8 @@
 #   1. a program that uses no UDP (prints hello): plain, with a no-op -javaagent, with socksudp;
 #   2. a program that sends one datagram to an echo server and waits for the echo (bench/fixtures/OneDatagram):
 #      plain, no-op agent, socksudp on its very first run (empty class cache) and from the second run on
-#      (cache warm), through the reference relay; with a per-phase breakdown.
+#      (cache warm), and on its first run after `cache prepare` filled a fresh class cache (the prepare itself
+#      not timed), through the reference relay; with a per-phase breakdown.
 # Needs python3 and a built project (./mvnw -q -B -DskipTests package). Prints Markdown (BENCHMARKS.md).
 # Usage: bench/startup.sh [runs]     (default 15 rounds)
 #   JAVA=/path/to/bin/java picks the JDK of the measured programs (fixtures compile for Java 8), e.g.

@@ -55,7 +55,7 @@ final class Activation {
     Activation(Config config, Instrumentation inst) throws IOException {
         this.config = config;
         this.inst = inst;
-        String buildId = buildId();
+        String buildId = AgentJar.buildId();
         this.cache = new WovenClassCache(buildId == null ? null : config.cacheDirectory(), buildId);
     }
 
@@ -121,13 +121,10 @@ final class Activation {
      */
     private void requireSameLayout(StrategyWatch watch, DatagramInstrumentation strategy, ClassLoader loader,
             String className, byte[] classfile) throws IOException, StartupException {
-        DatagramInstrumentation own = watch.resolve(loader, className, classfile);
-        if (own != null && own.missingOnThisJdk() != null) {
-            throw unsupported(own.missingOnThisJdk());
-        }
-        if (own == null || !own.name().equals(strategy.name())) {
-            throw unsupported(className + " is laid out unlike the class files it was first judged from ("
-                    + (own == null ? "nothing to instrument" : own.name()) + ", not " + strategy.name() + ")");
+        String mismatch = StrategyWatch.layoutMismatch(strategy, className,
+                watch.resolve(loader, className, classfile));
+        if (mismatch != null) {
+            throw unsupported(mismatch);
         }
     }
 
@@ -187,17 +184,5 @@ final class Activation {
             }
         }
         return false;
-    }
-
-    /** The agent build's identity, written into the jar at build time; null (no cache) when absent. */
-    static String buildId() throws IOException {
-        AgentJar jar = AgentJar.open();
-        try {
-            byte[] bytes = jar.read("io/socksudp/agent/build-id");
-            String id = bytes == null ? "" : new String(bytes, "UTF-8").trim();
-            return id.isEmpty() || id.contains("${") ? null : id;
-        } finally {
-            jar.close();
-        }
     }
 }

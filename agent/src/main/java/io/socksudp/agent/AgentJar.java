@@ -15,9 +15,10 @@ import java.util.jar.JarFile;
  * Reads entries of the agent's own jar, opened directly. Asking the application class loader for them as
  * resources would make it search the JDK's modules first (loading the jimage reader) and then open the jar again
  * through a jar: URL connection: some 30 classes more on the first datagram's path. Outside a jar (the agent's
- * classes in a directory, as in unit tests) entries are read as resources.
+ * classes in a directory, as in unit tests) entries are read as resources. Public for the build id only, which
+ * the cache command reads too.
  */
-final class AgentJar implements java.io.Closeable {
+public final class AgentJar implements java.io.Closeable {
 
     private final JarFile jar;
 
@@ -36,6 +37,18 @@ final class AgentJar implements java.io.Closeable {
             // read as resources instead
         }
         return new AgentJar(null);
+    }
+
+    /** The agent build's identity, written into the jar at build time; null (no cache) when absent. */
+    public static String buildId() throws IOException {
+        AgentJar jar = AgentJar.open();
+        try {
+            byte[] bytes = jar.read("io/socksudp/agent/build-id");
+            String id = bytes == null ? "" : new String(bytes, "UTF-8").trim();
+            return id.isEmpty() || id.contains("${") ? null : id;
+        } finally {
+            jar.close();
+        }
     }
 
     /** The entry at {@code path} ({@code io/socksudp/agent/build-id}), or null when there is none. */

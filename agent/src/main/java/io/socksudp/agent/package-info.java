@@ -62,7 +62,7 @@
  * <li>{@code LazyTransformer.transform} → {@code StrategyWatch.watches} → once, under the transformer's lock, the
  *     factory in {@code Installer}: {@code BootstrapInjector.inject(inst, Agent.BOOTSTRAP_CLASSES)} (before
  *     {@code Activation} is even linked: it links the tunnels, which implement the bridge's interfaces), then
- *     {@code new Activation(config, inst)} (reads the build id, opens the {@code WovenClassCache}).</li>
+ *     {@code new Activation(config, inst)} (reads the build id, {@code AgentJar.buildId}, opens the {@code WovenClassCache}).</li>
  * <li>{@code Activation.transform} → {@code resolve}: {@code StrategyWatch.resolve(loader, name, class bytes)} picks
  *     the {@code DatagramInstrumentation} from what the class file declares ({@code ClassFileInventory}), never from
  *     the version number; {@code missingOnThisJdk()} not null → a {@code StartupException} for the refusal (the

@@ -66,7 +66,13 @@ final class Help {
         sb.append("  attach PID [KEY=VALUE ...] [--password-file FILE]\n");
         sb.append("                               loads the agent into a running JVM (Attach API; needs a JDK);\n");
         sb.append("                               on any failure that JVM is left as it was (exit 1 or 2)\n");
-        sb.append("  status PID                   the agent's counters in a running JVM (JMX io.socksudp:type=Agent)\n\n");
+        sb.append("  status PID                   the agent's counters in a running JVM (JMX io.socksudp:type=Agent)\n");
+        sb.append("  cache [prepare | list | clean [--all]] [--cache DIR]\n");
+        sb.append("                               the per-user cache of instrumented JDK classes (socksudp.cache):\n");
+        sb.append("                               prepare fills it for the java it runs on (run it with the programs'\n");
+        sb.append("                               own java, as their user), so that even their first start skips the\n");
+        sb.append("                               instrumenting; list (the default) shows it; clean deletes entries of\n");
+        sb.append("                               other agent builds and corrupt ones (--all: every entry)\n\n");
         sb.append("Settings: -Dsocksudp.KEY=VALUE, agent argument KEY=VALUE (comma-separated) or environment\n");
         sb.append("variable SOCKSUDP_KEY (upper snake case), in that order of precedence:\n");
         for (String key : Config.KEYS) {

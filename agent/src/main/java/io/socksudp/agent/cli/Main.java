@@ -4,7 +4,7 @@ import java.io.PrintStream;
 import java.util.Arrays;
 
 /**
- * {@code java -jar socksudp-agent.jar [help | probe | attach | status | version]}. Exit codes: 0 success, 1 the
+ * {@code java -jar socksudp-agent.jar [help | probe | attach | status | cache | version]}. Exit codes: 0 success, 1 the
  * command could not do what was asked (the sentence says why), 2 bad usage, 3 attach refused (already attached).
  */
 public final class Main {
@@ -44,6 +44,9 @@ public final class Main {
             if (command.equals("attach")) {
                 return AttachCommand.run(rest, out, err);
             }
+            if (command.equals("cache")) {
+                return CacheCommand.run(rest, out, err);
+            }
             if (command.equals("status")) {
                 if (!hasJmx()) { // StatusCommand's own classes need java.management to load at all
                     err.println("socksudp status: this Java runtime (" + System.getProperty("java.home") + ") has no"
@@ -53,7 +56,7 @@ public final class Main {
                 return StatusCommand.run(rest, out, err);
             }
             throw new UsageException("unknown command '" + command + "'; the commands are help, probe, attach,"
-                    + " status and version (java -jar socksudp-agent.jar help).");
+                    + " status, cache and version (java -jar socksudp-agent.jar help).");
         } catch (UsageException e) {
             err.println("socksudp: " + e.getMessage());
             return 2;

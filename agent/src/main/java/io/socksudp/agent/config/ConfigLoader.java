@@ -298,6 +298,31 @@ public final class ConfigLoader {
         return warnings;
     }
 
+    /**
+     * For the cache command: the class cache's directory as an agent started with these system properties and
+     * environment would take it (without agent arguments, which only a {@code -javaagent} has), {@code option} (the
+     * command's {@code --cache}, or null) first; null when the cache is off ({@code off}, or no home directory).
+     *
+     * @throws ConfigException when the value is not an absolute directory nor {@code off}
+     */
+    public static String cacheDirectory(String option, Properties systemProperties, Map<String, String> environment)
+            throws ConfigException {
+        ConfigLoader sources = new ConfigLoader(systemProperties, new LinkedHashMap<String, Source>(), environment);
+        Source source = option != null ? new Source(Source.Kind.COMMAND_OPTION, "--cache", option.trim())
+                : sources.find("cache", true);
+        return source != null ? SettingParsers.parseCache(source) : defaultCacheDirectory(sources);
+    }
+
+    /** Where {@link #cacheDirectory} took the setting from ("System property socksudp.cache"); null: the default. */
+    public static String cacheSetting(String option, Properties systemProperties, Map<String, String> environment) {
+        if (option != null) {
+            return "Option --cache";
+        }
+        Source source = new ConfigLoader(systemProperties, new LinkedHashMap<String, Source>(), environment)
+                .find("cache", true);
+        return source == null ? null : source.where();
+    }
+
     /** {@code $XDG_CACHE_HOME/socksudp} (if absolute, as the XDG spec asks), else {@code ~/.cache/socksudp}. */
     private static String defaultCacheDirectory(ConfigLoader sources) {
         String xdg = sources.environment.get("XDG_CACHE_HOME");

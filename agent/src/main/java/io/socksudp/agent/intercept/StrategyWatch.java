@@ -38,4 +38,21 @@ public interface StrategyWatch {
      * @throws IOException when a companion class file cannot be read (also a refusal)
      */
     DatagramInstrumentation resolve(ClassLoader loader, String className, byte[] classfile) throws IOException;
+
+    /**
+     * Null when {@code own}, what a watch resolves from a target class's own bytes, is {@code strategy}, the one it
+     * resolved first (same variant, nothing missing); else why not. A strategy is resolved from the first of its
+     * classes to load, but the bytes of each class being defined are what counts (another agent may have changed
+     * them), so the agent and the cache command check every target class with this before instrumenting it.
+     */
+    static String layoutMismatch(DatagramInstrumentation strategy, String className, DatagramInstrumentation own) {
+        if (own != null && own.missingOnThisJdk() != null) {
+            return own.missingOnThisJdk();
+        }
+        if (own == null || !own.name().equals(strategy.name())) {
+            return className + " is laid out unlike the class files it was first judged from ("
+                    + (own == null ? "nothing to instrument" : own.name()) + ", not " + strategy.name() + ")";
+        }
+        return null;
+    }
 }

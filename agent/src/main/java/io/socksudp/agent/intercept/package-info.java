@@ -48,7 +48,8 @@
  *     {@code JdkMember.asIOException}, what a handle threw as the datagram call's IOException.
  *     {@link io.socksudp.agent.intercept.JdkClassFiles}: the class files one check reads, each once.
  *     {@link io.socksudp.agent.intercept.ClassFiles}: class files as bytes. {@link io.socksudp.agent.intercept.AdviceWeaver}: Byte Buddy's redefinition of one class.
- *     {@link io.socksudp.agent.intercept.WovenClassCache}: the per-user cache of woven classes.</li>
+ *     {@link io.socksudp.agent.intercept.WovenClassCache}: the per-user cache of woven classes, its format and its
+ *     safety rules (also what the CLI's {@code cache} command lists and cleans through it).</li>
  * <li>{@link io.socksudp.agent.intercept.SocketAccess}, {@link io.socksudp.agent.intercept.ChannelAccess},
  *     {@link io.socksudp.agent.intercept.PacketAccess}: what the tunnels need from the JDK's internals, implemented by
  *     {@code nio.NioChannelAccess} and {@code legacy.LegacyImplAccess}.</li>

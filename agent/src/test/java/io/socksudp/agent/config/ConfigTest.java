@@ -842,6 +842,25 @@ class ConfigTest {
         }
 
         @Test
+        void the_cache_command_finds_the_directory_the_agent_would_use_without_a_proxy() throws Exception {
+            Properties home = props("user.home", "/home/alice");
+            assertEquals(new java.io.File("/xdg/socksudp").getPath(),
+                    ConfigLoader.cacheDirectory(null, home, env("XDG_CACHE_HOME", "/xdg")));
+            assertNull(ConfigLoader.cacheSetting(null, home, env("XDG_CACHE_HOME", "/xdg")), "the default");
+            Properties set = props("user.home", "/home/alice", "socksudp.cache", "/var/cache/app");
+            assertEquals("/var/cache/app", ConfigLoader.cacheDirectory(null, set, NO_ENV));
+            assertEquals("System property socksudp.cache", ConfigLoader.cacheSetting(null, set, NO_ENV));
+            assertEquals("/opt/c", ConfigLoader.cacheDirectory("/opt/c", set, env("SOCKSUDP_CACHE", "off")),
+                    "--cache first");
+            assertNull(ConfigLoader.cacheDirectory(null, home, env("SOCKSUDP_CACHE", "off")));
+            assertEquals("Environment variable SOCKSUDP_CACHE",
+                    ConfigLoader.cacheSetting(null, home, env("SOCKSUDP_CACHE", "off")));
+            ConfigException relative = assertThrows(ConfigException.class,
+                    () -> ConfigLoader.cacheDirectory("cache", home, NO_ENV));
+            assertContains(relative.getMessage(), "Option --cache 'cache'", "absolute directory", "--cache /var/cache");
+        }
+
+        @Test
         void a_relative_cache_directory_is_an_error() {
             assertContains(errorWithProxy("socksudp.cache", "cache/dir"), "socksudp.cache 'cache/dir'",
                     "absolute directory", "or off");
