@@ -9,7 +9,7 @@ import io.socksudp.agent.config.ProxySettings;
 import io.socksudp.agent.config.LazyLogger;
 import io.socksudp.agent.config.OnUnavailable;
 import io.socksudp.agent.intercept.AdviceWeaver;
-import io.socksudp.agent.intercept.ChannelTunnels;
+import io.socksudp.agent.intercept.TunnelHooks;
 import io.socksudp.agent.intercept.PrivilegedHooks;
 import io.socksudp.agent.metrics.Metrics;
 import io.socksudp.agent.intercept.DatagramInstrumentation;
@@ -50,7 +50,7 @@ final class Activation {
             new IdentityHashMap<StrategyWatch, DatagramInstrumentation>();
     private final Map<DatagramInstrumentation, AdviceWeaver> weavers =
             new IdentityHashMap<DatagramInstrumentation, AdviceWeaver>();
-    private ChannelTunnels tunnels;
+    private TunnelHooks tunnels;
 
     Activation(Config config, Instrumentation inst) throws IOException {
         this.config = config;
@@ -150,7 +150,7 @@ final class Activation {
      * The tunnels, created and installed in the bootstrap bridge on first need: by the first strategy, or by the
      * Netty strategy's first tunnel when a Netty native channel is the application's first UDP.
      */
-    synchronized ChannelTunnels tunnels() {
+    synchronized TunnelHooks tunnels() {
         if (tunnels == null) {
             ProxySettings settings = config.proxySettings();
             java.util.List<ProxyEndpoint> proxies = settings.proxies();
@@ -158,7 +158,7 @@ final class Activation {
             for (int i = 0; i < clients.length; i++) {
                 clients[i] = new ProxyClient(settings, proxies.get(i));
             }
-            tunnels = new ChannelTunnels(new AssociationManager(clients),
+            tunnels = new TunnelHooks(new AssociationManager(clients),
                     new Routing(config.nonProxyHosts()), null, null,
                     config.onUnavailable() == OnUnavailable.DROP);
             Metrics.proxy(config.proxyNames());

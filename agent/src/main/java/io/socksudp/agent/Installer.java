@@ -254,7 +254,7 @@ final class Installer {
                 }
 
                 @Override
-                public io.socksudp.agent.intercept.ChannelTunnels tunnels() throws IOException {
+                public io.socksudp.agent.intercept.TunnelHooks tunnels() throws IOException {
                     try {
                         return transformer.activation().tunnels();
                     } catch (StartupException e) {

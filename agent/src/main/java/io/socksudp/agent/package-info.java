@@ -68,7 +68,7 @@
  *     the version number; {@code missingOnThisJdk()} not null → a {@code StartupException} for the refusal (the
  *     class is not defined yet, so not one datagram has gone).</li>
  * <li>{@code activate}: {@code BootstrapInjector.openJavaBase} for the strategy's packages; once for all
- *     strategies, {@code new ChannelTunnels(new AssociationManager(new ProxyClient(config.proxySettings(), proxy)...),
+ *     strategies, {@code new TunnelHooks(new AssociationManager(new ProxyClient(config.proxySettings(), proxy)...),
  *     new Routing(nonProxyHosts), ...)}, {@code Metrics.proxy}, {@code Metrics.drops},
  *     {@code Dispatch.install(tunnels)}; then {@code strategy.wire(tunnels)}, which gives the tunnels the strategy's
  *     {@code ChannelAccess} or {@code PacketAccess}.</li>

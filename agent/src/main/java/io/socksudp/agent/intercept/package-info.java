@@ -15,7 +15,7 @@
  *
  * <h2>Types, one job each</h2>
  * <ul>
- * <li>{@link io.socksudp.agent.intercept.ChannelTunnels}: the implementation of {@code DatagramHooks} that
+ * <li>{@link io.socksudp.agent.intercept.TunnelHooks}: the implementation of {@code DatagramHooks} that
  *     {@code Dispatch} calls; finds or creates each socket's front end and turns our own unexpected exceptions into
  *     IOExceptions (the datagram is not sent).</li>
  * <li>{@code SocketRegistry}: each socket's front end, by identity, held weakly ({@link
@@ -65,7 +65,7 @@
  *     and named sends: {@code PublicSend}, {@code Write}, {@code GatheringWrite}; legacy sockets:
  *     {@code LegacySocketAdvice.ImplSend}, or {@code SocketSend} on JDK 8, through {@code Dispatch.packetTunnel}.)
  *     </li>
- * <li>{@code Dispatch} → {@code ChannelTunnels.sendTunnel} → the socket's front end, created on first use with its
+ * <li>{@code Dispatch} → {@code TunnelHooks.sendTunnel} → the socket's front end, created on first use with its
  *     {@code AssociatedSocket} → {@code ChannelFrontEnd.forSend}: {@code Routing.isDirect} (decided once per
  *     destination and cached; direct: counted, null returned, the JDK sends as it would without the agent).</li>
  * <li>{@code readyToSend} → {@code AssociatedSocket.route} (a {@code SendRoute}: the relay, pending, or discarded):
@@ -86,7 +86,7 @@
  *     interrupts all the JDK's); the exit advice's {@code tunnel.sent} consumes the caller's payload, reports the
  *     payload length and counts it in {@code Metrics}.</li>
  * </ol>
- * A {@code connect} to a proxied peer associates first ({@code ChannelTunnels.connectTunnel} →
+ * A {@code connect} to a proxied peer associates first ({@code TunnelHooks.connectTunnel} →
  * {@code AssociatedSocket.relayForConnect}), connects the OS socket to the relay, and records the peer; the JDK keeps
  * the application's peer as its own record. {@code close()} → {@code Dispatch.closed} → {@code AssociatedSocket.close}
  * cancels a set-up in progress and releases the association.

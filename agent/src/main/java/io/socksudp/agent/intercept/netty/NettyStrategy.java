@@ -1,6 +1,6 @@
 package io.socksudp.agent.intercept.netty;
 
-import io.socksudp.agent.intercept.ChannelTunnels;
+import io.socksudp.agent.intercept.TunnelHooks;
 import io.socksudp.agent.intercept.Routing;
 
 import java.lang.instrument.ClassFileTransformer;
@@ -29,7 +29,7 @@ public final class NettyStrategy {
          * The agent's tunnels, activating them now if no JDK datagram class has yet (a Netty native channel is the
          * application's first UDP): called on a channel's first write or connect, never while a class loads.
          */
-        ChannelTunnels tunnels() throws java.io.IOException;
+        TunnelHooks tunnels() throws java.io.IOException;
 
         /** Stops the JVM with {@code sentence}: a channel class left unchanged would send around the proxy. */
         void refuse(String sentence);

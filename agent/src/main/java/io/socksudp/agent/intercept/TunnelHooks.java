@@ -24,7 +24,7 @@ import java.nio.channels.DatagramChannel;
  * <p>No failure of ours may reach the JDK's code as anything but an {@link IOException}: an unexpected
  * exception on the send path becomes an IOException (the datagram is not sent: fail closed).
  */
-public final class ChannelTunnels implements DatagramHooks {
+public final class TunnelHooks implements DatagramHooks {
 
     private static final Logger LOG = LazyLogger.getLogger("socksudp");
 
@@ -39,12 +39,12 @@ public final class ChannelTunnels implements DatagramHooks {
     /** For legacy DatagramSocketImpls; null until that strategy activates (if ever). */
     private volatile PacketAccess packetAccess;
 
-    public ChannelTunnels(AssociationManager associations, Routing routing, ChannelAccess access,
+    public TunnelHooks(AssociationManager associations, Routing routing, ChannelAccess access,
                           boolean dropWhenUnavailable) {
         this(associations, routing, access, null, dropWhenUnavailable);
     }
 
-    public ChannelTunnels(AssociationManager associations, Routing routing, ChannelAccess access,
+    public TunnelHooks(AssociationManager associations, Routing routing, ChannelAccess access,
                           PacketAccess packetAccess, boolean dropWhenUnavailable) {
         this.packetAccess = packetAccess;
         this.dropWhenUnavailable = dropWhenUnavailable;
