@@ -87,8 +87,8 @@ public final class LegacyDatagramSocketInstrumentation implements DatagramInstru
     }
 
     @Override
-    public void wire(TunnelHooks tunnels) {
-        tunnels.usePacketAccess(packetAccess());
+    public void wire(TunnelHooks hooks) {
+        hooks.usePacketAccess(packetAccess());
     }
 
     @Override

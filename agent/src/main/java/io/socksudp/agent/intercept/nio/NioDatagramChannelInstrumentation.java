@@ -137,8 +137,8 @@ public final class NioDatagramChannelInstrumentation implements DatagramInstrume
     }
 
     @Override
-    public void wire(TunnelHooks tunnels) {
-        tunnels.useChannelAccess(channelAccess());
+    public void wire(TunnelHooks hooks) {
+        hooks.useChannelAccess(channelAccess());
     }
 
     @Override
