@@ -78,9 +78,7 @@ public final class TunnelHooks implements DatagramHooks {
     public ChannelTunnel sendTunnel(Object channel, InetSocketAddress target) throws IOException {
         try {
             return channelTunnel(tunnel(channel)).forSend(channel, target);
-        } catch (IOException e) {
-            throw e;
-        } catch (RuntimeException e) {
+        } catch (RuntimeException e) { // ours: an IOException is the JDK's or the proxy's and passes as it is
             throw internalError(e);
         }
     }
@@ -92,9 +90,7 @@ public final class TunnelHooks implements DatagramHooks {
         }
         try {
             return channelTunnel(tunnel(channel)).forNamedSend(channel, (InetSocketAddress) target);
-        } catch (IOException e) {
-            throw e;
-        } catch (RuntimeException e) {
+        } catch (RuntimeException e) { // ours: an IOException is the JDK's or the proxy's and passes as it is
             throw internalError(e);
         }
     }
@@ -114,9 +110,7 @@ public final class TunnelHooks implements DatagramHooks {
             }
             ChannelFrontEnd t = channelTunnel(known);
             return t == null ? null : t.forPeerSend(channel);
-        } catch (IOException e) {
-            throw e;
-        } catch (RuntimeException e) {
+        } catch (RuntimeException e) { // ours: an IOException is the JDK's or the proxy's and passes as it is
             throw internalError(e);
         }
     }
@@ -130,9 +124,7 @@ public final class TunnelHooks implements DatagramHooks {
             TunnelFrontEnd t = tunnel(channel);
             InetSocketAddress relay = t.tunnel().relayForConnect(channel, (InetSocketAddress) peer);
             return relay == null ? null : t.connectingTo(relay);
-        } catch (IOException e) {
-            throw e;
-        } catch (RuntimeException e) {
+        } catch (RuntimeException e) { // ours: an IOException is the JDK's or the proxy's and passes as it is
             throw internalError(e);
         }
     }
