@@ -79,6 +79,19 @@ class PendingRouteTest {
         return send;
     }
 
+    /** The proxy goes down while it holds the set-up, which then fails. */
+    private void refuseTheHeldSetUp() {
+        fixture.proxy.refuse(true);
+        fixture.proxy.release();
+    }
+
+    /** A send blocked on the set-up, which the proxy then refuses. */
+    private Future<Object> blockedSendThenRefused(ChannelFrontEnd fe) throws Exception {
+        Future<Object> send = blockedSend(fe);
+        refuseTheHeldSetUp();
+        return send;
+    }
+
     /** The cause of the failure of {@code send}, within seconds. */
     private static Throwable failureOf(Future<Object> send, long seconds) throws Exception {
         return assertThrows(ExecutionException.class, () -> send.get(seconds, TimeUnit.SECONDS)).getCause();
@@ -190,10 +203,7 @@ class PendingRouteTest {
     void with_on_unavailable_drop_a_set_up_that_fails_while_a_send_waits_discards_that_send_and_counts_it()
             throws Exception {
         ChannelFrontEnd fe = frontEnd(true);
-        Future<Object> send = blockedSend(fe);
-
-        fixture.proxy.refuse(true);
-        fixture.proxy.release();
+        Future<Object> send = blockedSendThenRefused(fe);
 
         assertSame(fe, send.get(5, TimeUnit.SECONDS));
         assertTrue(fe.discarding());
@@ -206,10 +216,7 @@ class PendingRouteTest {
     void with_on_unavailable_fail_a_set_up_that_fails_while_a_send_waits_fails_that_send_naming_the_proxy()
             throws Exception {
         ChannelFrontEnd fe = frontEnd(false);
-        Future<Object> send = blockedSend(fe);
-
-        fixture.proxy.refuse(true);
-        fixture.proxy.release();
+        Future<Object> send = blockedSendThenRefused(fe);
 
         Throwable failure = failureOf(send, 5);
         assertInstanceOf(IOException.class, failure);
@@ -226,8 +233,7 @@ class PendingRouteTest {
         PendingAssociation setup = fe.tunnel().pendingSetUp();
         assertEquals(0, fe.sent(ByteBuffer.wrap(PAYLOAD), Integer.MAX_VALUE));
 
-        fixture.proxy.refuse(true);
-        fixture.proxy.release();
+        refuseTheHeldSetUp();
         awaitSetUpEnded(setup);
         return fe;
     }
