@@ -9,7 +9,7 @@ import io.socksudp.agent.config.ProxySettings;
 import io.socksudp.agent.config.LazyLogger;
 import io.socksudp.agent.config.OnUnavailable;
 import io.socksudp.agent.intercept.AdviceWeaver;
-import io.socksudp.agent.intercept.ChannelTunnels;
+import io.socksudp.agent.intercept.TunnelHooks;
 import io.socksudp.agent.intercept.PrivilegedHooks;
 import io.socksudp.agent.metrics.Metrics;
 import io.socksudp.agent.intercept.DatagramInstrumentation;
@@ -29,7 +29,7 @@ import java.util.Map;
  *
  * <p>For each {@link StrategyWatch}, on the first sight of one of its classes: resolve the strategy from that class's
  * bytes (refuse, stopping the JVM, if the JDK is not what the strategy expects: the class is not defined yet, so not
- * one datagram has gone; an attach is rolled back instead), open the JDK packages it reaches into, create the tunnels
+ * one datagram has gone; an attach is rolled back instead), open the JDK packages it reaches into, create the hooks
  * and install them in the bootstrap bridge (once, for all strategies), and wire the strategy into them. Then, for each
  * of its target classes: the instrumented bytes from the {@link WovenClassCache}, or woven by Byte Buddy (and cached).
  * The hooks are in place before the instrumented class is returned, so its advice never runs without them.
@@ -50,7 +50,7 @@ final class Activation {
             new IdentityHashMap<StrategyWatch, DatagramInstrumentation>();
     private final Map<DatagramInstrumentation, AdviceWeaver> weavers =
             new IdentityHashMap<DatagramInstrumentation, AdviceWeaver>();
-    private ChannelTunnels tunnels;
+    private TunnelHooks hooks;
 
     Activation(Config config, Instrumentation inst) throws IOException {
         this.config = config;
@@ -137,43 +137,43 @@ final class Activation {
         for (String pkg : strategy.javaBasePackages()) {
             BootstrapInjector.openJavaBase(inst, pkg);
         }
-        strategy.wire(tunnels());
+        strategy.wire(hooks());
         if (LOG.isDebugEnabled()) {
             LOG.debug("socksudp active with " + strategy.name() + " (" + config + ")");
         }
     }
 
     /**
-     * The tunnels, created and installed in the bootstrap bridge on first need: by the first strategy, or by the
+     * The hooks, created and installed in the bootstrap bridge on first need: by the first strategy, or by the
      * Netty strategy's first tunnel when a Netty native channel is the application's first UDP.
      */
-    synchronized ChannelTunnels tunnels() {
-        if (tunnels == null) {
+    synchronized TunnelHooks hooks() {
+        if (hooks == null) {
             ProxySettings settings = config.proxySettings();
             java.util.List<ProxyEndpoint> proxies = settings.proxies();
             ProxyClient[] clients = new ProxyClient[proxies.size()];
             for (int i = 0; i < clients.length; i++) {
                 clients[i] = new ProxyClient(settings, proxies.get(i));
             }
-            tunnels = new ChannelTunnels(new AssociationManager(clients),
+            hooks = new TunnelHooks(new AssociationManager(clients),
                     new Routing(config.nonProxyHosts()), null, null,
                     config.onUnavailable() == OnUnavailable.DROP);
             Metrics.proxy(config.proxyNames());
-            Metrics.drops(tunnels.drops());
-            Dispatch.install(new PrivilegedHooks(tunnels));
+            Metrics.drops(hooks.drops());
+            Dispatch.install(new PrivilegedHooks(hooks));
         }
-        return tunnels;
+        return hooks;
     }
 
     /**
      * Undoes what activating did that could act, for an attach rolled back: the bridge's hooks are removed (advice
-     * left in a class that could not be restored then sends directly, as without the agent) and the tunnels' thread
+     * left in a class that could not be restored then sends directly, as without the agent) and the socket registry's reaper thread
      * ends. The bridge classes stay defined in the boot loader, unused.
      */
     synchronized void stop() {
-        if (tunnels != null) {
+        if (hooks != null) {
             Dispatch.install(null);
-            tunnels.stop();
+            hooks.stop();
         }
     }
 

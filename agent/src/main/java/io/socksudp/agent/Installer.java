@@ -42,12 +42,12 @@ final class Installer {
             jmx.defer(); // a rolled-back attach must not leave its MBeanServerBuilder named
         }
         final Refusal refusal = attach ? Refusal.recording() : Refusal.halting();
-        // The Netty strategy's host asks the transformer for the tunnels: it is created later, from inside it.
+        // The Netty strategy's host asks the transformer for the hooks: it is created later, from inside it.
         final LazyTransformer[] self = new LazyTransformer[1];
         final LazyTransformer transformer = new LazyTransformer(Strategies.watches(), jmx, new Activation.Factory() {
             @Override
             public Activation activation() throws StartupException, IOException {
-                // First, and before Activation is even linked (it links the tunnels, which implement the
+                // First, and before Activation is even linked (it links TunnelHooks, which implements the
                 // bridge's interfaces): see Agent.BOOTSTRAP_CLASSES.
                 BootstrapInjector.inject(inst, Agent.BOOTSTRAP_CLASSES);
                 return new Activation(config, inst);
@@ -254,9 +254,9 @@ final class Installer {
                 }
 
                 @Override
-                public io.socksudp.agent.intercept.ChannelTunnels tunnels() throws IOException {
+                public io.socksudp.agent.intercept.TunnelHooks hooks() throws IOException {
                     try {
-                        return transformer.activation().tunnels();
+                        return transformer.activation().hooks();
                     } catch (StartupException e) {
                         throw new IOException(e.getMessage(), e);
                     }

@@ -61,16 +61,17 @@
  * <ol>
  * <li>{@code LazyTransformer.transform} → {@code StrategyWatch.watches} → once, under the transformer's lock, the
  *     factory in {@code Installer}: {@code BootstrapInjector.inject(inst, Agent.BOOTSTRAP_CLASSES)} (before
- *     {@code Activation} is even linked: it links the tunnels, which implement the bridge's interfaces), then
- *     {@code new Activation(config, inst)} (reads the build id, {@code AgentJar.buildId}, opens the {@code WovenClassCache}).</li>
+ *     {@code Activation} is even linked: it links {@code TunnelHooks}, which implements the bridge's interfaces), then
+ *     {@code new Activation(config, inst)} (reads the build id, {@code AgentJar.buildId}, opens the
+ *     {@code WovenClassCache}).</li>
  * <li>{@code Activation.transform} → {@code resolve}: {@code StrategyWatch.resolve(loader, name, class bytes)} picks
  *     the {@code DatagramInstrumentation} from what the class file declares ({@code ClassFileInventory}), never from
  *     the version number; {@code missingOnThisJdk()} not null → a {@code StartupException} for the refusal (the
  *     class is not defined yet, so not one datagram has gone).</li>
  * <li>{@code activate}: {@code BootstrapInjector.openJavaBase} for the strategy's packages; once for all
- *     strategies, {@code new ChannelTunnels(new AssociationManager(new ProxyClient(config.proxySettings(), proxy)...),
+ *     strategies, {@code new TunnelHooks(new AssociationManager(new ProxyClient(config.proxySettings(), proxy)...),
  *     new Routing(nonProxyHosts), ...)}, {@code Metrics.proxy}, {@code Metrics.drops},
- *     {@code Dispatch.install(tunnels)}; then {@code strategy.wire(tunnels)}, which gives the tunnels the strategy's
+ *     {@code Dispatch.install(hooks)}; then {@code strategy.wire(hooks)}, which gives the hooks the strategy's
  *     {@code ChannelAccess} or {@code PacketAccess}.</li>
  * <li>For each of the strategy's target classes: {@code WovenClassCache.get(class, variant, original bytes)}, or on a
  *     miss {@code AdviceWeaver.weave} (the only place Byte Buddy loads) and {@code WovenClassCache.put}. The hooks are
@@ -84,7 +85,7 @@
  * loaded yet are loaded ({@code Class.forName(name, false, null)}), so every strategy is resolved and every target
  * instrumented now; a failure recorded then, or any exception until the DNS set-up is done, rolls back
  * ({@code Installer.rollBack}: transformers removed, the changed classes retransformed back, {@code Activation.stop}
- * takes the hooks out of the bridge and ends the tunnels' thread) and becomes {@code attach failed: SENTENCE} in
+ * takes the hooks out of the bridge and ends the socket registry's reaper thread) and becomes {@code attach failed: SENTENCE} in
  * {@code Agent.STATE_PROPERTY}, which the CLI's {@code attach} reports; the JVM runs on as before. After the commit a
  * refusal halts, as after premain; the JMX hook waits for the commit. The agent argument
  * {@code Agent.REGISTER_MBEAN} only registers the MBean. What happens to a datagram afterwards is in

@@ -55,7 +55,7 @@ class LazyStartIT {
             check(!loaded.isEmpty() && loaded.contains("io.socksudp.agent.Agent"), "no agent class in the log", jvm);
             List<String> heavy = loaded.stream().filter(c -> c.startsWith(BYTE_BUDDY)
                     || c.startsWith("io.socksudp.agent.shaded.org.slf4j.") || c.contains(".association.")
-                    || c.contains(".bootstrap.") || c.endsWith(".Activation") || c.endsWith(".ChannelTunnels")
+                    || c.contains(".bootstrap.") || c.endsWith(".Activation") || c.endsWith(".TunnelHooks")
                     || c.endsWith("ChannelInstrumentation") || c.endsWith("SocketInstrumentation")
                     || c.contains(".intercept.netty.")).collect(Collectors.toList());
             check(heavy.isEmpty(), "a JVM without UDP loaded agent machinery: " + heavy, jvm);

@@ -118,15 +118,6 @@ public final class AssociationManager {
     }
 
     /**
-     * A new, watched association for the socket bound to {@code local} (null unless {@link #needsLocalAddress});
-     * throws a {@link ProxyUnavailableException} naming the proxy and the cause, at once while backing off after
-     * an earlier failure. Blocks the caller for the handshake: see {@link #openLater} for the application's path.
-     */
-    Association open(InetSocketAddress local, Association.LossListener listener) throws IOException {
-        return openNow(chooser.candidates(), local, listener, null);
-    }
-
-    /**
      * Starts setting up an association on the association executor and returns at once; {@code completion} is
      * told on the set-up thread before any waiter wakes. A failure known already (backing off) comes back as a
      * failed set-up, so callers have one path.

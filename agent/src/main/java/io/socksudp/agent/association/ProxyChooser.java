@@ -136,10 +136,6 @@ final class ProxyChooser {
         return wasUp;
     }
 
-    synchronized boolean isDown(int proxy) {
-        return down[proxy];
-    }
-
     /** The first healthy proxy in order, or -1 when all are down. */
     synchronized int firstHealthy() {
         for (int i = 0; i < names.length; i++) {

@@ -68,14 +68,8 @@ public final class ProxyClient implements AssociationOpener {
      * The connect timeout is one deadline over the TCP connect and the whole handshake (a proxy that trickles
      * its reply cannot stretch it), the system resolver's look-ups of the configured proxy's and relayHost's names
      * included ({@link DeadlineResolver}). Throws {@link ProxyUnavailableException} naming the proxy and the cause.
-     */
-    public Association associate(InetSocketAddress localAddress) throws ProxyUnavailableException {
-        return associate(localAddress, null);
-    }
-
-    /**
-     * As {@link #associate(InetSocketAddress)}; {@code cancel} (may be null) learns the control connection as
-     * soon as it exists, so that another thread can abort the set-up by closing it (a socket closed meanwhile).
+     * {@code cancel} (may be null) learns the control connection as soon as it exists, so that another thread can
+     * abort the set-up by closing it (a socket closed meanwhile).
      */
     @Override
     public Association associate(InetSocketAddress localAddress, Cancellation cancel)

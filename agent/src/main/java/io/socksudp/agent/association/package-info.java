@@ -67,8 +67,6 @@
  * With a list of proxies, {@code openNow} tries {@code ProxyChooser.candidates()} in order within the one set-up (each
  * with its own deadline): a failure marks that proxy down ({@code proxyFailed}: logged once, background checks
  * started, {@code scheduleCheck} → {@code ProxyClient.probe} on a set-up thread until granted) and the next is tried.
- * {@code AssociationManager.open} and the one-argument {@code ProxyClient.associate} are the blocking forms; nothing
- * on the agent's path calls them today.
  *
  * <h2>Recovery</h2>
  * One owner, {@link io.socksudp.agent.association.SelfHealingAssociation}, all in this package:

@@ -207,11 +207,6 @@ public final class ConfigLoader {
         return false;
     }
 
-    /** {@link #load} from this JVM's system properties and environment. */
-    public static Config fromSystem(String agentArgs) throws ConfigException {
-        return load(agentArgs, System.getProperties(), System.getenv());
-    }
-
     // ---------------------------------------------------------------------------------------------- sources
 
     /** {@code nonProxyHosts} -> {@code SOCKSUDP_NON_PROXY_HOSTS}. */

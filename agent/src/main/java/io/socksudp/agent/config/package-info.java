@@ -38,7 +38,7 @@
  * <h2>Call chain</h2>
  * {@code Agent.start} (premain or agentmain) → {@link io.socksudp.agent.config.ConfigLoader#load} → a {@code Config} → the agent's parts,
  * each taking what it needs: {@code Logging} the log level and file; {@code Activation} the cache directory (for the
- * {@code WovenClassCache}) and {@code onUnavailable} (for {@code ChannelTunnels}); {@code Routing} (intercept, and
+ * {@code WovenClassCache}) and {@code onUnavailable} (for {@code TunnelHooks}); {@code Routing} (intercept, and
  * the Netty guard) the bypass list; {@code Activation} one {@code ProxyClient} per {@code ProxyEndpoint} for the
  * {@code AssociationManager}, and {@code ProxyConnector} (association), each with the {@code ProxySettings}: the
  * proxies with their credentials, connect timeout, associate mode and relay host; {@code DnsSetup} the DNS server, and

@@ -29,10 +29,10 @@ public interface DatagramInstrumentation {
     String[] javaBasePackages();
 
     /**
-     * Gives the tunnels what they need to reach into this strategy's classes. Called once when the strategy
+     * Gives the hooks what they need to reach into this strategy's classes. Called once when the strategy
      * activates, before any of its classes is transformed (so before any advice can run).
      */
-    void wire(ChannelTunnels tunnels);
+    void wire(TunnelHooks hooks);
 
     /**
      * The advice for each class of {@link #targetClasses()}. Expensive: loads and runs Byte Buddy, which is why

@@ -5,7 +5,7 @@ import io.socksudp.agent.bootstrap.UdpTunnel;
 import java.net.InetSocketAddress;
 
 /**
- * What {@link ChannelTunnels} keeps per socket: the front-end the advice gets ({@link ChannelFrontEnd} or
+ * What {@link TunnelHooks} keeps per socket: the front-end the advice gets ({@link ChannelFrontEnd} or
  * {@link PacketFrontEnd}), with the socket's {@link AssociatedSocket} behind it.
  */
 interface TunnelFrontEnd {

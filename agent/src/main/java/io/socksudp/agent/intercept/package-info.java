@@ -15,7 +15,7 @@
  *
  * <h2>Types, one job each</h2>
  * <ul>
- * <li>{@link io.socksudp.agent.intercept.ChannelTunnels}: the implementation of {@code DatagramHooks} that
+ * <li>{@link io.socksudp.agent.intercept.TunnelHooks}: the implementation of {@code DatagramHooks} that
  *     {@code Dispatch} calls; finds or creates each socket's front end and turns our own unexpected exceptions into
  *     IOExceptions (the datagram is not sent).</li>
  * <li>{@code SocketRegistry}: each socket's front end, by identity, held weakly ({@link
@@ -29,7 +29,9 @@
  *     (Netty's epoll channel, see {@code intercept.netty}): the strategy frames and unwraps, this answers where to
  *     send, what header to write and whether a received datagram is believed.</li>
  * <li>{@code AssociatedSocket}: one socket with its association (a {@code SelfHealingAssociation}: opened lazily,
- *     re-established when lost, released on close) and the peer of a socket connected through it.</li>
+ *     re-established when lost, released on close) and the peer of a socket connected through it.
+ *     {@code SendRoute}: its answer to "where does this send go": through the relay, pending (a set-up runs and the
+ *     caller must not wait), or discarded (onUnavailable=drop); one per association, so a send allocates nothing.</li>
  * <li>{@code RelayedDatagrams}: vets what came from the relay: SOCKS header, sender, the connected socket's filter.
  *     </li>
  * <li>{@code ThreadBuffers}: the buffers datagrams are framed and received into, one set per thread, not per socket
@@ -66,7 +68,7 @@
  *     and named sends: {@code PublicSend}, {@code Write}, {@code GatheringWrite}; legacy sockets:
  *     {@code LegacySocketAdvice.ImplSend}, or {@code SocketSend} on JDK 8, through {@code Dispatch.packetTunnel}.)
  *     </li>
- * <li>{@code Dispatch} → {@code ChannelTunnels.sendTunnel} → the socket's front end, created on first use with its
+ * <li>{@code Dispatch} → {@code TunnelHooks.sendTunnel} → the socket's front end, created on first use with its
  *     {@code AssociatedSocket} → {@code ChannelFrontEnd.forSend}: {@code Routing.isDirect} (decided once per
  *     destination and cached; direct: counted, null returned, the JDK sends as it would without the agent).</li>
  * <li>{@code readyToSend} → {@code AssociatedSocket.route} (a {@code SendRoute}: the relay, pending, or discarded):
@@ -87,10 +89,12 @@
  *     interrupts all the JDK's); the exit advice's {@code tunnel.sent} consumes the caller's payload, reports the
  *     payload length and counts it in {@code Metrics}.</li>
  * </ol>
- * A {@code connect} to a proxied peer associates first ({@code ChannelTunnels.connectTunnel} →
+ * A {@code connect} to a proxied peer associates first ({@code TunnelHooks.connectTunnel} →
  * {@code AssociatedSocket.relayForConnect}), connects the OS socket to the relay, and records the peer; the JDK keeps
- * the application's peer as its own record. {@code close()} → {@code Dispatch.closed} → {@code AssociatedSocket.close}
- * cancels a set-up in progress and releases the association.
+ * the application's peer as its own record. {@code close()} → {@code Dispatch.closed} → {@code TunnelHooks.closed}
+ * (the front end leaves the {@code SocketRegistry}) → {@code AssociatedSocket.close} →
+ * {@code SelfHealingAssociation.close}: a set-up in progress is cancelled (its waiters fail at once), the association
+ * released. A socket collected without {@code close()} is released the same way by the registry's reaper.
  *
  * <h2>A receive</h2>
  * <ol>
@@ -119,7 +123,8 @@
  * {@code SelfHealingAssociation.Owner}: it gives the socket's local address ({@code localAddress}), follows a new
  * relay ({@code relayChanged}: for a connected socket {@code SocketAccess.reconnect}, i.e.
  * {@code NioChannelAccess.reconnect}: {@code sun.nio.ch.Net.connect} on the channel's fd, or
- * {@code LegacyImplAccess.reconnect}: the impl's {@code connect0}, or Netty's {@code NativeSocketAccess}) and says
+ * {@code LegacyImplAccess.reconnect}: the impl's {@code connect0}, or for Netty's native channels
+ * {@code NettyTunnels}' socket access: the channel's {@code LinuxSocket.connect}) and says
  * whether the socket is gone. Nothing in this package schedules or retries. A port-unreachable on a socket connected
  * to the relay enters the same path from the application's thread ({@code UdpTunnel.relayFailed} →
  * {@code Association.lost}); the datagram is lost, as UDP may lose it.

@@ -35,6 +35,26 @@ public abstract class Far implements Closeable {
      */
     abstract InetSocketAddress awaitAndAnswer(String token, int waitMillis) throws IOException;
 
+    /**
+     * Receives the next datagram into {@code packet} (its whole buffer again) if one comes before
+     * {@code deadlineNanos} (System.nanoTime); false when none did. The probe's waits for its own datagrams.
+     */
+    static boolean receiveBefore(DatagramSocket socket, DatagramPacket packet, long deadlineNanos)
+            throws IOException {
+        long left = (deadlineNanos - System.nanoTime()) / 1_000_000L;
+        if (left <= 0) {
+            return false;
+        }
+        socket.setSoTimeout((int) left);
+        packet.setData(packet.getData());
+        try {
+            socket.receive(packet);
+            return true;
+        } catch (SocketTimeoutException e) {
+            return false;
+        }
+    }
+
     /** The payload the far side sends back for {@code token}. */
     abstract String answerFor(String token);
 
@@ -69,24 +89,15 @@ public abstract class Far implements Closeable {
         @Override
         InetSocketAddress awaitAndAnswer(String token, int waitMillis) throws IOException {
             long deadline = System.nanoTime() + waitMillis * 1_000_000L;
-            while (true) {
-                long left = (deadline - System.nanoTime()) / 1_000_000L;
-                if (left <= 0) {
-                    return null;
-                }
-                socket.setSoTimeout((int) left);
-                DatagramPacket p = new DatagramPacket(buffer, buffer.length);
-                try {
-                    socket.receive(p);
-                } catch (SocketTimeoutException e) {
-                    return null;
-                }
+            DatagramPacket p = new DatagramPacket(buffer, buffer.length);
+            while (receiveBefore(socket, p, deadline)) {
                 if (new String(p.getData(), 0, p.getLength(), ASCII).equals(token)) {
                     byte[] answer = answerFor(token).getBytes(ASCII);
                     socket.send(new DatagramPacket(answer, answer.length, p.getSocketAddress()));
                     return (InetSocketAddress) p.getSocketAddress();
                 }
             }
+            return null;
         }
 
         @Override

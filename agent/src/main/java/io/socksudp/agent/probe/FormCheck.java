@@ -12,7 +12,6 @@ import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.concurrent.ThreadLocalRandom;
@@ -245,18 +244,8 @@ public final class FormCheck {
             throws IOException {
         long deadline = System.nanoTime() + waitMillis * 1_000_000L;
         byte[] buffer = new byte[65536];
-        while (true) {
-            long left = (deadline - System.nanoTime()) / 1_000_000L;
-            if (left <= 0) {
-                return null;
-            }
-            socket.setSoTimeout((int) left);
-            DatagramPacket p = new DatagramPacket(buffer, buffer.length);
-            try {
-                socket.receive(p);
-            } catch (SocketTimeoutException e) {
-                return null;
-            }
+        DatagramPacket p = new DatagramPacket(buffer, buffer.length);
+        while (Far.receiveBefore(socket, p, deadline)) {
             if (!p.getSocketAddress().equals(relay)) {
                 continue;
             }
@@ -270,6 +259,7 @@ public final class FormCheck {
                 return UdpHeader.decodeAddress(datagram);
             }
         }
+        return null;
     }
 
     public int waitMillis() {

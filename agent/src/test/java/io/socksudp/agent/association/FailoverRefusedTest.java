@@ -47,8 +47,8 @@ class FailoverRefusedTest {
                 proxies.get(0)), new ProxyClient(config.proxySettings(), proxies.get(1)));
         assertEquals(a + ", " + b, manager.proxyName());
 
-        ProxyUnavailableException first = assertThrows(ProxyUnavailableException.class,
-                () -> manager.open(null, (association, cause) -> { }));
+        PendingAssociation setup = manager.openLater(null, (association, cause) -> { }, (s, x, f) -> null);
+        ProxyUnavailableException first = assertThrows(ProxyUnavailableException.class, () -> setup.await(false));
         assertEquals("none of the 2 SOCKS5 proxies granted a UDP association (cannot reach SOCKS5 proxy " + a
                 + ": Connection refused; cannot reach SOCKS5 proxy " + b + ": Connection refused)", first.getMessage());
 

@@ -57,6 +57,9 @@ public final class FakeProxy implements AssociationOpener, AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+            if (refusing) { // went down while the set-up was held
+                throw new ProxyUnavailableException("cannot reach SOCKS5 proxy " + name + ": refused (fake)");
+            }
         }
         try {
             SocketChannel control = SocketChannel.open(server.getLocalAddress());
@@ -80,6 +83,25 @@ public final class FakeProxy implements AssociationOpener, AutoCloseable {
     /** Whether set-ups (and probes) are refused, as by a proxy that is down; for tests outside this package. */
     public void refuse(boolean refuse) {
         refusing = refuse;
+    }
+
+    /** Holds the next set-ups at a gate until {@link #release()}; for tests outside this package. */
+    public void hold() {
+        gate = new CountDownLatch(1);
+    }
+
+    /** Waits (up to seconds) until a set-up is held at the gate; for tests outside this package. */
+    public boolean awaitHeld(long seconds) throws InterruptedException {
+        return held.await(seconds, TimeUnit.SECONDS);
+    }
+
+    /** Lets the held set-ups (and every later one) through; for tests outside this package. */
+    public void release() {
+        CountDownLatch g = gate;
+        gate = null;
+        if (g != null) {
+            g.countDown();
+        }
     }
 
     /** The latest association granted, or null; for tests outside this package. */

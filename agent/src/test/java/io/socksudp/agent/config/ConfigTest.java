@@ -146,10 +146,10 @@ class ConfigTest {
         }
 
         @Test
-        void from_system_reads_this_jvm() throws Exception {
+        void loading_as_the_agent_does_reads_this_jvm() throws Exception {
             // the agent argument supplies the proxy whatever this JVM's environment holds,
             // unless the build set socksudp.* itself, which it does not
-            Config c = ConfigLoader.fromSystem("proxy=" + PROXY);
+            Config c = ConfigLoader.load("proxy=" + PROXY, System.getProperties(), System.getenv());
             assertEquals(PROXY, c.proxy().toString());
         }
     }

@@ -23,6 +23,7 @@ import io.socksudp.agent.metrics.Metrics;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.charset.StandardCharsets;
@@ -70,8 +71,19 @@ class ChannelFrontEndTest {
             return s.equals(previous) ? previous : s;
         }
 
+        /** The deadlines the front end waited for, in order. */
+        final List<Long> awaited = new CopyOnWriteArrayList<Long>();
+
+        /**
+         * As the real access past its deadline: the adaptor's SocketTimeoutException. Before it, "a datagram is
+         * there" at once: the tests that get here keep one coming.
+         */
         @Override
-        public boolean awaitDatagram(Object channel, long deadlineNanos) {
+        public boolean awaitDatagram(Object channel, long deadlineNanos) throws IOException {
+            awaited.add(deadlineNanos);
+            if (System.nanoTime() - deadlineNanos >= 0) {
+                throw new SocketTimeoutException("Receive timed out");
+            }
             return true;
         }
 

@@ -29,11 +29,17 @@ final class FrontEndFixture implements AutoCloseable {
     /** Bypassed by the default list (loopback). */
     static final InetSocketAddress LOOPBACK = at("127.0.0.1", 9);
 
-    final Routing routing = new Routing(HostMatcher.defaultLoopback());
+    final Routing routing;
     final DropCounters drops = new DropCounters();
     final FakeProxy proxy;
 
     FrontEndFixture() throws IOException {
+        this(HostMatcher.defaultLoopback());
+    }
+
+    /** With {@code bypass} instead of the default list: loopback senders of tests then count as strangers. */
+    FrontEndFixture(HostMatcher bypass) throws IOException {
+        routing = new Routing(bypass);
         proxy = new FakeProxy(PROXY, 77);
     }
 

@@ -1,6 +1,6 @@
 package io.socksudp.agent.intercept.legacy;
 
-import io.socksudp.agent.intercept.ChannelTunnels;
+import io.socksudp.agent.intercept.TunnelHooks;
 import io.socksudp.agent.intercept.ClassFileInventory;
 import io.socksudp.agent.intercept.DatagramInstrumentation;
 import io.socksudp.agent.intercept.JdkClassFiles;
@@ -87,8 +87,8 @@ public final class LegacyDatagramSocketInstrumentation implements DatagramInstru
     }
 
     @Override
-    public void wire(ChannelTunnels tunnels) {
-        tunnels.usePacketAccess(packetAccess());
+    public void wire(TunnelHooks hooks) {
+        hooks.usePacketAccess(packetAccess());
     }
 
     @Override

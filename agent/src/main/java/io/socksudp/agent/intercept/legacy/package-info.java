@@ -30,9 +30,9 @@
  *
  * <h2>Call chain</h2>
  * Start: {@code LegacySocketWatch.resolve} → {@code LegacyDatagramSocketInstrumentation.forClassFiles} →
- * {@code Activation} opens {@code java.base/java.net} → {@code wire}: {@code ChannelTunnels.usePacketAccess(new
+ * {@code Activation} opens {@code java.base/java.net} → {@code wire}: {@code TunnelHooks.usePacketAccess(new
  * LegacyImplAccess())} → {@code advice()} on a cache miss. Data: {@code LegacySocketAdvice.*} →
- * {@code Dispatch.packetTunnel} → {@code ChannelTunnels.packetTunnel} (an impl that is not the JDK's own fails the
+ * {@code Dispatch.packetTunnel} → {@code TunnelHooks.packetTunnel} (an impl that is not the JDK's own fails the
  * send: the agent cannot see into it) → {@code PacketFrontEnd}, as described in {@code io.socksudp.agent.intercept}.
  *
  * <p>Every member {@code LegacyImplAccess} reaches by reflection (the impl's {@code connected},

@@ -1,8 +1,5 @@
 package io.socksudp.agent.intercept.netty;
 
-import net.bytebuddy.jar.asm.ClassReader;
-import net.bytebuddy.jar.asm.ClassVisitor;
-import net.bytebuddy.jar.asm.ClassWriter;
 import net.bytebuddy.jar.asm.MethodVisitor;
 import net.bytebuddy.jar.asm.Opcodes;
 import net.bytebuddy.utility.OpenedClassReader;
@@ -22,17 +19,12 @@ final class ConstructorRefusal {
     }
 
     static byte[] inline(byte[] classfile, final String message) {
-        ClassReader reader = OpenedClassReader.of(classfile);
-        ClassWriter writer = new ClassWriter(reader, ClassWriter.COMPUTE_MAXS);
-        reader.accept(new ClassVisitor(OpenedClassReader.ASM_API, writer) {
+        return new MethodRewriter() {
             @Override
-            public MethodVisitor visitMethod(int access, String method, String descriptor, String signature,
-                                             String[] exceptions) {
-                MethodVisitor mv = super.visitMethod(access, method, descriptor, signature, exceptions);
+            MethodVisitor method(int access, String method, String descriptor, MethodVisitor mv) {
                 return "<init>".equals(method) ? throwing(mv, message) : mv;
             }
-        }, 0);
-        return writer.toByteArray();
+        }.rewrite(classfile);
     }
 
     /** A visitor that writes {@code throw new IOException(message)} as the whole body and drops the original code. */

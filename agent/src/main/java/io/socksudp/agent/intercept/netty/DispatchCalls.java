@@ -3,7 +3,6 @@ package io.socksudp.agent.intercept.netty;
 import io.socksudp.agent.intercept.ClassFileInventory;
 import net.bytebuddy.jar.asm.ClassReader;
 import net.bytebuddy.jar.asm.ClassVisitor;
-import net.bytebuddy.jar.asm.ClassWriter;
 import net.bytebuddy.jar.asm.Label;
 import net.bytebuddy.jar.asm.MethodVisitor;
 import net.bytebuddy.jar.asm.Opcodes;
@@ -63,13 +62,9 @@ final class DispatchCalls {
         final NettyLayout layout = NettyLayout.of(transport, inventory, fireChannelReadCalls(classfile));
         final boolean tunnelled = layout == NettyLayout.TUNNELLED;
         final boolean guarded = layout == NettyLayout.GUARDED;
-        ClassReader reader = OpenedClassReader.of(classfile);
-        ClassWriter writer = new ClassWriter(reader, ClassWriter.COMPUTE_MAXS);
-        reader.accept(new ClassVisitor(OpenedClassReader.ASM_API, writer) {
+        return new MethodRewriter() {
             @Override
-            public MethodVisitor visitMethod(int access, String method, String descriptor, String signature,
-                                             String[] exceptions) {
-                MethodVisitor mv = super.visitMethod(access, method, descriptor, signature, exceptions);
+            MethodVisitor method(int access, String method, String descriptor, MethodVisitor mv) {
                 if ((access & (Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE)) != 0) {
                     return mv;
                 }
@@ -105,8 +100,7 @@ final class DispatchCalls {
                 }
                 return mv;
             }
-        }, 0);
-        return writer.toByteArray();
+        }.rewrite(classfile);
     }
 
     /** How many {@code ChannelPipeline.fireChannelRead} calls the class makes (a first, reading-only pass). */
@@ -145,13 +139,9 @@ final class DispatchCalls {
         final boolean reads = transport.readsInReadLoop();
         final String refusal = reads && fireChannelReadCalls(classfile) == 0
                 ? name.substring(0, Math.max(name.indexOf('$'), 0)) : null;
-        ClassReader reader = OpenedClassReader.of(classfile);
-        ClassWriter writer = new ClassWriter(reader, ClassWriter.COMPUTE_MAXS);
-        reader.accept(new ClassVisitor(OpenedClassReader.ASM_API, writer) {
+        return new MethodRewriter() {
             @Override
-            public MethodVisitor visitMethod(int access, String method, String descriptor, String signature,
-                                             String[] exceptions) {
-                MethodVisitor mv = super.visitMethod(access, method, descriptor, signature, exceptions);
+            MethodVisitor method(int access, String method, String descriptor, MethodVisitor mv) {
                 if (refusal != null && "<init>".equals(method)) {
                     return atEntry(mv, "refuseChannel", refusal);
                 }
@@ -181,8 +171,7 @@ final class DispatchCalls {
                     }
                 };
             }
-        }, 0);
-        return writer.toByteArray();
+        }.rewrite(classfile);
     }
 
     /**
@@ -191,13 +180,9 @@ final class DispatchCalls {
      * for a channel the agent connected to the relay.
      */
     private static byte[] inlineConnectedRemote(byte[] classfile) {
-        ClassReader reader = OpenedClassReader.of(classfile);
-        ClassWriter writer = new ClassWriter(reader, ClassWriter.COMPUTE_MAXS);
-        reader.accept(new ClassVisitor(OpenedClassReader.ASM_API, writer) {
+        return new MethodRewriter() {
             @Override
-            public MethodVisitor visitMethod(int access, String method, String descriptor, String signature,
-                                             String[] exceptions) {
-                MethodVisitor mv = super.visitMethod(access, method, descriptor, signature, exceptions);
+            MethodVisitor method(int access, String method, String descriptor, MethodVisitor mv) {
                 if ((access & (Opcodes.ACC_STATIC | Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE)) != 0) {
                     return mv;
                 }
@@ -216,8 +201,7 @@ final class DispatchCalls {
                     }
                 };
             }
-        }, 0);
-        return writer.toByteArray();
+        }.rewrite(classfile);
     }
 
     /**
@@ -242,13 +226,9 @@ final class DispatchCalls {
             return classfile;
         }
         final String owner = name.replace('.', '/');
-        ClassReader reader = OpenedClassReader.of(classfile);
-        ClassWriter writer = new ClassWriter(reader, ClassWriter.COMPUTE_MAXS);
-        reader.accept(new ClassVisitor(OpenedClassReader.ASM_API, writer) {
+        return new MethodRewriter() {
             @Override
-            public MethodVisitor visitMethod(int access, String method, String descriptor, String signature,
-                                             String[] exceptions) {
-                MethodVisitor mv = super.visitMethod(access, method, descriptor, signature, exceptions);
+            MethodVisitor method(int access, String method, String descriptor, MethodVisitor mv) {
                 if ((access & (Opcodes.ACC_STATIC | Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE)) != 0
                         || !NettyMember.isUringConnect(method, descriptor)) {
                     return mv;
@@ -266,8 +246,7 @@ final class DispatchCalls {
                     }
                 };
             }
-        }, 0);
-        return writer.toByteArray();
+        }.rewrite(classfile);
     }
 
     /** Every {@code pipeline.fireChannelRead(msg)} becomes {@code (ChannelPipeline) NettyDispatch.fireChannelRead(..)}. */

@@ -1,6 +1,6 @@
 package io.socksudp.agent.intercept.netty;
 
-import io.socksudp.agent.intercept.ChannelTunnels;
+import io.socksudp.agent.intercept.TunnelHooks;
 import io.socksudp.agent.intercept.Routing;
 
 import java.lang.instrument.ClassFileTransformer;
@@ -26,10 +26,10 @@ public final class NettyStrategy {
         void defineBridge() throws Exception;
 
         /**
-         * The agent's tunnels, activating them now if no JDK datagram class has yet (a Netty native channel is the
+         * The agent's hooks, activating them now if no JDK datagram class has yet (a Netty native channel is the
          * application's first UDP): called on a channel's first write or connect, never while a class loads.
          */
-        ChannelTunnels tunnels() throws java.io.IOException;
+        TunnelHooks hooks() throws java.io.IOException;
 
         /** Stops the JVM with {@code sentence}: a channel class left unchanged would send around the proxy. */
         void refuse(String sentence);

@@ -4,7 +4,7 @@ import io.socksudp.agent.association.PendingAssociation;
 import io.socksudp.agent.bootstrap.NettyDispatch;
 import io.socksudp.agent.bootstrap.NettyHooks;
 import io.socksudp.agent.config.LazyLogger;
-import io.socksudp.agent.intercept.ChannelTunnels;
+import io.socksudp.agent.intercept.TunnelHooks;
 import io.socksudp.agent.intercept.NativeFrontEnd;
 import io.socksudp.agent.intercept.SocketAccess;
 import io.socksudp.agent.intercept.WeakIdentityMap;
@@ -49,7 +49,7 @@ final class NettyTunnels implements NettyHooks {
 
     private final NettyGuard guard;
     private final NettyStrategy.Host host;
-    private volatile ChannelTunnels tunnels;
+    private volatile TunnelHooks hooks;
     /** The configs of channels with a tunnel: their read loop does not use recvmmsg. */
     private final WeakIdentityMap<Object, Object> tunnelledConfigs = new WeakIdentityMap<Object, Object>();
     private final Access access = new Access();
@@ -156,7 +156,7 @@ final class NettyTunnels implements NettyHooks {
         } else {
             return msg; // Netty refuses it
         }
-        ChannelTunnels all = tunnels();
+        TunnelHooks all = hooks();
         NativeFrontEnd t = all.existingNativeTunnel(channel);
         if (target == null) {
             InetSocketAddress peer = t == null ? null : t.peer();
@@ -278,7 +278,7 @@ final class NettyTunnels implements NettyHooks {
         if (holding == 0) {
             return false;
         }
-        ChannelTunnels all = tunnels;
+        TunnelHooks all = hooks;
         NativeFrontEnd t = all == null ? null : all.existingNativeTunnel(channel);
         HeldWrites held = t == null ? null : (HeldWrites) t.heldWrites();
         if (held == null || held.count == 0) {
@@ -441,7 +441,7 @@ final class NettyTunnels implements NettyHooks {
             return remote; // Netty refuses it as usual; or an io_uring stream channel, whose connect is TCP's
         }
         try {
-            ChannelTunnels all = tunnels();
+            TunnelHooks all = hooks();
             NativeFrontEnd t = all.existingNativeTunnel(channel);
             if (t == null) {
                 t = newTunnel(all, channel, channelApiOf(channel.getClass()).api);
@@ -458,7 +458,7 @@ final class NettyTunnels implements NettyHooks {
 
     @Override
     public int connectDone(Object channel, int result) throws IOException {
-        ChannelTunnels all = tunnels;
+        TunnelHooks all = hooks;
         NativeFrontEnd t = all == null ? null : all.existingNativeTunnel(channel);
         if (t == null) {
             return result;
@@ -478,7 +478,7 @@ final class NettyTunnels implements NettyHooks {
 
     @Override
     public Object connectedRemote(Object channel, Object remote) {
-        ChannelTunnels all = tunnels;
+        TunnelHooks all = hooks;
         NativeFrontEnd t = all == null ? null : all.existingNativeTunnel(channel);
         InetSocketAddress peer = t == null ? null : t.connectDone(true); // computeRemote runs on success only
         return peer != null ? asConnectedRemote(peer) : remote; // the application's view; the OS socket's is the relay
@@ -500,7 +500,7 @@ final class NettyTunnels implements NettyHooks {
 
     @Override
     public void disconnecting(Object channel) {
-        ChannelTunnels all = tunnels;
+        TunnelHooks all = hooks;
         NativeFrontEnd t = all == null ? null : all.existingNativeTunnel(channel);
         if (t != null) {
             t.disconnected();
@@ -509,7 +509,7 @@ final class NettyTunnels implements NettyHooks {
 
     @Override
     public void closing(Object channel) {
-        ChannelTunnels all = tunnels;
+        TunnelHooks all = hooks;
         NativeFrontEnd t = all == null ? null : all.existingNativeTunnel(channel);
         HeldWrites held = t == null ? null : (HeldWrites) t.heldWrites();
         if (held != null) {
@@ -550,7 +550,7 @@ final class NettyTunnels implements NettyHooks {
 
     /** The packet to fire for {@code msg}: as it is, unwrapped, or null when it is dropped (released, counted). */
     private Object received(NettyApi api, Object pipeline, Object msg) throws Throwable {
-        ChannelTunnels all = tunnels;
+        TunnelHooks all = hooks;
         if (all == null || !api.datagramPacket.isInstance(msg)) {
             return msg;
         }
@@ -601,19 +601,19 @@ final class NettyTunnels implements NettyHooks {
         return size != 0 && tunnelledConfigs.get(config) != null ? 0 : size;
     }
 
-    private NativeFrontEnd newTunnel(ChannelTunnels all, Object channel, NettyApi api) throws Throwable {
+    private NativeFrontEnd newTunnel(TunnelHooks all, Object channel, NettyApi api) throws Throwable {
         tunnelledConfigs.putIfAbsent((Object) api.config.invokeExact(channel), Boolean.TRUE);
         return all.nativeTunnel(channel, access, (boolean) api.isOpen.invokeExact(channel));
     }
 
-    private ChannelTunnels tunnels() throws IOException {
-        ChannelTunnels t = tunnels;
+    private TunnelHooks hooks() throws IOException {
+        TunnelHooks t = hooks;
         if (t == null) {
             synchronized (this) {
-                t = tunnels;
+                t = hooks;
                 if (t == null) {
-                    t = host.tunnels(); // the agent's one set of tunnels, activated now if no JDK datagram class was
-                    tunnels = t;
+                    t = host.hooks(); // the agent's one set of hooks, activated now if no JDK datagram class was
+                    hooks = t;
                 }
             }
         }

@@ -1,7 +1,7 @@
 package io.socksudp.agent.intercept.nio;
 
 import io.socksudp.agent.intercept.ChannelAccess;
-import io.socksudp.agent.intercept.ChannelTunnels;
+import io.socksudp.agent.intercept.TunnelHooks;
 import io.socksudp.agent.intercept.DatagramInstrumentation;
 import io.socksudp.agent.intercept.JdkClassFiles;
 import io.socksudp.agent.intercept.JdkMember;
@@ -137,8 +137,8 @@ public final class NioDatagramChannelInstrumentation implements DatagramInstrume
     }
 
     @Override
-    public void wire(ChannelTunnels tunnels) {
-        tunnels.useChannelAccess(channelAccess());
+    public void wire(TunnelHooks hooks) {
+        hooks.useChannelAccess(channelAccess());
     }
 
     @Override

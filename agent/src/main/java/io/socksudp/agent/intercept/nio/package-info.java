@@ -31,8 +31,8 @@
  * <h2>Call chain</h2>
  * Start: {@code NioChannelWatch.resolve} → {@code NioDatagramChannelInstrumentation.forClassFiles} (the bytes in
  * hand, the JDK's class files for the companion class) → {@code Activation} opens {@code java.base/sun.nio.ch} →
- * {@code wire}: {@code ChannelTunnels.useChannelAccess(new NioChannelAccess(...))} → {@code advice()} on a cache miss.
- * Data: {@code DatagramChannelAdvice.*} → {@code Dispatch} → {@code ChannelTunnels} → {@code ChannelFrontEnd}, as
+ * {@code wire}: {@code TunnelHooks.useChannelAccess(new NioChannelAccess(...))} → {@code advice()} on a cache miss.
+ * Data: {@code DatagramChannelAdvice.*} → {@code Dispatch} → {@code TunnelHooks} → {@code ChannelFrontEnd}, as
  * described in {@code io.socksudp.agent.intercept}. Recovery of a connected channel ends here, in
  * {@code NioChannelAccess.reconnect}.
  *

@@ -24,12 +24,12 @@ import java.nio.channels.DatagramChannel;
  * <p>No failure of ours may reach the JDK's code as anything but an {@link IOException}: an unexpected
  * exception on the send path becomes an IOException (the datagram is not sent: fail closed).
  */
-public final class ChannelTunnels implements DatagramHooks {
+public final class TunnelHooks implements DatagramHooks {
 
     private static final Logger LOG = LazyLogger.getLogger("socksudp");
 
     /** Each socket's front end, held weakly; its reaper releases what the application dropped unclosed. */
-    private final SocketRegistry tunnels = new SocketRegistry();
+    private final SocketRegistry registry = new SocketRegistry();
     private final AssociationManager associations;
     private final Routing routing;
     /** Set when the NIO strategy activates (its layout is known only once DatagramChannelImpl loads). */
@@ -39,12 +39,12 @@ public final class ChannelTunnels implements DatagramHooks {
     /** For legacy DatagramSocketImpls; null until that strategy activates (if ever). */
     private volatile PacketAccess packetAccess;
 
-    public ChannelTunnels(AssociationManager associations, Routing routing, ChannelAccess access,
+    public TunnelHooks(AssociationManager associations, Routing routing, ChannelAccess access,
                           boolean dropWhenUnavailable) {
         this(associations, routing, access, null, dropWhenUnavailable);
     }
 
-    public ChannelTunnels(AssociationManager associations, Routing routing, ChannelAccess access,
+    public TunnelHooks(AssociationManager associations, Routing routing, ChannelAccess access,
                           PacketAccess packetAccess, boolean dropWhenUnavailable) {
         this.packetAccess = packetAccess;
         this.dropWhenUnavailable = dropWhenUnavailable;
@@ -54,11 +54,11 @@ public final class ChannelTunnels implements DatagramHooks {
     }
 
     /**
-     * For an attach rolled back before any datagram went through these tunnels: the reaper thread ends. (Sockets
+     * For an attach rolled back before any datagram went through these hooks: the registry's reaper thread ends. (Sockets
      * are not touched: none has an association yet.)
      */
     public void stop() {
-        tunnels.stop();
+        registry.stop();
     }
 
     /**
@@ -78,9 +78,7 @@ public final class ChannelTunnels implements DatagramHooks {
     public ChannelTunnel sendTunnel(Object channel, InetSocketAddress target) throws IOException {
         try {
             return channelTunnel(tunnel(channel)).forSend(channel, target);
-        } catch (IOException e) {
-            throw e;
-        } catch (RuntimeException e) {
+        } catch (RuntimeException e) { // ours: an IOException is the JDK's or the proxy's and passes as it is
             throw internalError(e);
         }
     }
@@ -92,31 +90,27 @@ public final class ChannelTunnels implements DatagramHooks {
         }
         try {
             return channelTunnel(tunnel(channel)).forNamedSend(channel, (InetSocketAddress) target);
-        } catch (IOException e) {
-            throw e;
-        } catch (RuntimeException e) {
+        } catch (RuntimeException e) { // ours: an IOException is the JDK's or the proxy's and passes as it is
             throw internalError(e);
         }
     }
 
     @Override
     public ChannelTunnel peerTunnel(Object channel) {
-        ChannelFrontEnd t = channelTunnel(tunnels.get(channel));
+        ChannelFrontEnd t = channelTunnel(registry.get(channel));
         return t == null ? null : t.forPeer();
     }
 
     @Override
     public ChannelTunnel peerSendTunnel(Object channel) throws IOException {
         try {
-            TunnelFrontEnd known = tunnels.get(channel);
+            TunnelFrontEnd known = registry.get(channel);
             if (known == null && channel instanceof DatagramChannel && ((DatagramChannel) channel).isConnected()) {
                 known = tunnel(channel); // connected before the agent was attached: see newTunnel
             }
             ChannelFrontEnd t = channelTunnel(known);
             return t == null ? null : t.forPeerSend(channel);
-        } catch (IOException e) {
-            throw e;
-        } catch (RuntimeException e) {
+        } catch (RuntimeException e) { // ours: an IOException is the JDK's or the proxy's and passes as it is
             throw internalError(e);
         }
     }
@@ -130,16 +124,14 @@ public final class ChannelTunnels implements DatagramHooks {
             TunnelFrontEnd t = tunnel(channel);
             InetSocketAddress relay = t.tunnel().relayForConnect(channel, (InetSocketAddress) peer);
             return relay == null ? null : t.connectingTo(relay);
-        } catch (IOException e) {
-            throw e;
-        } catch (RuntimeException e) {
+        } catch (RuntimeException e) { // ours: an IOException is the JDK's or the proxy's and passes as it is
             throw internalError(e);
         }
     }
 
     @Override
     public void disconnected(Object channel) {
-        TunnelFrontEnd t = tunnels.get(channel);
+        TunnelFrontEnd t = registry.get(channel);
         if (t != null) {
             t.tunnel().disconnected();
         }
@@ -152,7 +144,7 @@ public final class ChannelTunnels implements DatagramHooks {
 
     @Override
     public void timedReceive(Object channel, long deadlineNanos) {
-        ChannelFrontEnd t = channelTunnel(deadlineNanos == 0 ? tunnels.get(channel) : tunnel(channel));
+        ChannelFrontEnd t = channelTunnel(deadlineNanos == 0 ? registry.get(channel) : tunnel(channel));
         if (t != null) {
             t.timedReceive(deadlineNanos);
         }
@@ -160,13 +152,13 @@ public final class ChannelTunnels implements DatagramHooks {
 
     @Override
     public InetSocketAddress sender(Object channel) {
-        ChannelFrontEnd t = channelTunnel(tunnels.get(channel));
+        ChannelFrontEnd t = channelTunnel(registry.get(channel));
         return t == null ? null : t.reportedSender();
     }
 
     @Override
     public void closed(Object channel) {
-        TunnelFrontEnd t = tunnels.remove(channel);
+        TunnelFrontEnd t = registry.remove(channel);
         if (t != null) {
             t.tunnel().close();
         }
@@ -191,10 +183,10 @@ public final class ChannelTunnels implements DatagramHooks {
      * reaches its OS socket. A socket found closed meanwhile has its tunnel closed at once (as for channels).
      */
     public NativeFrontEnd nativeTunnel(Object socket, SocketAccess access, boolean open) {
-        TunnelFrontEnd t = tunnels.get(socket);
+        TunnelFrontEnd t = registry.get(socket);
         if (t == null) {
-            WeakIdentityMap.Key<Object, TunnelFrontEnd> key = tunnels.newKey(socket);
-            t = tunnels.putIfAbsent(key, new NativeFrontEnd(new AssociatedSocket(key, associations, routing, access,
+            WeakIdentityMap.Key<Object, TunnelFrontEnd> key = registry.newKey(socket);
+            t = registry.putIfAbsent(key, new NativeFrontEnd(new AssociatedSocket(key, associations, routing, access,
                     drops, dropWhenUnavailable), routing, drops));
             if (!open) {
                 closed(socket);
@@ -205,7 +197,7 @@ public final class ChannelTunnels implements DatagramHooks {
 
     /** The native socket's tunnel, or null when it has none (it has sent nothing through the proxy yet). */
     public NativeFrontEnd existingNativeTunnel(Object socket) {
-        TunnelFrontEnd t = tunnels.get(socket);
+        TunnelFrontEnd t = registry.get(socket);
         return t instanceof NativeFrontEnd ? (NativeFrontEnd) t : null;
     }
 
@@ -219,10 +211,10 @@ public final class ChannelTunnels implements DatagramHooks {
     }
 
     private TunnelFrontEnd tunnel(Object socket) {
-        TunnelFrontEnd t = tunnels.get(socket);
+        TunnelFrontEnd t = registry.get(socket);
         if (t == null) {
-            WeakIdentityMap.Key<Object, TunnelFrontEnd> key = tunnels.newKey(socket);
-            t = tunnels.putIfAbsent(key, newTunnel(socket, key));
+            WeakIdentityMap.Key<Object, TunnelFrontEnd> key = registry.newKey(socket);
+            t = registry.putIfAbsent(key, newTunnel(socket, key));
             if (socket instanceof Channel && !((Channel) socket).isOpen()) {
                 closed(socket); // lost a race with close(): never leave an association behind
             }
