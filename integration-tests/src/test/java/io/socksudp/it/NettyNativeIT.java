@@ -254,6 +254,47 @@ class NettyNativeIT {
         }
     }
 
+    static Stream<Arguments> receiveBufferCases() {
+        List<Arguments> cases = new ArrayList<>();
+        for (Stack stack : Stack.values()) {
+            for (boolean connected : new boolean[] {false, true}) {
+                for (int size : new int[] {RECEIVE_BUFFER, 3000}) {
+                    cases.add(Arguments.of(stack, connected, size));
+                }
+            }
+        }
+        return cases.stream();
+    }
+
+    /** Netty's default receive buffer for a datagram channel (FixedRecvByteBufAllocator(2048)). */
+    private static final int RECEIVE_BUFFER = 2048;
+
+    /**
+     * Payloads of exactly Netty's default receive buffer, and longer (cut to it, as the kernel cuts them without the
+     * agent), through the reference relay: the SOCKS header (10 bytes here) arrives on top of the payload, so a read
+     * buffer of the application's size would lose the payload's last 10 bytes (2038 bytes echoed for 2048).
+     */
+    @ParameterizedTest(name = "{0} connected={1} {2}-byte payloads: echoed as without the agent")
+    @MethodSource("receiveBufferCases")
+    void payloadsUpToTheReceiveBufferArriveWhole(Stack stack, boolean connected, int size) {
+        Jdk jdk = Jdks.installs().get(0);
+        int before = echo.sources().size();
+        ChildJvm.Builder b = Demos.socksified(client(jdk, stack, connected), relay.address())
+                .args("--size", String.valueOf(size), "--expect-length", String.valueOf(RECEIVE_BUFFER));
+        try (ChildJvm app = b.start()) {
+            Diagnosable[] all = {app, echo, relay};
+            int code = app.awaitExit(Duration.ofSeconds(60));
+            check(code == 0 && app.stdoutLines().contains("native: OK 3/3"), "the client did not get every echo of"
+                    + " " + size + " bytes as " + RECEIVE_BUFFER + " bytes (exit " + code + ")", all);
+            long whole = app.stdoutLines().stream().filter(l -> l.startsWith("native: reply native-")
+                    && l.contains(" (" + RECEIVE_BUFFER + " bytes) from /127.0.0.1:" + echo.port())).count();
+            check(whole == 3, "expected 3 replies of " + RECEIVE_BUFFER + " bytes, saw " + whole, all);
+            InetSocketAddress local = Demos.lastAddressIn(app.awaitStdout("^native: local (.*)$",
+                    Duration.ofSeconds(1)).group(1));
+            assertFromTheProxy(before, 3, local, "relay", all);
+        }
+    }
+
     /**
      * JDK 8, 11 and the test JDK (17), where a SecurityManager can be installed (from 24 it cannot): connected on 11,
      * unconnected on 8 and 17 (the association's set-up is the same; one case each keeps the suite's time).

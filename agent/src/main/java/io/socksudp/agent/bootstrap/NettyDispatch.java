@@ -79,6 +79,10 @@ public final class NettyDispatch {
         return h == null ? 0 : h.slotSize(config, size);
     }
 
+    public static Object readBuffer(Object handle, Object allocator, Object channel) {
+        return hooks.readBuffer(handle, allocator, channel); // installed before any channel could be constructed
+    }
+
     private static NettyHooks hooks() throws IOException {
         NettyHooks h = hooks;
         if (h == null) {

@@ -66,4 +66,11 @@ public interface NettyHooks {
      * channel (no {@code recvmmsg}, whose fixed slots would truncate a maximal payload by its SOCKS header).
      */
     int slotSize(Object config, int size);
+
+    /**
+     * Stands for {@code handle.allocate(allocator)} in the read loop of a tunnelled layout's channel: the buffer its
+     * next datagram is read into, with room for the SOCKS header on top of the handle's guess when the channel is
+     * tunnelled (or reads before its first send, io_uring), else the handle's own.
+     */
+    Object readBuffer(Object handle, Object allocator, Object channel);
 }

@@ -31,8 +31,9 @@ import io.netty.channel.socket.DatagramPacket;
  * runs on Netty 4.1 and 4.2 jars alike (4.2 creates an io_uring event loop group differently; epoll's works on both).
  *
  * <p>Usage: {@code NettyNativeEchoClient --transport epoll|io_uring|incubator_io_uring --server IP:PORT --count N [--connect]
- * [--size BYTES] [--batch] [--recvmmsg SLOT] [--gro] [--segmented]}. Each datagram is {@code native-I} padded with
- * dots to {@code --size} bytes. {@code --batch} writes all of them and flushes once (epoll then sends them with one
+ * [--size BYTES] [--expect-length BYTES] [--batch] [--recvmmsg SLOT] [--gro] [--segmented]}. Each datagram is {@code native-I} padded with
+ * dots to {@code --size} bytes; {@code --expect-length N}: each echo is its payload's first N bytes (what a receive
+ * buffer of N bytes holds of a longer datagram). {@code --batch} writes all of them and flushes once (epoll then sends them with one
  * {@code sendmmsg}, io_uring with one submission queue entry each); {@code --segmented} sends them as one
  * SegmentedDatagramPacket (UDP GSO, segments of {@code --size} bytes); {@code --recvmmsg SLOT} sets the transport's
  * {@code MAX_DATAGRAM_PAYLOAD_SIZE} (epoll then receives with {@code recvmmsg} into slots of that size, io_uring with
@@ -55,6 +56,7 @@ public final class NettyNativeEchoClient {
         int count = 3;
         boolean connect = false;
         int size = 0;
+        int expectLength = 0;
         boolean batch = false;
         int slot = 0;
         boolean gro = false;
@@ -109,6 +111,9 @@ public final class NettyNativeEchoClient {
                 case "--probe-loop":
                     probeLoop = args[++i];
                     break;
+                case "--expect-length":
+                    expectLength = Integer.parseInt(args[++i]);
+                    break;
                 case "--segmented":
                     segmented = true;
                     break;
@@ -136,8 +141,13 @@ public final class NettyNativeEchoClient {
             }
             payloads.add(p.toString());
         }
+        // --expect-length N: each echo is its payload cut to N bytes (a receive buffer of N bytes, as Netty's default)
+        List<String> echoes = new ArrayList<>();
+        for (String p : payloads) {
+            echoes.add(expectLength > 0 && p.length() > expectLength ? p.substring(0, expectLength) : p);
+        }
         Set<String> unanswered = ConcurrentHashMap.newKeySet();
-        unanswered.addAll(payloads);
+        unanswered.addAll(echoes);
         AtomicInteger wrong = new AtomicInteger();
         EventLoopGroup group = t.newGroup();
         int code = 1;
@@ -193,7 +203,7 @@ public final class NettyNativeEchoClient {
                 if (round > 1) {
                     Thread.sleep(pause);
                     replies.set(new CountDownLatch(count));
-                    unanswered.addAll(payloads);
+                    unanswered.addAll(echoes);
                 }
                 int sent = 0;
                 if (segmented) {

@@ -137,8 +137,10 @@ final class DispatchCalls {
      */
     private static byte[] inlineReadLoop(NettyTransport transport, String name, byte[] classfile) {
         final boolean reads = transport.readsInReadLoop();
-        final String refusal = reads && fireChannelReadCalls(classfile) == 0
-                ? name.substring(0, Math.max(name.indexOf('$'), 0)) : null;
+        final String outer = outerInstance(classfile);
+        final String owner = name.replace('.', '/');
+        final String refusal = (reads && fireChannelReadCalls(classfile) == 0) || outer == null
+                || readBufferAllocations(classfile) == 0 ? name.substring(0, Math.max(name.indexOf('$'), 0)) : null;
         return new MethodRewriter() {
             @Override
             MethodVisitor method(int access, String method, String descriptor, MethodVisitor mv) {
@@ -147,6 +149,9 @@ final class DispatchCalls {
                 }
                 if (reads) {
                     mv = replacingFireChannelRead(mv);
+                }
+                if ((access & Opcodes.ACC_STATIC) == 0 && outer != null) {
+                    mv = replacingReadBufferAllocate(mv, owner, outer);
                 }
                 return new MethodVisitor(OpenedClassReader.ASM_API, mv) {
                     @Override
@@ -172,6 +177,74 @@ final class DispatchCalls {
                 };
             }
         }.rewrite(classfile);
+    }
+
+    /** How many {@code Handle.allocate(ByteBufAllocator)} calls the read loop's instance methods make. */
+    static int readBufferAllocations(byte[] classfile) {
+        final int[] calls = {0};
+        OpenedClassReader.of(classfile).accept(new ClassVisitor(OpenedClassReader.ASM_API) {
+            @Override
+            public MethodVisitor visitMethod(int access, String method, String descriptor, String signature,
+                                             String[] exceptions) {
+                if ((access & Opcodes.ACC_STATIC) != 0) {
+                    return null;
+                }
+                return new MethodVisitor(OpenedClassReader.ASM_API) {
+                    @Override
+                    public void visitMethodInsn(int opcode, String owner, String called, String calledDescriptor,
+                                                boolean isInterface) {
+                        if (isHandleCall(opcode) && NettyMember.isReadBufferAllocate(called, calledDescriptor)) {
+                            calls[0]++;
+                        }
+                    }
+                };
+            }
+        }, ClassReader.SKIP_DEBUG | ClassReader.SKIP_FRAMES);
+        return calls[0];
+    }
+
+    private static boolean isHandleCall(int opcode) {
+        return opcode == Opcodes.INVOKEINTERFACE || opcode == Opcodes.INVOKEVIRTUAL;
+    }
+
+    /**
+     * Every {@code handle.allocate(allocator)} becomes {@code (ByteBuf) NettyDispatch.readBuffer(handle, allocator,
+     * this$0)}: the stack {@code [handle, allocator]} gets the unsafe's channel on top.
+     */
+    private static MethodVisitor replacingReadBufferAllocate(MethodVisitor mv, final String owner,
+                                                             final String outer) {
+        return new MethodVisitor(OpenedClassReader.ASM_API, mv) {
+            @Override
+            public void visitMethodInsn(int opcode, String calledOwner, String called, String calledDescriptor,
+                                        boolean isInterface) {
+                if (isHandleCall(opcode) && NettyMember.isReadBufferAllocate(called, calledDescriptor)) {
+                    super.visitVarInsn(Opcodes.ALOAD, 0);
+                    super.visitFieldInsn(Opcodes.GETFIELD, owner, NettyMember.OUTER_INSTANCE, outer);
+                    super.visitMethodInsn(Opcodes.INVOKESTATIC, DISPATCH, "readBuffer",
+                            "(Ljava/lang/Object;Ljava/lang/Object;Ljava/lang/Object;)Ljava/lang/Object;", false);
+                    super.visitTypeInsn(Opcodes.CHECKCAST, Type.getReturnType(calledDescriptor).getInternalName());
+                } else {
+                    super.visitMethodInsn(opcode, calledOwner, called, calledDescriptor, isInterface);
+                }
+            }
+        };
+    }
+
+    /** The descriptor of the class's {@code this$0} (an inner class's outer instance), or null when it has none. */
+    private static String outerInstance(byte[] classfile) {
+        final String[] outer = {null};
+        OpenedClassReader.of(classfile).accept(new ClassVisitor(OpenedClassReader.ASM_API) {
+            @Override
+            public net.bytebuddy.jar.asm.FieldVisitor visitField(int access, String field, String descriptor,
+                                                                 String signature, Object value) {
+                if (field.equals(NettyMember.OUTER_INSTANCE) && (access & Opcodes.ACC_STATIC) == 0
+                        && descriptor.startsWith("L")) {
+                    outer[0] = descriptor;
+                }
+                return null;
+            }
+        }, ClassReader.SKIP_CODE | ClassReader.SKIP_DEBUG | ClassReader.SKIP_FRAMES);
+        return outer[0];
     }
 
     /**
@@ -210,19 +283,8 @@ final class DispatchCalls {
      * is: a connect then reaches the peer directly, and every write to it is refused (see NettyTunnels.frame).
      */
     private static byte[] inlineConnectTarget(final String name, byte[] classfile) {
-        final String[] outer = {null};
-        OpenedClassReader.of(classfile).accept(new ClassVisitor(OpenedClassReader.ASM_API) {
-            @Override
-            public net.bytebuddy.jar.asm.FieldVisitor visitField(int access, String field, String descriptor,
-                                                                 String signature, Object value) {
-                if (field.equals(NettyMember.OUTER_INSTANCE) && (access & Opcodes.ACC_STATIC) == 0
-                        && descriptor.startsWith("L")) {
-                    outer[0] = descriptor;
-                }
-                return null;
-            }
-        }, ClassReader.SKIP_CODE | ClassReader.SKIP_DEBUG | ClassReader.SKIP_FRAMES);
-        if (outer[0] == null) {
+        final String outer = outerInstance(classfile);
+        if (outer == null) {
             return classfile;
         }
         final String owner = name.replace('.', '/');
@@ -238,7 +300,7 @@ final class DispatchCalls {
                     public void visitCode() {
                         super.visitCode();
                         super.visitVarInsn(Opcodes.ALOAD, 0);
-                        super.visitFieldInsn(Opcodes.GETFIELD, owner, NettyMember.OUTER_INSTANCE, outer[0]);
+                        super.visitFieldInsn(Opcodes.GETFIELD, owner, NettyMember.OUTER_INSTANCE, outer);
                         super.visitVarInsn(Opcodes.ALOAD, 1);
                         super.visitMethodInsn(Opcodes.INVOKESTATIC, DISPATCH, "connectTarget", OBJECT_OBJECT, false);
                         super.visitTypeInsn(Opcodes.CHECKCAST, "java/net/SocketAddress");

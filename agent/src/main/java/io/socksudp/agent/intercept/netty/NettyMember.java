@@ -43,6 +43,16 @@ enum NettyMember {
     }
 
     /**
+     * The call every read loop ({@code EpollDatagramChannelUnsafe.epollInReady}, io_uring's {@code scheduleRead0})
+     * makes for the buffer it reads its next datagram(s) into: {@code RecvByteBufAllocator.Handle.allocate(
+     * ByteBufAllocator)} (io_uring calls it on its own handle class), matched by name and descriptor shape.
+     */
+    static boolean isReadBufferAllocate(String name, String descriptor) {
+        return name.equals("allocate") && descriptor.startsWith("(L")
+                && descriptor.contains("/buffer/ByteBufAllocator;)L") && descriptor.endsWith("/buffer/ByteBuf;");
+    }
+
+    /**
      * io_uring's {@code AbstractUringUnsafe.connect(SocketAddress remote, SocketAddress local, ChannelPromise)}: every
      * connect of an io_uring channel starts there (the pipeline's head calls it), before it submits {@code
      * IORING_OP_CONNECT} (or, for TCP fast open, a {@code sendmsg}) with {@code remote}.

@@ -53,6 +53,8 @@ final class NettyTunnels implements NettyHooks {
     /** The configs of channels with a tunnel: their read loop does not use recvmmsg. */
     private final WeakIdentityMap<Object, Object> tunnelledConfigs = new WeakIdentityMap<Object, Object>();
     private final Access access = new Access();
+    /** The read buffers of tunnelled channels, with room for the header. */
+    private final ReadBuffers readBuffers = new ReadBuffers();
     private volatile boolean receiveFailureLogged;
 
     /** Per channel class: its Netty copy, or the failure to find it (then nothing of that class is tunnelled). */
@@ -537,6 +539,9 @@ final class NettyTunnels implements NettyHooks {
                 }
             }
         }
+        if (delivered != null && api != null) {
+            delivered = cutToApplicationBuffer(api, pipeline, delivered);
+        }
         if (delivered != null) {
             try {
                 Object ignored = (Object) (api != null ? api.fireChannelRead : FALLBACK_FIRE.get(pipeline.getClass()))
@@ -593,6 +598,29 @@ final class NettyTunnels implements NettyHooks {
             boolean released = (boolean) api.release.invokeExact(msg);
         } catch (Throwable e) {
             // already released, or not reference counted: nothing leaks either way
+        }
+    }
+
+    @Override
+    public Object readBuffer(Object handle, Object allocator, Object channel) {
+        try {
+            ChannelApi c = channelApiOf(channel.getClass());
+            // io_uring submits its reads ahead, before the channel's first send tells whether it is tunnelled.
+            boolean enlarge = c.transport.readsInReadLoop()
+                    || tunnelledConfigs.get((Object) c.api.config.invokeExact(channel)) != null;
+            return readBuffers.allocate(handle, allocator, channel, enlarge);
+        } catch (Throwable e) {
+            throw NettyTunnels.<RuntimeException>sneaky(e); // the read fails as Netty's own allocation would
+        }
+    }
+
+    /** {@code packet} cut to the application's buffer size, as the kernel would have cut it (see ReadBuffers). */
+    private Object cutToApplicationBuffer(NettyApi api, Object pipeline, Object packet) {
+        try {
+            return readBuffers.cut((Object) api.pipelineChannel.invokeExact(pipeline), packet);
+        } catch (Throwable e) {
+            release(api, packet); // a datagram longer than the application's buffer must not reach it whole
+            return null;
         }
     }
 
