@@ -1,7 +1,7 @@
-# Sourced by bench/premain.sh and bench/perclass.sh (after they set RUNS): the repository root as working
+# Sourced by scripts/bench/premain.sh and scripts/bench/perclass.sh (after they set RUNS): the repository root as working
 # directory, JAVA, AGENT (built first), Linux's per-thread CPU clock, and a work directory removed on exit.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 JAVA=${JAVA:-java}
 AGENT=${AGENT:-$PWD/agent/target/socksudp-agent.jar}
 [ -f "$AGENT" ] || { echo "build first: ./mvnw -q -B -DskipTests package" >&2; exit 2; }

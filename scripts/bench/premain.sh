@@ -1,17 +1,17 @@
 #!/usr/bin/env bash
-# What premain costs the main thread, in CPU time (Linux): bench/fixtures/Hello (no UDP) run with
+# What premain costs the main thread, in CPU time (Linux): scripts/bench/fixtures/Hello (no UDP) run with
 # -javaagent:start.jar -javaagent:X -javaagent:end.jar, where X is an empty agent (NoopAgent), the same empty agent
 # inside a copy of the socksudp jar (what opening a 5 MB jar of ~3,500 entries costs: the JDK hashes every entry's
 # name in the interpreter), and socksudp itself;
-# interleaved round by round (shuffled), medians. See bench/fixtures/PremainClock.java for why this clock.
-# Usage: bench/premain.sh [rounds]      (default 15; JAVA=/path/to/bin/java, AGENT=/path/to/socksudp-agent.jar;
+# interleaved round by round (shuffled), medians. See scripts/bench/fixtures/PremainClock.java for why this clock.
+# Usage: scripts/bench/premain.sh [rounds]      (default 15; JAVA=/path/to/bin/java, AGENT=/path/to/socksudp-agent.jar;
 #        BASELINE=/path/to/another/socksudp-agent.jar adds that build, e.g. main's, to the same interleaved rounds)
 RUNS=${1:-15}
 . "$(dirname "$0")/common.sh"
 # NoopAgent is compiled apart from the class path ($work): on it, the application loader would find the class there
 # and never open the jar it is put in, so "the no-op agent in a copy of the socksudp jar" would measure no jar at all.
-javac --release 8 -nowarn -d "$work" bench/fixtures/Hello.java bench/fixtures/PremainClock.java 2>/dev/null
-javac --release 8 -nowarn -d "$work/noop" bench/fixtures/NoopAgent.java 2>/dev/null
+javac --release 8 -nowarn -d "$work" scripts/bench/fixtures/Hello.java scripts/bench/fixtures/PremainClock.java 2>/dev/null
+javac --release 8 -nowarn -d "$work/noop" scripts/bench/fixtures/NoopAgent.java 2>/dev/null
 (cd "$work" && printf 'Premain-Class: PremainClock$Start\n' > m1 && printf 'Premain-Class: PremainClock$End\n' > m2 \
   && printf 'Premain-Class: NoopAgent\n' > m3 \
   && jar cfm start.jar m1 'PremainClock.class' 'PremainClock$Start.class' \

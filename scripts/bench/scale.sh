@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Scale: N concurrent socksified DatagramSockets, each with its own association (default 10,000), against a
-# purpose-built SOCKS5 peer (bench/fixtures/ScalePeer: one thread, one UDP socket for all associations, echoes
+# purpose-built SOCKS5 peer (scripts/bench/fixtures/ScalePeer: one thread, one UDP socket for all associations, echoes
 # each datagram back as if from its destination), and the same program plain against a UDP echo server. Each
 # socket sends one datagram and waits for its echo; all are held open, then closed; twice. Prints, plain vs agent:
 # heap per socket (after GC), direct buffer memory per socket (native), fds per socket, the agent's threads,
 # association set-up rate, and heap and fds after all are closed (flat = no leak). Needs a built project; raises the fd limit (2 fds per association + the JVM's).
-# Usage: bench/scale.sh [N]     (JAVA=/path/to/bin/java for the measured program, AGENT=/path/to/agent.jar)
+# Usage: scripts/bench/scale.sh [N]     (JAVA=/path/to/bin/java for the measured program, AGENT=/path/to/agent.jar)
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 N=${1:-10000}
 JAVA=${JAVA:-java}
 AGENT=${AGENT:-$PWD/agent/target/socksudp-agent.jar}
@@ -20,7 +20,7 @@ work=$(mktemp -d)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
 trap cleanup EXIT
-javac --release 8 -nowarn -d "$work" bench/fixtures/ScalePeer.java bench/fixtures/ManySockets.java 2>/dev/null
+javac --release 8 -nowarn -d "$work" scripts/bench/fixtures/ScalePeer.java scripts/bench/fixtures/ManySockets.java 2>/dev/null
 
 wait_ready() { # file -> port
   for _ in $(seq 300); do

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Whole-process start-up of the agent, interleaved with plain and no-op-agent runs of the same programs.
 
-Called by bench/startup.sh, which builds the fixtures and starts the echo server and the SOCKS5 relay. Every
+Called by scripts/bench/startup.sh, which builds the fixtures and starts the echo server and the SOCKS5 relay. Every
 round runs every variant once, in a shuffled order, so that a busy neighbour on a shared machine slows all
 variants alike; the tables give medians (and the quartiles, as the noise) and the ratios of medians.
 """

@@ -2,17 +2,17 @@
 # Whole-process start-up cost of the agent, as ratios against plain and no-op-agent runs measured in the same
 # invocation, interleaved round by round (the machine may be shared and noisy: single absolute times mean little).
 #   1. a program that uses no UDP (prints hello): plain, with a no-op -javaagent, with socksudp;
-#   2. a program that sends one datagram to an echo server and waits for the echo (bench/fixtures/OneDatagram):
+#   2. a program that sends one datagram to an echo server and waits for the echo (scripts/bench/fixtures/OneDatagram):
 #      plain, no-op agent, socksudp on its very first run (empty class cache) and from the second run on
 #      (cache warm), and on its first run after `cache prepare` filled a fresh class cache (the prepare itself
 #      not timed), through the reference relay; with a per-phase breakdown.
 # Needs python3 and a built project (./mvnw -q -B -DskipTests package). Prints Markdown (BENCHMARKS.md).
-# Usage: bench/startup.sh [runs]     (default 15 rounds)
+# Usage: scripts/bench/startup.sh [runs]     (default 15 rounds)
 #   JAVA=/path/to/bin/java picks the JDK of the measured programs (fixtures compile for Java 8), e.g.
-#   JAVA=.jdks/jdk-8/bin/java bench/startup.sh; the echo server and relay run on the build's JDK (`java`).
+#   JAVA=.jdks/jdk-8/bin/java scripts/bench/startup.sh; the echo server and relay run on the build's JDK (`java`).
 #   PROXY=danted puts a real danted (on a free loopback port, run as root) in place of the reference relay.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 RUNS=${1:-15}
 JAVA=${JAVA:-java}
 AGENT=$PWD/agent/target/socksudp-agent.jar
@@ -32,8 +32,8 @@ trap cleanup EXIT
 
 # Fixtures: Java 8 class files (javac of the build's JDK), so the same classes run on every JDK.
 mkdir -p "$work/fixtures" "$work/noop"
-javac --release 8 -nowarn -d "$work/fixtures" bench/fixtures/Hello.java bench/fixtures/OneDatagram.java 2>/dev/null
-javac --release 8 -nowarn -d "$work/noop" bench/fixtures/NoopAgent.java 2>/dev/null
+javac --release 8 -nowarn -d "$work/fixtures" scripts/bench/fixtures/Hello.java scripts/bench/fixtures/OneDatagram.java 2>/dev/null
+javac --release 8 -nowarn -d "$work/noop" scripts/bench/fixtures/NoopAgent.java 2>/dev/null
 printf 'Premain-Class: NoopAgent\n' > "$work/noop/manifest"
 jar cfm "$work/noop-agent.jar" "$work/noop/manifest" -C "$work/noop" NoopAgent.class
 
@@ -64,6 +64,6 @@ else
   via="the reference relay"
 fi
 
-python3 bench/startup.py --java "$JAVA" --agent "$AGENT" --noop "$work/noop-agent.jar" \
+python3 scripts/bench/startup.py --java "$JAVA" --agent "$AGENT" --noop "$work/noop-agent.jar" \
   --fixtures "$work/fixtures" --proxy "127.0.0.1:$relay" --server "127.0.0.1:$server" --runs "$RUNS" --via "$via" \
   --label "${LABEL:-$("$JAVA" -version 2>&1 | head -1 | sed 's/.*version "\([^"]*\)".*/JDK \1/')}"

@@ -1,16 +1,16 @@
 #!/usr/bin/env bash
-# What a registered ClassFileTransformer costs per class loaded, socksudp's against an empty one: bench/fixtures/
+# What a registered ClassFileTransformer costs per class loaded, socksudp's against an empty one: scripts/bench/fixtures/
 # LoadMany loads every class of a copy of the socksudp jar (some 3,400, in a loader of its own: application classes)
 # and then the JDK classes of the JDK's default CDS class list that Hello does not load (JDK classes from the CDS
 # archive, which a transformer makes the JVM read from the module image too), on the main thread's CPU clock; with a
 # no-op agent (no transformer), an empty transformer, an empty retransformation-capable one, and socksudp (a
 # program that never uses UDP: its transformers only compare names). Interleaved (shuffled) rounds, medians.
-# Usage: bench/perclass.sh [rounds]     (default 8; JAVA=/path/to/bin/java, AGENT=/path/to/socksudp-agent.jar)
+# Usage: scripts/bench/perclass.sh [rounds]     (default 8; JAVA=/path/to/bin/java, AGENT=/path/to/socksudp-agent.jar)
 RUNS=${1:-8}
 . "$(dirname "$0")/common.sh"
-javac --release 8 -nowarn -d "$work" bench/fixtures/LoadMany.java bench/fixtures/Hello.java 2>/dev/null
+javac --release 8 -nowarn -d "$work" scripts/bench/fixtures/LoadMany.java scripts/bench/fixtures/Hello.java 2>/dev/null
 # The agents are compiled apart from the class path ($work), so that each is loaded from its jar (as premain.sh).
-javac --release 8 -nowarn -d "$work/agents" bench/fixtures/NoopAgent.java bench/fixtures/EmptyTransformerAgent.java \
+javac --release 8 -nowarn -d "$work/agents" scripts/bench/fixtures/NoopAgent.java scripts/bench/fixtures/EmptyTransformerAgent.java \
   2>/dev/null
 (cd "$work" && printf 'Premain-Class: NoopAgent\n' > m1 && jar cfm noop.jar m1 -C agents NoopAgent.class \
   && printf 'Premain-Class: EmptyTransformerAgent\nCan-Retransform-Classes: true\n' > m2 \
