@@ -38,6 +38,11 @@ final class NettyApi {
     final MethodHandle writerIndex;
     final MethodHandle setWriterIndex;
     final MethodHandle release;
+    final MethodHandle retain;
+    final MethodHandle refCnt;
+    final MethodHandle capacity;
+    final MethodHandle clear;
+    final MethodHandle retainedSlice;
     final MethodHandle alloc;
     final MethodHandle directBuffer;
     final MethodHandle localAddress;
@@ -81,6 +86,11 @@ final class NettyApi {
         writerIndex = virtual(byteBuf, "writerIndex", int.class);
         setWriterIndex = virtual(byteBuf, "writerIndex", byteBuf, int.class);
         release = virtual(counted, "release", boolean.class);
+        retain = virtual(counted, "retain", counted);
+        refCnt = virtual(counted, "refCnt", int.class);
+        capacity = virtual(byteBuf, "capacity", int.class);
+        clear = virtual(byteBuf, "clear", byteBuf);
+        retainedSlice = virtual(byteBuf, "retainedSlice", byteBuf, int.class, int.class);
         alloc = virtual(channel, "alloc", allocator);
         directBuffer = virtual(allocator, "directBuffer", byteBuf, int.class);
         localAddress = virtual(channel, "localAddress", SocketAddress.class);
