@@ -57,7 +57,8 @@ final class LazyTransformer implements ClassFileTransformer {
             int before = name.length() - "DatagramChannel".length() - 1;
             return before >= 0 && name.charAt(before) != '/' && name.charAt(before) != '.';
         }
-        return name.endsWith("DatagramChannelUnsafe") || name.endsWith("UringChannel") || name.endsWith("UringUnsafe");
+        return name.endsWith("DatagramChannelUnsafe") || name.endsWith("UringChannel") || name.endsWith("UringUnsafe")
+                || name.endsWith("MsgHdrMemory"); // io_uring's received packets are built there
     }
 
     /** The class names the watches watch, for an attach, which resolves and instruments them all at once. */

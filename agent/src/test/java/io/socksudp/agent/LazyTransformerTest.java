@@ -21,7 +21,7 @@ class LazyTransformerTest {
             "IoUringDatagramChannel", "IoUringDatagramChannel$IoUringDatagramChannelUnsafe", "AbstractIoUringChannel",
             "AbstractIoUringChannel$AbstractUringUnsafe", "IOUringDatagramChannel",
             "IOUringDatagramChannel$IOUringDatagramChannelUnsafe", "AbstractIOUringChannel",
-            "AbstractIOUringChannel$AbstractUringUnsafe", "KQueueDatagramChannel"};
+            "AbstractIOUringChannel$AbstractUringUnsafe", "KQueueDatagramChannel", "MsgHdrMemory"};
         for (String pkg : packages) {
             for (String simple : simpleNames) {
                 String name = pkg + simple;

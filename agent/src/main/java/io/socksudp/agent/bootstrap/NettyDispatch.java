@@ -74,6 +74,17 @@ public final class NettyDispatch {
         return hooks.fireChannelRead(pipeline, msg); // installed before any channel could be constructed
     }
 
+    /** The arguments in the order the replaced call leaves them on the stack, the channel last. */
+    public static Object nativePacket(Object nativePacket, Object buffer, Object recipient, Object channel)
+            throws Exception {
+        return hooks.nativePacket(channel, nativePacket, buffer, recipient); // installed before any channel exists
+    }
+
+    public static Object receivedSender(Object sender, Object content, Object channel) {
+        NettyHooks h = hooks;
+        return h == null ? sender : h.receivedSender(sender, content, channel); // vetted where it is fired then
+    }
+
     public static int slotSize(Object config, int size) {
         NettyHooks h = hooks;
         return h == null ? 0 : h.slotSize(config, size);

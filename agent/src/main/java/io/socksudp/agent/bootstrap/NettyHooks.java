@@ -62,6 +62,19 @@ public interface NettyHooks {
     Object fireChannelRead(Object pipeline, Object msg);
 
     /**
+     * Stands for {@code nativePacket.newDatagramPacket(buffer, recipient)} in a tunnelled epoll channel's reads: the
+     * packet to fire, already unwrapped for a datagram from the relay (see {@link #fireChannelRead}), else Netty's own.
+     */
+    Object nativePacket(Object channel, Object nativePacket, Object buffer, Object recipient) throws Exception;
+
+    /**
+     * Stands for the sender with which io_uring's {@code MsgHdrMemory} builds the packet around {@code content} that
+     * {@code channel} received: the peer, with the SOCKS header skipped in {@code content}, for a datagram from the
+     * relay; else {@code sender}.
+     */
+    Object receivedSender(Object sender, Object content, Object channel);
+
+    /**
      * Stands for the maximum datagram payload size its read loop just read from {@code config}: 0 for a tunnelled
      * channel (no {@code recvmmsg}, whose fixed slots would truncate a maximal payload by its SOCKS header).
      */

@@ -32,8 +32,8 @@ public final class NativeFrontEnd implements TunnelFrontEnd {
     private boolean lastTargetDirect;
     private byte[] lastTargetHeader;
     private InetSocketAddress connecting;
-    /** See {@link #heldWrites()}; the event loop's only. */
-    private Object heldWrites;
+    /** See {@link #strategyState()}; the event loop's only. */
+    private Object strategyState;
 
     private final byte[] headerBytes = new byte[MAX_HEADER];
     private final ByteBuffer header = ByteBuffer.wrap(headerBytes);
@@ -105,13 +105,16 @@ public final class NativeFrontEnd implements TunnelFrontEnd {
         return tunnel.pendingSetUp();
     }
 
-    /** The strategy's record of writes held for the set-up (Netty: a channel's held messages), else null. */
-    public Object heldWrites() {
-        return heldWrites;
+    /**
+     * What the strategy keeps for this socket beside the tunnel (Netty: the channel's held writes, its reused frames,
+     * its receive caches), else null.
+     */
+    public Object strategyState() {
+        return strategyState;
     }
 
-    public void heldWrites(Object held) {
-        heldWrites = held;
+    public void strategyState(Object state) {
+        strategyState = state;
     }
 
     /** The peer this socket is connected to through the tunnel, else null. */

@@ -30,7 +30,6 @@ final class NettyCopy {
     private final ClassLoader loader;
     private final String root;
     private final InetSocketAddress server;
-    private final String expectedSender;
     private final Set<String> unanswered = ConcurrentHashMap.newKeySet();
     private final AtomicInteger wrong = new AtomicInteger();
     private volatile CountDownLatch replies = new CountDownLatch(0);
@@ -42,7 +41,6 @@ final class NettyCopy {
         this.loader = loader;
         this.root = root;
         this.server = server;
-        this.expectedSender = format(server);
     }
 
     /** Null when this copy's epoll transport runs here, else why not. */
@@ -166,9 +164,11 @@ final class NettyCopy {
             Object content = packetType.getMethod("content").invoke(packet);
             String text = (String) type("buffer.ByteBuf").getMethod("toString", Charset.class)
                     .invoke(content, StandardCharsets.US_ASCII);
-            String from = format((InetSocketAddress) packetType.getMethod("sender").invoke(packet));
-            System.out.println("copy " + label + ": reply " + text + " from " + from);
-            if (!unanswered.remove(text) || !from.equals(expectedSender)) {
+            InetSocketAddress sender = (InetSocketAddress) packetType.getMethod("sender").invoke(packet);
+            System.out.println("copy " + label + ": reply " + text + " from " + format(sender));
+            // The address and port: a connected channel's reads name its remoteAddress(), which Netty records with
+            // the host string it was connected with (127.0.0.1/127.0.0.1:port), without the agent as with it.
+            if (!unanswered.remove(text) || !server.equals(sender)) {
                 wrong.incrementAndGet();
             }
             replies.countDown();

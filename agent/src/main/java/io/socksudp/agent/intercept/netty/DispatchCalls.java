@@ -18,13 +18,16 @@ import net.bytebuddy.utility.OpenedClassReader;
  * result)} before each of its returns; {@code disconnecting(this)} and {@code closing(this)} first in
  * {@code doDisconnect} and {@code doClose}; epoll's {@code doWrite(in)} returns at once when {@code holdWrites(this,
  * in)}; and every {@code pipeline.fireChannelRead(msg)} call replaced by
- * {@code (ChannelPipeline) fireChannelRead(pipeline, msg)}. In the read loop's class ({@link
+ * {@code (ChannelPipeline) fireChannelRead(pipeline, msg)}; epoll's {@code nativePacket.newDatagramPacket(buffer,
+ * local)} calls become {@code (DatagramPacket) nativePacket(nativePacket, buffer, local, this)}. In the read loop's class ({@link
  * NettyTransport.Role#READ_LOOP}), {@code config.getMaxDatagramPayloadSize()} becomes {@code slotSize(config,
  * config.getMaxDatagramPayloadSize())}; for io_uring, whose read loop fires the packets, it becomes 0 and its {@code
  * fireChannelRead} calls are replaced as above. io_uring has no {@code doConnect}: {@code remote = (SocketAddress)
  * connectTarget(this$0, remote)} first in its base unsafe's {@code connect} ({@link NettyTransport.Role#BASE_UNSAFE})
  * and {@code (InetSocketAddress) connectedRemote(this, computeRemoteAddr(..))} in its base channel ({@link
- * NettyTransport.Role#BASE}) stand for {@code connectTarget} and {@code connectDone}.
+ * NettyTransport.Role#BASE}) stand for {@code connectTarget} and {@code connectDone}; in its {@code MsgHdrMemory}
+ * ({@link NettyTransport.Role#MSG_HDR}) a received packet's sender becomes {@code receivedSender(sender, content,
+ * channel)}.
  * {@link NettyLayout#GUARDED}: {@code checkWrite(this, msg)} in {@code filterOutboundMessage}, {@code
  * checkConnect(this, remote)} in {@code doConnect}. {@link NettyLayout#UNKNOWN}: {@code refuseChannel("the class")}
  * in every constructor.
@@ -55,6 +58,8 @@ final class DispatchCalls {
                 return inlineConnectedRemote(classfile);
             case BASE_UNSAFE:
                 return inlineConnectTarget(name, classfile);
+            case MSG_HDR:
+                return inlineReceivedSender(classfile);
             default:
                 break;
         }
@@ -73,6 +78,9 @@ final class DispatchCalls {
                 }
                 if ((access & Opcodes.ACC_STATIC) != 0) {
                     return mv;
+                }
+                if (tunnelled && transport == NettyTransport.EPOLL) {
+                    mv = replacingNewDatagramPacket(mv); // recvmsg (and scatteringRead, unused when tunnelled)
                 }
                 if (tunnelled && NettyMember.FILTER_OUTBOUND.is(method, descriptor)) {
                     return replacingArgument(mv, "outbound", "java/lang/Object");
@@ -305,6 +313,66 @@ final class DispatchCalls {
                         super.visitMethodInsn(Opcodes.INVOKESTATIC, DISPATCH, "connectTarget", OBJECT_OBJECT, false);
                         super.visitTypeInsn(Opcodes.CHECKCAST, "java/net/SocketAddress");
                         super.visitVarInsn(Opcodes.ASTORE, 1);
+                    }
+                };
+            }
+        }.rewrite(classfile);
+    }
+
+    /**
+     * Epoll's channel: every {@code nativePacket.newDatagramPacket(buffer, recipient)} becomes {@code
+     * (DatagramPacket) NettyDispatch.nativePacket(nativePacket, buffer, recipient, this)}.
+     */
+    private static MethodVisitor replacingNewDatagramPacket(MethodVisitor mv) {
+        return new MethodVisitor(OpenedClassReader.ASM_API, mv) {
+            @Override
+            public void visitMethodInsn(int opcode, String owner, String called, String calledDescriptor,
+                                        boolean isInterface) {
+                if (opcode == Opcodes.INVOKEVIRTUAL && NettyMember.isNewDatagramPacket(owner, called, calledDescriptor)) {
+                    super.visitVarInsn(Opcodes.ALOAD, 0);
+                    super.visitMethodInsn(Opcodes.INVOKESTATIC, DISPATCH, "nativePacket",
+                            "(Ljava/lang/Object;Ljava/lang/Object;Ljava/lang/Object;Ljava/lang/Object;)"
+                                    + "Ljava/lang/Object;", false);
+                    super.visitTypeInsn(Opcodes.CHECKCAST, Type.getReturnType(calledDescriptor).getInternalName());
+                } else {
+                    super.visitMethodInsn(opcode, owner, called, calledDescriptor, isInterface);
+                }
+            }
+        };
+    }
+
+    /**
+     * io_uring's {@code MsgHdrMemory}: in its instance methods whose first parameter is the datagram channel ({@code
+     * get}, {@code read}), the sender argument of each {@code new DatagramPacket(content, recipient, sender)} becomes
+     * {@code (InetSocketAddress) NettyDispatch.receivedSender(sender, content, channel)}. No local is added: the
+     * arguments are rearranged on the stack ({@code [c, r, s]} to {@code [c, r, s, c, channel]}), so no frame changes.
+     */
+    private static byte[] inlineReceivedSender(byte[] classfile) {
+        return new MethodRewriter() {
+            @Override
+            MethodVisitor method(int access, String method, String descriptor, MethodVisitor mv) {
+                Type[] parameters = Type.getArgumentTypes(descriptor);
+                if ((access & (Opcodes.ACC_STATIC | Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE)) != 0
+                        || parameters.length == 0 || parameters[0].getSort() != Type.OBJECT
+                        || !parameters[0].getInternalName().endsWith("DatagramChannel")) {
+                    return mv;
+                }
+                return new MethodVisitor(OpenedClassReader.ASM_API, mv) {
+                    @Override
+                    public void visitMethodInsn(int opcode, String owner, String called, String calledDescriptor,
+                                                boolean isInterface) {
+                        if (opcode == Opcodes.INVOKESPECIAL && NettyMember.isReceivedPacketConstructor(owner, called,
+                                calledDescriptor)) {
+                            super.visitInsn(Opcodes.DUP2_X1); // [c, r, s] -> [r, s, c, r, s]
+                            super.visitInsn(Opcodes.POP2); // -> [r, s, c]
+                            super.visitInsn(Opcodes.DUP_X2); // -> [c, r, s, c]
+                            super.visitVarInsn(Opcodes.ALOAD, 1); // -> [c, r, s, c, channel]
+                            super.visitMethodInsn(Opcodes.INVOKESTATIC, DISPATCH, "receivedSender",
+                                    "(Ljava/lang/Object;Ljava/lang/Object;Ljava/lang/Object;)Ljava/lang/Object;",
+                                    false);
+                            super.visitTypeInsn(Opcodes.CHECKCAST, "java/net/InetSocketAddress");
+                        }
+                        super.visitMethodInsn(opcode, owner, called, calledDescriptor, isInterface);
                     }
                 };
             }

@@ -32,12 +32,16 @@ final class NettyApi {
     final MethodHandle readerIndex;
     final MethodHandle readableBytes;
     final MethodHandle getBytes;
-    final MethodHandle moveWithin;
     final MethodHandle writeHeader;
     final MethodHandle copyInto;
     final MethodHandle writerIndex;
     final MethodHandle setWriterIndex;
     final MethodHandle release;
+    final MethodHandle retain;
+    final MethodHandle refCnt;
+    final MethodHandle capacity;
+    final MethodHandle clear;
+    final MethodHandle retainedSlice;
     final MethodHandle alloc;
     final MethodHandle directBuffer;
     final MethodHandle localAddress;
@@ -72,15 +76,20 @@ final class NettyApi {
         readerIndex = virtual(byteBuf, "readerIndex", int.class);
         readableBytes = virtual(byteBuf, "readableBytes", int.class);
         getBytes = virtual(byteBuf, "getBytes", byteBuf, int.class, byte[].class, int.class, int.class);
-        moveWithin = virtual(byteBuf, "setBytes", byteBuf, int.class, byteBuf, int.class, int.class);
         writeHeader = virtual(byteBuf, "writeBytes", byteBuf, byte[].class);
         // The payload is copied with the source's getBytes(index, ByteBuf, ...), not the frame's writeBytes(ByteBuf,
         // ...): a direct source copies straight to the frame's memory address, where Netty 4.2's adaptive buffers
-        // take a java.nio view of both sides in writeBytes (two DirectByteBuffers, ~150 bytes, per datagram).
+        // take a java.nio view of both sides in writeBytes (two DirectByteBuffers, ~150 bytes, per datagram). The
+        // same call moves a received payload down within its own buffer (NettyTunnels.moveDownPayload).
         copyInto = virtual(byteBuf, "getBytes", byteBuf, int.class, byteBuf, int.class, int.class);
         writerIndex = virtual(byteBuf, "writerIndex", int.class);
         setWriterIndex = virtual(byteBuf, "writerIndex", byteBuf, int.class);
         release = virtual(counted, "release", boolean.class);
+        retain = virtual(counted, "retain", counted);
+        refCnt = virtual(counted, "refCnt", int.class);
+        capacity = virtual(byteBuf, "capacity", int.class);
+        clear = virtual(byteBuf, "clear", byteBuf);
+        retainedSlice = virtual(byteBuf, "retainedSlice", byteBuf, int.class, int.class);
         alloc = virtual(channel, "alloc", allocator);
         directBuffer = virtual(allocator, "directBuffer", byteBuf, int.class);
         localAddress = virtual(channel, "localAddress", SocketAddress.class);

@@ -35,6 +35,26 @@ enum NettyMember {
     }
 
     /**
+     * Epoll's {@code NativeDatagramPacketArray.NativeDatagramPacket.newDatagramPacket(ByteBuf, InetSocketAddress)}
+     * (Netty 4.1 and 4.2): what {@code recvmsg} turns a received datagram and its native source into a packet with.
+     */
+    static boolean isNewDatagramPacket(String owner, String name, String descriptor) {
+        return name.equals("newDatagramPacket") && owner.endsWith("NativeDatagramPacketArray$NativeDatagramPacket")
+                && descriptor.startsWith("(L") && descriptor.endsWith("/channel/socket/DatagramPacket;")
+                && descriptor.contains("/buffer/ByteBuf;Ljava/net/InetSocketAddress;)");
+    }
+
+    /**
+     * {@code DatagramPacket(ByteBuf content, InetSocketAddress recipient, InetSocketAddress sender)}: how io_uring's
+     * {@code MsgHdrMemory} builds a received packet (4.2 and the incubator).
+     */
+    static boolean isReceivedPacketConstructor(String owner, String name, String descriptor) {
+        return name.equals("<init>") && owner.endsWith("/channel/socket/DatagramPacket")
+                && descriptor.endsWith("/buffer/ByteBuf;Ljava/net/InetSocketAddress;Ljava/net/InetSocketAddress;)V")
+                && descriptor.startsWith("(L");
+    }
+
+    /**
      * What the read loop ({@code EpollDatagramChannel$EpollDatagramChannelUnsafe.epollInReady}) asks its config
      * before choosing {@code recvmmsg}: {@code EpollDatagramChannelConfig.getMaxDatagramPayloadSize()}.
      */

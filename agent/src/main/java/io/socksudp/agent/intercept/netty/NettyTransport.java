@@ -30,7 +30,12 @@ enum NettyTransport {
         /** io_uring's abstract channel, every io_uring channel's base: it records the connected peer. */
         BASE,
         /** io_uring's abstract unsafe ({@code BASE$AbstractUringUnsafe}): its {@code connect} submits the connect. */
-        BASE_UNSAFE
+        BASE_UNSAFE,
+        /**
+         * io_uring's {@code MsgHdrMemory}: builds each packet a {@code recvmsg} completion fires ({@code get} in 4.2,
+         * {@code read} in the incubator), from the source the kernel wrote.
+         */
+        MSG_HDR
     }
 
     private static final NettyTransport[] ALL = values();
@@ -73,10 +78,16 @@ enum NettyTransport {
     /** The transport {@code internalName} (slashes or dots) is one of the instrumented classes of, or null. */
     static NettyTransport owning(String internalName) {
         int n = internalName.length();
-        if (n < SHORTEST) {
+        if (n == 0) {
             return null;
         }
         char last = internalName.charAt(n - 1);
+        if (last == 'y') {
+            return named(internalName, MSG_HDR_MEMORY) ? IO_URING : null; // both io_uring transports: one rule
+        }
+        if (n < SHORTEST) {
+            return null;
+        }
         if (last == 'l' ? !internalName.endsWith("Channel") : last != 'e' || !internalName.endsWith("Unsafe")) {
             return null; // the common case: two compares
         }
@@ -88,8 +99,14 @@ enum NettyTransport {
         return null;
     }
 
+    /** io_uring's receive-side message header class, the same simple name in 4.2 and in the incubator. */
+    private static final String MSG_HDR_MEMORY = "MsgHdrMemory";
+
     /** What {@code internalName} is to this transport, or null when it is none of its instrumented classes. */
     Role roleOf(String internalName) {
+        if (base != null && named(internalName, MSG_HDR_MEMORY)) {
+            return Role.MSG_HDR;
+        }
         if (named(internalName, simpleName)) {
             return Role.CHANNEL;
         }

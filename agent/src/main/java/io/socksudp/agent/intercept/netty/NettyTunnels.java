@@ -27,14 +27,17 @@ import java.net.UnknownHostException;
  * <p>Sending: {@code filterOutboundMessage} sees every message written, on the event loop, before Netty queues it,
  * so whichever way Netty later sends it ({@code sendto}, {@code sendmmsg} for a multi-message flush, UDP GSO for a
  * SegmentedDatagramPacket; io_uring's {@code IORING_OP_SENDMSG} entries, one per message of a flush) it is already
- * the framed datagram: a new direct buffer holding the SOCKS header and the payload (a header per segment for a
+ * the framed datagram: a direct buffer of the channel's allocator (reused with its packet, {@link FramePool})
+ * holding the SOCKS header and the payload (a header per segment for a
  * segmented packet, the segment size grown by it), addressed to the relay (on epoll, a plain buffer on a socket
  * connected to the relay; io_uring names {@code remoteAddress()}, the peer, for a plain buffer, so there it is
  * always addressed); the application's message is released, as Netty releases what it replaces. Receiving: every
  * packet Netty builds ({@code recvmsg}, UDP GRO segments, {@code connectedRead}; io_uring's {@code recvmsg}
  * completions) passes through {@link #fireChannelRead}, which takes the header off (the payload moved down to the
- * buffer's first readable index, where Netty's own packets start) and fires a packet whose sender is the peer; what is not from the relay (nor a bypassed source) is dropped
- * and counted.
+ * buffer's first readable index, where Netty's own packets start) and fires a packet whose sender is the peer; what
+ * is not from the relay (nor a bypassed source) is dropped and counted. Epoll's {@code recvmsg} ({@link
+ * #nativePacket}) and io_uring's {@code MsgHdrMemory} ({@link #receivedSender}) vet a datagram from the relay before
+ * its packet is built, so that packet is built with the peer and no second one is needed.
  * {@code recvmmsg} is turned off for a tunnelled channel ({@link #slotSize}): its slots of {@code
  * MAX_DATAGRAM_PAYLOAD_SIZE} bytes would cut a maximal payload short by its header (io_uring's linked {@code recvmsg}
  * entries into such slots likewise). Connecting: the OS socket connects to the relay (epoll's {@code doConnect}, or
@@ -206,15 +209,27 @@ final class NettyTunnels implements NettyHooks {
         int length = (int) api.readableBytes.invokeExact(content);
         Object allocator = (Object) api.alloc.invokeExact(channel);
         Object out;
+        boolean addressed = hold || envelope || t.peer() == null || ch.transport.namesRemoteForBareBuffers();
+        Object pooled = null;
         if (envelope && api.segmented != null && api.segmented.isInstance(msg)) {
             out = frameSegments(api, msg, content, from, length, header, relay, allocator);
+        } else if (addressed && !hold
+                && (pooled = stateOf(t).frames.take(api, allocator, relay, header.length + length)) != null) {
+            Object framed = (Object) api.content.invokeExact(pooled);
+            try {
+                Object ignored = (Object) api.writeHeader.invokeExact(framed, (Object) header);
+                copy(api, content, from, framed, length);
+            } catch (Throwable e) {
+                FramePool.untaken(api, pooled);
+                throw e;
+            }
+            out = pooled;
         } else {
             Object framed = (Object) api.directBuffer.invokeExact(allocator, header.length + length);
             try {
                 Object ignored = (Object) api.writeHeader.invokeExact(framed, (Object) header);
                 copy(api, content, from, framed, length);
-                out = hold || envelope || t.peer() == null || ch.transport.namesRemoteForBareBuffers()
-                        ? (Object) api.newPacket.invokeExact(framed, (Object) relay) : framed;
+                out = addressed ? (Object) api.newPacket.invokeExact(framed, (Object) relay) : framed;
             } catch (Throwable e) {
                 boolean released = (boolean) api.release.invokeExact(framed);
                 throw e;
@@ -248,10 +263,11 @@ final class NettyTunnels implements NettyHooks {
      * the set-up's end runs a flush on the channel's event loop.
      */
     private void hold(Object channel, NativeFrontEnd t) {
-        HeldWrites held = (HeldWrites) t.heldWrites();
+        ChannelState state = stateOf(t);
+        HeldWrites held = state.held;
         if (held == null) {
             held = new HeldWrites();
-            t.heldWrites(held);
+            state.held = held;
         }
         if (!held.counted) {
             held.counted = true;
@@ -282,7 +298,8 @@ final class NettyTunnels implements NettyHooks {
         }
         TunnelHooks all = hooks;
         NativeFrontEnd t = all == null ? null : all.existingNativeTunnel(channel);
-        HeldWrites held = t == null ? null : (HeldWrites) t.heldWrites();
+        ChannelState state = t == null ? null : (ChannelState) t.strategyState();
+        HeldWrites held = state == null ? null : state.held;
         if (held == null || held.count == 0) {
             return false;
         }
@@ -513,9 +530,16 @@ final class NettyTunnels implements NettyHooks {
     public void closing(Object channel) {
         TunnelHooks all = hooks;
         NativeFrontEnd t = all == null ? null : all.existingNativeTunnel(channel);
-        HeldWrites held = t == null ? null : (HeldWrites) t.heldWrites();
-        if (held != null) {
-            forget(held); // Netty fails and releases what its buffer holds
+        ChannelState state = t == null ? null : (ChannelState) t.strategyState();
+        if (state != null) {
+            if (state.held != null) {
+                forget(state.held); // Netty fails and releases what its buffer holds
+            }
+            try {
+                state.frames.release(channelApiOf(channel.getClass()).api); // Netty's references free the rest
+            } catch (IOException e) {
+                // no API, so no frame was ever pooled
+            }
         }
         if (all != null) {
             all.closed(channel);
@@ -532,11 +556,7 @@ final class NettyTunnels implements NettyHooks {
             } catch (Throwable e) {
                 delivered = null; // ours failed: drop it (released) rather than deliver header bytes
                 release(api, msg);
-                if (!receiveFailureLogged) {
-                    receiveFailureLogged = true;
-                    LOG.warn("socksudp could not unwrap a datagram of Netty's native transport ({}); dropped",
-                            e.toString());
-                }
+                logReceiveFailure(e);
             }
         }
         if (delivered != null && api != null) {
@@ -553,6 +573,13 @@ final class NettyTunnels implements NettyHooks {
         return pipeline;
     }
 
+    private void logReceiveFailure(Throwable e) {
+        if (!receiveFailureLogged) {
+            receiveFailureLogged = true;
+            LOG.warn("socksudp could not unwrap a datagram of Netty's native transport ({})", e.toString());
+        }
+    }
+
     /** The packet to fire for {@code msg}: as it is, unwrapped, or null when it is dropped (released, counted). */
     private Object received(NettyApi api, Object pipeline, Object msg) throws Throwable {
         TunnelHooks all = hooks;
@@ -564,9 +591,20 @@ final class NettyTunnels implements NettyHooks {
         if (t == null || !t.socksified()) {
             return msg; // nothing sent through the proxy yet: the socket is the application's own
         }
-        InetSocketAddress relay = t.currentRelay();
         Object sender = (Object) api.sender.invokeExact(msg);
-        if (t.peer() == null && (relay == null || !relay.equals(sender))) {
+        ChannelState state = stateOf(t);
+        Object vetted = state.vetted;
+        if (vetted != null && (vetted == msg || vetted == sender)) { // a read path vetted it already
+            state.vetted = null;
+            if (state.vettedAccepted) {
+                return msg;
+            }
+            release(api, msg);
+            return null;
+        }
+        InetSocketAddress relay = t.currentRelay();
+        InetSocketAddress peer = t.peer();
+        if (peer == null && (relay == null || !relay.equals(sender))) {
             // Unconnected: the sender is the datagram's real source. Connected: the OS socket hears only the relay.
             if (sender instanceof InetSocketAddress && t.acceptsDirectFrom((InetSocketAddress) sender)) {
                 return msg;
@@ -582,15 +620,131 @@ final class NettyTunnels implements NettyHooks {
             release(api, msg);
             return null;
         }
-        // The payload moves down to where the datagram began (the header's place), rather than the reader index past
-        // the header: Netty's own packets start at their buffer's index 0 and its decoders count on it (the DNS codec
-        // follows a name's compression pointers as absolute indices). A forward copy, safe for the overlap downwards.
-        int header = t.headerLength();
-        int end = (int) api.writerIndex.invokeExact(content);
-        ignored = (Object) api.moveWithin.invokeExact(content, from, content, from + header, end - from - header);
-        ignored = (Object) api.setWriterIndex.invokeExact(content, end - header);
+        moveDownPayload(api, content, from, t.headerLength());
+        if (peer != null && peer.equals(sender)) {
+            return msg; // a connected read: Netty named remoteAddress(), the peer, as it does without the agent
+        }
         return (Object) api.newPacketFrom.invokeExact(content, (Object) api.recipient.invokeExact(msg),
                 (Object) t.sender());
+    }
+
+    /**
+     * Stands for {@code nativePacket.newDatagramPacket(buffer, local)} in a tunnelled epoll channel's reads ({@code
+     * recvmsg}): a datagram from the relay is vetted here, before Netty turns its native source (the relay) into an
+     * address, and becomes a packet whose content starts after the SOCKS header and whose sender is the peer (cached:
+     * no allocation while it stays the same), so a read allocates no more than without the agent. Anything else
+     * (another source, UDP_GRO segments, a packet with its own recipient, a channel not tunnelled) is Netty's own
+     * packet, for {@link #fireChannelRead} to judge as before.
+     */
+    @Override
+    public Object nativePacket(Object channel, Object nativePacket, Object buffer, Object local) throws Exception {
+        NativePackets np = NativePackets.of(nativePacket.getClass());
+        try {
+            TunnelHooks all = hooks;
+            NativeFrontEnd t = all == null ? null : all.existingNativeTunnel(channel);
+            if (t != null && np.fast && t.socksified()) {
+                Object packet = null;
+                try {
+                    packet = unwrapNative(np, t, channel, nativePacket, buffer, local);
+                } catch (Throwable e) {
+                    logReceiveFailure(e); // Netty's own packet then, vetted where it is fired
+                }
+                if (packet != null) {
+                    return packet;
+                }
+            }
+            return (Object) np.newDatagramPacket.invokeExact(nativePacket, buffer, local);
+        } catch (Exception | Error e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Stands for the sender with which io_uring's {@code MsgHdrMemory} is about to build a received packet around
+     * {@code content}, on {@code channel} (4.2's {@code get}, the incubator's {@code read}): a datagram from the relay
+     * is vetted here, its header skipped in {@code content} and the peer (cached: no allocation while it stays the
+     * same) returned, so Netty's own packet is the one delivered; anything else is left to {@link #fireChannelRead}.
+     */
+    @Override
+    public Object receivedSender(Object sender, Object content, Object channel) {
+        try {
+            TunnelHooks all = hooks;
+            NativeFrontEnd t = all == null ? null : all.existingNativeTunnel(channel);
+            InetSocketAddress relay = t == null || !t.socksified() ? null : t.currentRelay();
+            if (relay == null || !relay.equals(sender)) {
+                return sender;
+            }
+            NettyApi api = channelApiOf(channel.getClass()).api;
+            int from = (int) api.readerIndex.invokeExact(content);
+            int copied = Math.min((int) api.readableBytes.invokeExact(content), NativeFrontEnd.MAX_HEADER);
+            Object ignored = (Object) api.getBytes.invokeExact(content, from, (Object) t.headerBytes(), 0, copied);
+            ChannelState state = stateOf(t);
+            if (!t.accept(copied, relay)) {
+                state.vetted = sender; // counted: released where it is fired
+                state.vettedAccepted = false;
+                return sender;
+            }
+            moveDownPayload(api, content, from, t.headerLength());
+            InetSocketAddress peer = t.sender();
+            state.vetted = peer;
+            state.vettedAccepted = true;
+            return peer;
+        } catch (Throwable e) {
+            logReceiveFailure(e);
+            return sender; // vetted again where it is fired, which drops it if it fails there too
+        }
+    }
+
+    /** The packet for a datagram from the relay (unwrapped, or Netty's own when the vet dropped it), else null. */
+    private Object unwrapNative(NativePackets np, NativeFrontEnd t, Object channel, Object nativePacket,
+                                Object buffer, Object local) throws Throwable {
+        InetSocketAddress relay = t.currentRelay();
+        if (relay == null || (int) np.segmentSize.invokeExact(nativePacket) > 0
+                || (int) np.recipientAddrLen.invokeExact(nativePacket) != 0) {
+            return null;
+        }
+        ChannelState state = stateOf(t);
+        if (!state.isRelay(relay, (byte[]) (Object) np.senderAddr.invokeExact(nativePacket),
+                (int) np.senderAddrLen.invokeExact(nativePacket), (int) np.senderPort.invokeExact(nativePacket))) {
+            return null;
+        }
+        NettyApi api = channelApiOf(channel.getClass()).api;
+        int count = (int) np.count.invokeExact(nativePacket);
+        int from = (int) api.readerIndex.invokeExact(buffer);
+        int copied = Math.min(count, NativeFrontEnd.MAX_HEADER);
+        Object ignored = (Object) api.getBytes.invokeExact(buffer, from, (Object) t.headerBytes(), 0, copied);
+        Object packet;
+        boolean accepted = t.accept(copied, relay);
+        if (accepted) {
+            int header = t.headerLength();
+            Object slice = (Object) api.retainedSlice.invokeExact(buffer, from + header, count - header);
+            try {
+                packet = (Object) api.newPacketFrom.invokeExact(slice, local, (Object) t.sender());
+            } catch (Throwable e) {
+                release(api, slice);
+                throw e;
+            }
+        } else {
+            packet = (Object) np.newDatagramPacket.invokeExact(nativePacket, buffer, local); // counted: not fired
+        }
+        state.vetted = packet;
+        state.vettedAccepted = accepted;
+        return packet;
+    }
+
+    /**
+     * The payload moved down to where the datagram began (the header's place), rather than the reader index past the
+     * header: Netty's own packets start at their buffer's index 0 and its decoders count on it (the DNS codec follows
+     * a name's compression pointers as absolute indices).
+     */
+    private static void moveDownPayload(NettyApi api, Object content, int from, int header) throws Throwable {
+        int end = (int) api.writerIndex.invokeExact(content);
+        // The source's getBytes into its own buffer: a copy between memory addresses (Unsafe's, overlap-safe), where
+        // setBytes from a buffer takes java.nio views of both sides on 4.2's adaptive buffers (~130 bytes a datagram).
+        Object ignored = (Object) api.copyInto.invokeExact(content, from + header, content, from, end - from - header);
+        ignored = (Object) api.setWriterIndex.invokeExact(content, end - header);
     }
 
     private static void release(NettyApi api, Object msg) {
@@ -631,7 +785,19 @@ final class NettyTunnels implements NettyHooks {
 
     private NativeFrontEnd newTunnel(TunnelHooks all, Object channel, NettyApi api) throws Throwable {
         tunnelledConfigs.putIfAbsent((Object) api.config.invokeExact(channel), Boolean.TRUE);
-        return all.nativeTunnel(channel, access, (boolean) api.isOpen.invokeExact(channel));
+        NativeFrontEnd t = all.nativeTunnel(channel, access, (boolean) api.isOpen.invokeExact(channel));
+        stateOf(t);
+        return t;
+    }
+
+    /** The channel's state beside its tunnel, made at its first use (event loop only). */
+    private static ChannelState stateOf(NativeFrontEnd t) {
+        ChannelState state = (ChannelState) t.strategyState();
+        if (state == null) {
+            state = new ChannelState();
+            t.strategyState(state);
+        }
+        return state;
     }
 
     private TunnelHooks hooks() throws IOException {

@@ -18,17 +18,30 @@
  * {@code sendTo} unconnected, {@code sendAddress}/{@code writevAddresses}/{@code send} connected) or batched through
  * {@code NativeDatagramPacketArray} and {@code sendmmsg} when more than one message is flushed, always for a
  * {@code SegmentedDatagramPacket} (UDP GSO). {@code filterOutboundMessage} sees each message before any of those
- * paths, so the framing is done there: a new direct buffer with the SOCKS5 header and the payload, the relay as
- * recipient (for a segmented packet a header per segment and the segment size grown by the header), the app's
- * message released. Reads come from {@code recvmsg} (unconnected, or UDP_GRO, whose coalesced segments Netty splits
- * before firing them), from {@code connectedRead} (connected: the sender taken from {@code remoteAddress()}), or from
- * {@code scatteringRead} ({@code recvmmsg} into slots of {@code MAX_DATAGRAM_PAYLOAD_SIZE}); all of them end in
- * {@code pipeline.fireChannelRead(packet)} ({@code processPacket}, {@code processPacketList}, or inline), which is
- * replaced by a call that checks the source (only the relay, or a bypassed source), takes the header off (the
- * payload moved down in place to where the datagram began: Netty's decoders, its DNS codec's compression pointers
- * for one, read absolute indices from 0) and fires a new packet whose sender is the peer. {@code recvmmsg} is turned
+ * paths, so the framing is done there: a direct buffer from the channel's allocator with the SOCKS5 header and the
+ * payload, the relay as recipient (for a segmented packet a header per segment and the segment size grown by the
+ * header), the app's message released. The framed packet and its buffer are the channel's own and reused ({@code
+ * FramePool}: handed out again once Netty has released them, which its reference count tells), so a steady stream of
+ * writes allocates nothing beyond what Netty allocates without the agent. Reads come from {@code recvmsg}
+ * (unconnected, or UDP_GRO, whose coalesced segments Netty splits before firing them), from {@code connectedRead}
+ * (connected: the sender taken from {@code remoteAddress()}), or from {@code scatteringRead} ({@code recvmmsg} into
+ * slots of {@code MAX_DATAGRAM_PAYLOAD_SIZE}); all of them end in {@code pipeline.fireChannelRead(packet)} ({@code
+ * processPacket}, {@code processPacketList}, or inline), which is replaced by a call that checks the source (only the
+ * relay, or a bypassed source), takes the header off (the payload moved down in place to where the datagram began:
+ * Netty's decoders, its DNS codec's compression pointers for one, read absolute indices from 0) and fires the packet
+ * with the peer as sender: a new one where Netty named the relay (UDP_GRO segments), the same one where Netty named
+ * the peer already ({@code connectedRead}'s {@code remoteAddress()}, as without the agent). {@code recvmsg}'s packet
+ * is built before that: its {@code NativeDatagramPacket.newDatagramPacket(buffer, local)} call is replaced by one that
+ * compares the native source's bytes with the relay's, vets the header in the buffer and builds the packet itself,
+ * its content after the header and the peer (cached) as sender, so Netty never turns the relay into an address and
+ * the read allocates no more than without the agent (anything else, a UDP_GRO datagram or another source, is Netty's
+ * own packet, judged where it is fired; a vetted one is not vetted twice there). {@code recvmmsg} is turned
  * off for a tunnelled channel (the read loop, {@code EpollDatagramChannel$EpollDatagramChannelUnsafe}, gets 0 for
- * the slot size): its fixed slots would cut a maximal payload short by its header. A connect to a proxied peer
+ * the slot size): its fixed slots would cut a maximal payload short by its header. The buffer a read loop reads
+ * into ({@code RecvByteBufAllocator.Handle.allocate}) is, for a tunnelled channel (and every io_uring channel, whose
+ * reads are submitted before its first send), the handle's guess plus the longest SOCKS header, and the packet fired
+ * is cut back to the guess ({@code ReadBuffers}): a payload of the application's buffer size arrives whole, a longer
+ * one is cut where the kernel cuts it without the agent. A connect to a proxied peer
  * connects the OS socket to the relay ({@code doConnect}'s argument replaced) and then sets
  * {@code AbstractEpollChannel.remote} to the peer, so {@code remoteAddress()} (and {@code connectedRead}'s sender) is
  * the peer.
@@ -58,7 +71,11 @@
  * sender is {@code remoteAddress()}), which fires each packet: that unsafe is the read loop whose {@code
  * fireChannelRead} calls are replaced (one that has none refuses the channel), and whose {@code
  * getMaxDatagramPayloadSize()} becomes 0 (no linked {@code recvmsg} entries into fixed slots; always, since the first
- * reads are submitted before the channel's first send). No multishot receive and no UDP_GRO for datagrams in either
+ * reads are submitted before the channel's first send). A {@code recvmsg} completion's packet is built by {@code
+ * MsgHdrMemory} ({@code get} in 4.2, {@code read} in the incubator; both take the channel first): the sender argument
+ * of its {@code new DatagramPacket(content, local, sender)} goes through a hook that, for a datagram from the relay,
+ * vets the header, skips it in {@code content} and returns the peer (cached), so Netty's own packet is the one
+ * delivered, with nothing allocated beyond it. No multishot receive and no UDP_GRO for datagrams in either
  * version. There is no {@code doConnect}: {@code AbstractUringUnsafe.connect} (shared with io_uring's stream channels,
  * which the hook lets through by class name) submits {@code IORING_OP_CONNECT} asynchronously, so the relay is given
  * to it at its entry (the channel from the unsafe's {@code this$0}), and the peer is recorded where {@code

@@ -63,7 +63,22 @@ class NettyLayoutTest {
                     "epoll connects in doConnect; io_uring in its base unsafe");
             assertEquals(transport == NettyTransport.EPOLL, text.contains("holdWrites"),
                     "epoll's doWrite holds writes waiting for their association; io_uring's writes wait");
+            assertEquals(transport == NettyTransport.EPOLL ? 3 : 0, hookCalls(advised, "nativePacket"),
+                    "epoll's recvmsg and scatteringRead (twice) build their packets through the hook");
         }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+        "netty-transport-classes-io_uring-4.2.18.Final.jar, io.netty.channel.uring.MsgHdrMemory",
+        "netty-incubator-transport-classes-io_uring-0.0.26.Final.jar, io.netty.incubator.channel.uring.MsgHdrMemory",
+    })
+    void ioUringsReceivedPacketsTakeTheirSenderFromTheHook(String jar, String className) throws IOException {
+        NettyTransport transport = NettyTransport.owning(className);
+        assertNotNull(transport, className);
+        assertEquals(NettyTransport.Role.MSG_HDR, transport.roleOf(className));
+        byte[] advised = NettyTransformer.instrument(className, classFile(JARS.resolve(jar), className));
+        assertEquals(1, hookCalls(advised, "receivedSender"), "get (4.2) or read (incubator) builds the packet");
     }
 
     @ParameterizedTest(name = "{0}")

@@ -34,6 +34,9 @@ class NettyTransportTest {
         assertEquals(NettyTransport.INCUBATOR_IO_URING, NettyTransport.owning(
                 "io/netty/incubator/channel/uring/AbstractIOUringChannel$AbstractUringUnsafe"));
         assertEquals(NettyTransport.Role.CHANNEL, NettyTransport.KQUEUE.roleOf("x/KQueueDatagramChannel"));
+        assertEquals(NettyTransport.Role.MSG_HDR, NettyTransport.owning("io/netty/incubator/channel/uring/MsgHdrMemory")
+                .roleOf("io/netty/incubator/channel/uring/MsgHdrMemory"));
+        assertNull(NettyTransport.owning("io/netty/channel/uring/MsgHdrMemoryArray"));
         assertNull(NettyTransport.owning("io/netty/channel/AbstractChannel$AbstractUnsafe"));
         assertNull(NettyTransport.owning("io/netty/channel/uring/IoUringSocketChannel"));
         assertNull(NettyTransport.owning("io/netty/channel/uring/MyAbstractIoUringChannel"));
