@@ -8,6 +8,7 @@ import io.socksudp.agent.config.ProxyEndpoint;
 import io.socksudp.agent.config.ProxySettings;
 import io.socksudp.agent.config.LazyLogger;
 import io.socksudp.agent.config.OnUnavailable;
+import io.socksudp.agent.config.StartupException;
 import io.socksudp.agent.intercept.AdviceWeaver;
 import io.socksudp.agent.intercept.TunnelHooks;
 import io.socksudp.agent.intercept.PrivilegedHooks;

@@ -1,5 +1,6 @@
 package io.socksudp.agent;
 
+import io.socksudp.agent.config.StartupException;
 import io.socksudp.agent.config.Config;
 import io.socksudp.agent.config.ConfigLoader;
 import io.socksudp.agent.config.ConfigException;

@@ -1,6 +1,7 @@
 package io.socksudp.agent;
 
 import io.socksudp.agent.config.Config;
+import io.socksudp.agent.config.StartupException;
 import io.socksudp.agent.intercept.Routing;
 import io.socksudp.agent.intercept.netty.NettyStrategy;
 import org.slf4j.LoggerFactory;
@@ -198,7 +199,7 @@ final class Installer {
 
     /** Apart, so that a JVM without socksudp.dns never loads the DNS code (classes link lazily). */
     private static void installDns(Config config) throws StartupException {
-        io.socksudp.agent.dns.DnsSetup.install(config);
+        io.socksudp.agent.dns.jdk.DnsSetup.install(config);
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.socksudp.agent;
 
+import io.socksudp.agent.config.StartupException;
 import io.socksudp.agent.bootstrap.MBeanServerHook;
 
 import java.lang.instrument.Instrumentation;

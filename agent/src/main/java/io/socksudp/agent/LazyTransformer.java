@@ -1,5 +1,6 @@
 package io.socksudp.agent;
 
+import io.socksudp.agent.config.StartupException;
 import io.socksudp.agent.intercept.StrategyWatch;
 
 import java.io.IOException;

@@ -1,5 +1,6 @@
 package io.socksudp.agent;
 
+import io.socksudp.agent.config.StartupException;
 import io.socksudp.agent.config.LazyLogger;
 import org.slf4j.simple.SocksudpOutput;
 

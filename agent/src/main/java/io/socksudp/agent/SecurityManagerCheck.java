@@ -1,5 +1,6 @@
 package io.socksudp.agent;
 
+import io.socksudp.agent.config.StartupException;
 import java.net.URL;
 import java.security.AccessControlException;
 import java.security.AccessController;

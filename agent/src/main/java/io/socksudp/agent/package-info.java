@@ -8,8 +8,8 @@
  * never the reverse). {@code Agent} and {@code LazyTransformer} must link no bootstrap bridge type and no Byte Buddy
  * type: the bridge has to be defined in the boot loader before the agent's own loader links against it, and a JVM
  * that never opens a datagram socket should load neither. The DNS and JMX code are reached through methods of their
- * own in {@code Installer}, so that classes linking lazily keeps them unloaded unless used. (Knot to untie: the
- * {@code dns} packages throw this package's {@link io.socksudp.agent.StartupException}, an arrow back up.)
+ * own in {@code Installer}, so that classes linking lazily keeps them unloaded unless used. No package refers back
+ * to this one: what a refusal throws, {@code config.StartupException}, lives with the configuration.
  *
  * <h2>Types, one job each</h2>
  * <ul>
@@ -35,8 +35,6 @@
  *     tried, for its rollback.</li>
  * <li>{@code Logging}: configures the shaded slf4j-simple (level, {@code socksudp.logFile}) before the first
  *     logger exists.</li>
- * <li>{@link io.socksudp.agent.StartupException}: the agent cannot run here; its message is the sentence the user
- *     reads.</li>
  * </ul>
  *
  * <h2>Start-up, as the code runs it</h2>
@@ -51,7 +49,7 @@
  *     {@code intercept.netty}); then one scan of the loaded classes:
  *     watched ones (another agent, an AOT cache, Netty before an attach) retransformed now, and the JMX hook put in
  *     place at once if {@code MBeanServerFactory} is loaded already; with {@code socksudp.dns}, {@code java.base/java.net} opened and
- *     {@code DnsSetup.install} (see {@code dns}).</li>
+ *     {@code dns.jdk.DnsSetup.install} (see {@code dns}).</li>
  * <li>{@code Agent.STATE_PROPERTY} set to {@code installed VERSION by premain, proxy HOST:PORT}. Nothing else of the
  *     agent has loaded.</li>
  * </ol>
@@ -92,3 +90,5 @@
  * {@code io.socksudp.agent.intercept}.
  */
 package io.socksudp.agent;
+
+import io.socksudp.agent.config.StartupException;

@@ -12,6 +12,9 @@
  *
  * <h2>Types, one job each</h2>
  * <ul>
+ * <li>{@link io.socksudp.agent.config.StartupException}: the agent cannot run here (a bad setting, a JDK whose
+ *     internals or resolver it cannot hook); its message is the sentence the user reads. Here, beside
+ *     {@code ConfigException}, because every layer that may refuse the start uses this package and no other.</li>
  * <li>{@link io.socksudp.agent.config.Config}: the settings' values, immutable; it parses nothing.</li>
  * <li>{@link io.socksudp.agent.config.ConfigLoader}: reads the four sources (an instance is one load's sources) and
  *     validates them into a {@code Config}; the proxy list and the checks of setting names are its own.</li>

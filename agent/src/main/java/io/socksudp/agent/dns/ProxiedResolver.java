@@ -1,5 +1,6 @@
 package io.socksudp.agent.dns;
 
+import io.socksudp.agent.association.ProxyConnector;
 import io.socksudp.agent.config.Config;
 import io.socksudp.agent.config.HostMatcher;
 import io.socksudp.agent.config.IpLiteral;
@@ -13,6 +14,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Paths;
 import java.security.AccessController;
 import java.security.PrivilegedActionException;
 import java.security.PrivilegedExceptionAction;
@@ -52,6 +54,22 @@ public final class ProxiedResolver {
     private final HostMatcher nonProxyHosts;
     private final Set<String> systemNames = new HashSet<String>();
     private final String via;
+
+    /**
+     * The resolver for this machine: {@code /etc/hosts} and {@code /etc/resolv.conf} as glibc reads them, the DNS
+     * server of {@code socksudp.dns} asked through the proxies of {@code config}. Reads the two files, looks nothing up.
+     */
+    public static ProxiedResolver forThisMachine(Config config) {
+        ResolvConf resolvConf = ResolvConf.read(Paths.get("/etc/resolv.conf"));
+        DnsTransport transport = new DnsTransport(config.dns(), new ProxyConnector(config.proxySettings()),
+                resolvConf.timeoutSeconds() * 1000, resolvConf.attempts(), new DnsDrops());
+        return new ProxiedResolver(config, new HostsFile(Paths.get("/etc/hosts")), resolvConf, transport);
+    }
+
+    /** The search list, ndots, timeout and attempts this resolver follows. */
+    public ResolvConf resolvConf() {
+        return resolvConf;
+    }
 
     ProxiedResolver(Config config, HostsFile hosts, ResolvConf resolvConf, DnsTransport transport) {
         this.hosts = hosts;

@@ -4,17 +4,15 @@
  * {@code UnknownHostException} naming the proxy and the DNS server, never a fallback to the system resolver.
  *
  * <p>Dependencies: {@code dns.message} (the DNS wire format, pure), {@code association} ({@code ProxyConnector},
- * for TCP), {@code config}, and {@code dns.jdk}, which hooks the JDK. It never refers to {@code intercept}: its UDP
- * queries go out on ordinary JDK datagram channels, which the agent's own interception tunnels like any
- * application's. Loaded only when the setting is there: {@code Installer} reaches {@code DnsSetup} through a method
- * of its own. (Knots to untie: {@code dns} and {@code dns.jdk} refer to each other, {@code DnsSetup} →
- * {@code NameServiceHooks} → {@code ProxiedResolver}; and both throw the root package's {@code StartupException}.)
+ * for TCP) and {@code config}. It never refers to {@code intercept}: its UDP queries go out on ordinary JDK datagram
+ * channels, which the agent's own interception tunnels like any application's; nor to {@code dns.jdk}, which hooks
+ * the JDK and refers to this package one way. Loaded only when the setting is there: {@code Installer} reaches
+ * {@code dns.jdk.DnsSetup} through a method of its own.
  *
  * <h2>Types, one job each</h2>
  * <ul>
- * <li>{@link io.socksudp.agent.dns.DnsSetup}: wires the rest at start-up, installs the hook, and warms up the
- *     datagram channel class in the background; looks nothing up.</li>
- * <li>{@link io.socksudp.agent.dns.ProxiedResolver}: one look-up in the system resolver's order: IP literals never
+ * <li>{@link io.socksudp.agent.dns.ProxiedResolver}: made for this machine ({@code forThisMachine}: the hosts file,
+ *     {@code resolv.conf}, a {@code DnsTransport}); one look-up in the system resolver's order: IP literals never
  *     sent, the hosts file, {@code localhost}, names left to the system (the bypass list, the proxy's and relay's own
  *     names, look-ups made while an exchange runs), then DNS with the search list and {@code ndots}.</li>
  * <li>{@code DnsTransport} (package-private): asks the DNS server, over UDP on a few pooled channels of its own,
@@ -29,9 +27,9 @@
  *
  * <h2>Call chain</h2>
  * Start (in premain, only with {@code socksudp.dns}): {@code Installer} opens {@code java.base/java.net} →
- * {@link io.socksudp.agent.dns.DnsSetup#install} (steps aside when {@code jdk.net.hosts.file} is set on JDK 9+) →
- * {@code ResolvConf.read}, {@code new DnsTransport(server, new ProxyConnector(config.proxySettings()), ...)},
- * {@code new ProxiedResolver(...)} → {@code dns.jdk.NameServiceHooks.install}, which puts the resolver where this
+ * {@code dns.jdk.DnsSetup.install} (steps aside when {@code jdk.net.hosts.file} is set on JDK 9+) →
+ * {@code ProxiedResolver.forThisMachine}: {@code ResolvConf.read}, {@code new DnsTransport(server, new
+ * ProxyConnector(config.proxySettings()), ...)}, {@code new ProxiedResolver(...)} → {@code dns.jdk.NameServiceHooks.install}, which puts the resolver where this
  * JDK's {@code InetAddress} asks (see {@code io.socksudp.agent.dns.jdk}) → a background
  * {@code DatagramChannel.open()}, so that the first look-up does not wait for the datagram class's activation.
  *

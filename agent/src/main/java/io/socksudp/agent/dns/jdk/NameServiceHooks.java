@@ -1,6 +1,6 @@
 package io.socksudp.agent.dns.jdk;
 
-import io.socksudp.agent.StartupException;
+import io.socksudp.agent.config.StartupException;
 import io.socksudp.agent.dns.AddressOrder;
 import io.socksudp.agent.dns.ProxiedResolver;
 

@@ -3,11 +3,13 @@
  * {@code ProxiedResolver} put there, the JDK's own resolver kept for the names the agent leaves to the system. A JDK
  * with none of the places refuses the start, naming what it lacks.
  *
- * <p>Dependencies: {@code dns} (the resolver it installs) and the root package's {@code StartupException}; the JDK's
+ * <p>Dependencies: {@code dns} (the resolver it installs) and {@code config} ({@code StartupException}); the JDK's
  * {@code java.net} must be open to the agent ({@code Installer} opens it). Nothing of the agent's datagram path.
  *
  * <h2>Types, one job each</h2>
  * <ul>
+ * <li>{@link io.socksudp.agent.dns.jdk.DnsSetup}: at start-up, the resolver for this machine installed here, and the
+ *     datagram channel class warmed up in the background; looks nothing up.</li>
  * <li>{@link io.socksudp.agent.dns.jdk.NameServiceHooks}: installs the resolver. JDK 18+ (JEP 418): hands it to the
  *     {@code ResolverProvider}, then makes the JDK choose its resolver now (the private {@code
  *     InetAddress.resolver()}, which looks nothing up) and refuses the start unless the choice is the agent's

@@ -1,4 +1,4 @@
-package io.socksudp.agent;
+package io.socksudp.agent.config;
 
 /** The agent cannot run as configured on this JVM; the message is one sentence for the user. */
 public final class StartupException extends Exception {

@@ -1,17 +1,15 @@
-package io.socksudp.agent.dns;
+package io.socksudp.agent.dns.jdk;
 
-import io.socksudp.agent.StartupException;
-import io.socksudp.agent.association.ProxyConnector;
 import io.socksudp.agent.config.Config;
-import io.socksudp.agent.dns.jdk.NameServiceHooks;
+import io.socksudp.agent.config.StartupException;
+import io.socksudp.agent.dns.ProxiedResolver;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.file.Paths;
-
 /**
- * Wires the DNS client together when {@code socksudp.dns} is set; the Installer reaches this class only then, so
- * a JVM without the setting loads none of it. Looks nothing up.
+ * Installs the DNS client when {@code socksudp.dns} is set: the resolver for this machine put where this JDK asks
+ * ({@link NameServiceHooks}); the Installer reaches this class only then, so a JVM without the setting loads none
+ * of it. Looks nothing up.
  */
 public final class DnsSetup {
 
@@ -28,16 +26,11 @@ public final class DnsSetup {
                     + " only, without DNS", System.getProperty("jdk.net.hosts.file"));
             return;
         }
-        ResolvConf resolvConf = ResolvConf.read(Paths.get("/etc/resolv.conf"));
-        DnsDrops drops = new DnsDrops();
-        DnsTransport transport = new DnsTransport(config.dns(), new ProxyConnector(config.proxySettings()),
-                resolvConf.timeoutSeconds() * 1000, resolvConf.attempts(), drops);
-        ProxiedResolver resolver = new ProxiedResolver(config, new HostsFile(Paths.get("/etc/hosts")), resolvConf,
-                transport);
+        ProxiedResolver resolver = ProxiedResolver.forThisMachine(config);
         String how = NameServiceHooks.install(resolver);
         warmUp();
         LOG.debug("socksudp.dns: the JVM's look-ups go to DNS server {} through the proxy, hooked via {}; {}",
-                Config.formatDns(config.dns()), how, resolvConf);
+                Config.formatDns(config.dns()), how, resolver.resolvConf());
     }
 
     /**
